@@ -1,0 +1,229 @@
+"""Case records API: thin routes that parse, call the case service and shape the response."""
+
+from datetime import date
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from probation import observability
+from probation.adapters.case_repository import DynamoCaseRepository
+from probation.adapters.clock import SystemClock, new_id
+from probation.api import http, idempotency
+from probation.api.paging import DEFAULT_LIMIT, Cursor, Limit, PageOf
+from probation.domain.audit import AuditRecord
+from probation.domain.cases.models import (
+    Case,
+    CaseOverview,
+    CasePatch,
+    Contact,
+    Conviction,
+    Crn,
+    Deregistration,
+    NewCase,
+    NewContact,
+    NewConviction,
+    NewRegistration,
+    NewSanctions,
+    Registration,
+    Sanction,
+)
+from probation.domain.cases.service import Caller, CaseService, KnownOffence
+from probation.domain.model import ApiModel
+from probation.risk.offences import get_offence
+
+SERVICE = "cases"
+logger = observability.logger(SERVICE)
+tracer = observability.tracer(SERVICE)
+metrics = observability.metrics(SERVICE)
+app = http.create_resolver(logger)
+
+CrnPath = Annotated[Crn, Path(description="Case reference number: one letter and six digits")]
+
+_service: CaseService | None = None
+
+
+def service() -> CaseService:
+    """Built on first use, so the boto3 clients are created lazily and reused while the Lambda is warm."""
+    global _service  # noqa: PLW0603
+    if _service is None:
+        _service = CaseService(DynamoCaseRepository(), SystemClock(), new_id, _known_offence)
+    return _service
+
+
+def _known_offence(code: str) -> KnownOffence | None:
+    offence = get_offence(code)
+    if offence is None:
+        return None
+    return KnownOffence(code=code, description=offence.description, violent=offence.is_violent)
+
+
+def caller() -> Caller:
+    return Caller(http.principal(app), http.correlation_id(app))
+
+
+def _case_headers(case: Case) -> dict[str, str]:
+    return {"ETag": http.etag(case.version), "Location": f"/cases/{case.crn}"}
+
+
+class SanctionsRecorded(ApiModel):
+    sanctions: list[Sanction]
+
+
+@app.get("/health", tags=["Operations"])
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@app.post("/cases", tags=["Cases"], responses=http.model_responses(201, Case, "The case, with its new CRN"))
+def create_case(new_case: Annotated[NewCase, Body()]) -> Response[Any]:
+    who = caller()
+
+    def respond() -> Response[str]:
+        case = service().create_case(new_case, who)
+        metrics.add_metric(name="CasesCreated", unit=MetricUnit.Count, value=1)
+        return http.json_response(201, case, _case_headers(case))
+
+    return idempotency.once(app, who.principal.subject, respond)
+
+
+@app.get("/cases", tags=["Cases"], responses=http.model_responses(200, PageOf[Case], "Matching cases"))
+def search_cases(
+    last_name: Annotated[str, Query(alias="lastName", min_length=1, max_length=35)],
+    date_of_birth: Annotated[date, Query(alias="dateOfBirth")],
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> Response[Any]:
+    cases, next_cursor = service().search(last_name, date_of_birth, limit, cursor, caller())
+    return http.json_response(200, PageOf[Case](items=cases, cursor=next_cursor))
+
+
+@app.get("/cases/<crn>", tags=["Cases"], responses=http.model_responses(200, Case, "The case"))
+def get_case(crn: CrnPath) -> Response[Any]:
+    case = service().get_case(crn, caller())
+    return http.json_response(200, case, {"ETag": http.etag(case.version)})
+
+
+@app.patch("/cases/<crn>", tags=["Cases"], responses=http.model_responses(200, Case, "The updated case"))
+def update_case(crn: CrnPath, patch: Annotated[CasePatch, Body()]) -> Response[Any]:
+    case = service().update_case(crn, patch, http.if_match_version(app), caller())
+    return http.json_response(200, case, {"ETag": http.etag(case.version)})
+
+
+@app.get(
+    "/cases/<crn>/overview", tags=["Cases"], responses=http.model_responses(200, CaseOverview, "The case")
+)
+def get_overview(crn: CrnPath) -> Response[Any]:
+    overview = service().overview(crn, caller())
+    return http.json_response(200, overview, {"ETag": http.etag(overview.case.version)})
+
+
+@app.post(
+    "/cases/<crn>/convictions",
+    tags=["Convictions"],
+    responses=http.model_responses(201, Conviction, "The conviction with its number"),
+)
+def add_conviction(crn: CrnPath, new_conviction: Annotated[NewConviction, Body()]) -> Response[Any]:
+    who = caller()
+
+    def respond() -> Response[str]:
+        conviction = service().add_conviction(crn, new_conviction, who)
+        location = f"/cases/{crn}/convictions/{conviction.conviction_number}"
+        return http.json_response(201, conviction, {"Location": location})
+
+    return idempotency.once(app, who.principal.subject, respond)
+
+
+@app.post(
+    "/cases/<crn>/sanctions",
+    tags=["Convictions"],
+    responses=http.model_responses(201, SanctionsRecorded, "The recorded sanctions"),
+)
+def record_sanctions(crn: CrnPath, new_sanctions: Annotated[NewSanctions, Body()]) -> Response[Any]:
+    who = caller()
+
+    def respond() -> Response[str]:
+        sanctions = service().record_sanctions(crn, new_sanctions, who)
+        return http.json_response(201, SanctionsRecorded(sanctions=sanctions))
+
+    return idempotency.once(app, who.principal.subject, respond)
+
+
+@app.post(
+    "/cases/<crn>/contacts",
+    tags=["Contacts"],
+    responses=http.model_responses(201, Contact, "The recorded contact"),
+)
+def record_contact(crn: CrnPath, new_contact: Annotated[NewContact, Body()]) -> Response[Any]:
+    who = caller()
+
+    def respond() -> Response[str]:
+        contact = service().record_contact(crn, new_contact, who)
+        metrics.add_metric(name="ContactsRecorded", unit=MetricUnit.Count, value=1)
+        return http.json_response(201, contact, {"Location": f"/cases/{crn}/contacts/{contact.contact_id}"})
+
+    return idempotency.once(app, who.principal.subject, respond, required=True)
+
+
+@app.get(
+    "/cases/<crn>/contacts",
+    tags=["Contacts"],
+    responses=http.model_responses(200, PageOf[Contact], "Contacts, newest first"),
+)
+def list_contacts(crn: CrnPath, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Response[Any]:
+    contacts, next_cursor = service().contacts(crn, limit, cursor, caller())
+    return http.json_response(200, PageOf[Contact](items=contacts, cursor=next_cursor))
+
+
+@app.post(
+    "/cases/<crn>/registrations",
+    tags=["Registrations"],
+    responses=http.model_responses(201, Registration, "The active registration"),
+)
+def add_registration(crn: CrnPath, new_registration: Annotated[NewRegistration, Body()]) -> Response[Any]:
+    who = caller()
+
+    def respond() -> Response[str]:
+        registration = service().add_registration(crn, new_registration, who)
+        location = f"/cases/{crn}/registrations/{registration.registration_id}"
+        return http.json_response(
+            201, registration, {"Location": location, "ETag": http.etag(registration.version)}
+        )
+
+    return idempotency.once(app, who.principal.subject, respond)
+
+
+@app.delete(
+    "/cases/<crn>/registrations/<registration_id>",
+    tags=["Registrations"],
+    responses=http.model_responses(200, Registration, "The registration, now deregistered"),
+)
+def deregister(
+    crn: CrnPath,
+    registration_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")],
+    deregistration: Annotated[Deregistration, Body()],
+) -> Response[Any]:
+    registration = service().deregister(
+        crn, registration_id, deregistration, http.if_match_version(app), caller()
+    )
+    return http.json_response(200, registration, {"ETag": http.etag(registration.version)})
+
+
+@app.get(
+    "/cases/<crn>/audit",
+    tags=["Audit"],
+    responses=http.model_responses(200, PageOf[AuditRecord], "Who read or changed the case, newest first"),
+)
+def audit_trail(crn: CrnPath, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Response[Any]:
+    records, next_cursor = service().audit_trail(crn, limit, cursor, caller())
+    return http.json_response(200, PageOf[AuditRecord](items=records, cursor=next_cursor))
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics(capture_cold_start_metric=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

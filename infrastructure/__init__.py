@@ -1,0 +1,1 @@
+"""Infrastructure tooling: the template reader, the OpenAPI contract and the local runner."""

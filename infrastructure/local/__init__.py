@@ -1,0 +1,1 @@
+"""The local runner: the whole stack on one machine, with moto standing in for AWS (no Docker, no account)."""

@@ -1,0 +1,167 @@
+"""The local API Gateway: Chalice's local server with the template's routes, each request turned into an
+API Gateway REST proxy event that reaches the real handler after the real authorizer code ran."""
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from chalice import Chalice, Response
+from chalice.local import LocalChalice
+
+from infrastructure.local.identity import LocalIssuer, LocalTokenRequest
+from infrastructure.local.lambdas import LocalFunction
+from infrastructure.template import ApiRoute
+
+JSON = "application/json"
+PROBLEM_JSON = "application/problem+json"
+BODY_CONTENT_TYPES = [JSON, "application/merge-patch+json", "application/*+json", "text/plain"]
+ACCOUNT = "123456789012"
+API_ID = "local"
+
+
+def problem_response(status: int, title: str, detail: str, headers: dict[str, str] | None = None) -> Response:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    return Response(
+        body=json.dumps(body), status_code=status, headers={"Content-Type": PROBLEM_JSON, **(headers or {})}
+    )
+
+
+class Gateway:
+    def __init__(
+        self,
+        routes: list[ApiRoute],
+        functions: dict[str, LocalFunction],
+        authorizer: LocalFunction,
+        issuer: LocalIssuer,
+        stage: str,
+        openapi: Callable[[], dict[str, Any]],
+        swagger_html: Callable[[], str],
+    ) -> None:
+        self.app = LocalChalice(app_name="probation-local")
+        self._functions = functions
+        self._authorizer = authorizer
+        self._stage = stage
+        for route in routes:
+            self._add_api_route(route)
+        self._add_local_routes(issuer, openapi, swagger_html)
+
+    def _add_api_route(self, route: ApiRoute) -> None:
+        def view(**path_parameters: str) -> Response:
+            return self._proxy(route, path_parameters)
+
+        view.__name__ = f"{route.function}_{route.method}_{route.path}"
+        self.app.route(route.path, methods=[route.method], content_types=BODY_CONTENT_TYPES)(view)
+
+    def _proxy(self, route: ApiRoute, path_parameters: dict[str, str]) -> Response:
+        request = self.app.current_request
+        assert request is not None
+        original = request.to_original_event()
+        raw_body = original.get("body")
+        try:
+            body = raw_body.decode("utf-8") if isinstance(raw_body, bytes) else raw_body
+        except UnicodeDecodeError:
+            return problem_response(400, "Bad Request", "The request body is not UTF-8 text.")
+        event = self._rest_proxy_event(route, original, path_parameters, body)
+        if route.authorized:
+            denial = self._authorize(event)
+            if denial is not None:
+                return denial
+        result = self._functions[route.function].invoke(event)
+        headers = {name: str(value) for name, value in (result.get("headers") or {}).items()}
+        for name, values in (result.get("multiValueHeaders") or {}).items():
+            headers[name] = ", ".join(str(value) for value in values)
+        return Response(body=result.get("body") or "", status_code=int(result["statusCode"]), headers=headers)
+
+    def _authorize(self, event: dict[str, Any]) -> Response | None:
+        """TOKEN authorizer semantics: no header is 401 at once; a refused token is 401; else the context."""
+        header = event["headers"].get("authorization")
+        unauthorized = problem_response(
+            401, "Unauthorized", "A valid bearer token is required.", {"WWW-Authenticate": "Bearer"}
+        )
+        if not header:
+            return unauthorized
+        method_arn = f"arn:aws:execute-api:eu-west-2:{ACCOUNT}:{API_ID}/{self._stage}/{event['httpMethod']}{event['resource']}"
+        try:
+            policy = self._authorizer.invoke(
+                {"type": "TOKEN", "authorizationToken": header, "methodArn": method_arn}
+            )
+        except Exception:
+            return unauthorized
+        statement = policy["policyDocument"]["Statement"][0]
+        if statement["Effect"] != "Allow":
+            return problem_response(403, "Forbidden", "The token does not grant access to this resource.")
+        event["requestContext"]["authorizer"] = {
+            "principalId": policy["principalId"],
+            **policy.get("context", {}),
+        }
+        return None
+
+    def _rest_proxy_event(
+        self, route: ApiRoute, original: dict[str, Any], path_parameters: dict[str, str], body: str | None
+    ) -> dict[str, Any]:
+        headers: dict[str, str] = original.get("headers") or {}
+        multi_query: dict[str, list[str]] | None = original.get("multiValueQueryStringParameters")
+        path = original["requestContext"]["path"]
+        return {
+            "resource": route.path,
+            "path": path,
+            "httpMethod": route.method,
+            "headers": headers,
+            "multiValueHeaders": {name: [value] for name, value in headers.items()},
+            "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} if multi_query else None,
+            "multiValueQueryStringParameters": multi_query,
+            "pathParameters": path_parameters or None,
+            "stageVariables": None,
+            "requestContext": {
+                "accountId": ACCOUNT,
+                "apiId": API_ID,
+                "resourcePath": route.path,
+                "httpMethod": route.method,
+                "path": f"/{self._stage}{path}",
+                "stage": self._stage,
+                "requestId": str(uuid.uuid4()),
+                "requestTimeEpoch": int(time.time() * 1000),
+                "identity": {"sourceIp": "127.0.0.1"},
+            },
+            "body": body,
+            "isBase64Encoded": False,
+        }
+
+    def _add_local_routes(
+        self, issuer: LocalIssuer, openapi: Callable[[], dict[str, Any]], swagger_html: Callable[[], str]
+    ) -> None:
+        app: Chalice = self.app
+
+        @app.route("/local/token", methods=["POST"], content_types=BODY_CONTENT_TYPES)
+        def local_token() -> Response:
+            request = app.current_request
+            assert request is not None
+            try:
+                token_request = LocalTokenRequest.model_validate_json(request.raw_body or b"{}")
+            except ValueError as error:
+                detail = "; ".join(
+                    f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}"
+                    for e in getattr(error, "errors", lambda: [])()
+                ) or str(error)
+                return problem_response(
+                    422, "Unprocessable Content", f"The token request is not valid: {detail}"
+                )
+            return Response(
+                body=json.dumps(issuer.token(token_request)), status_code=200, headers={"Content-Type": JSON}
+            )
+
+        @app.route("/.well-known/jwks.json", methods=["GET"])
+        def jwks() -> Response:
+            return Response(body=json.dumps(issuer.jwks()), status_code=200, headers={"Content-Type": JSON})
+
+        @app.route("/openapi.json", methods=["GET"])
+        def openapi_json() -> Response:
+            return Response(body=json.dumps(openapi()), status_code=200, headers={"Content-Type": JSON})
+
+        @app.route("/swagger", methods=["GET"])
+        def swagger() -> Response:
+            return Response(
+                body=swagger_html(), status_code=200, headers={"Content-Type": "text/html; charset=utf-8"}
+            )

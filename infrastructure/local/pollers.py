@@ -1,0 +1,168 @@
+"""Background pollers that play Lambda's event source mappings: the table stream and rule queues."""
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from infrastructure.local.lambdas import LocalFunction
+from infrastructure.local.resources import RuleDelivery
+
+log = logging.getLogger("local.pollers")
+
+IDLE_SECONDS = 0.2
+
+
+@dataclass
+class Poller:
+    name: str
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                busy = self.poll_once()
+            except Exception:
+                log.exception("%s failed; retrying", self.name)
+                busy = False
+            if not busy:
+                self._stop.wait(IDLE_SECONDS)
+
+    def poll_once(self) -> bool:
+        raise NotImplementedError
+
+
+def matches(pattern: Any, value: Any) -> bool:
+    """The subset of event-filter patterns the template uses: nested objects, literal lists, prefix."""
+    if isinstance(pattern, dict):
+        return isinstance(value, dict) and all(
+            name in value and matches(inner, value[name]) for name, inner in pattern.items()
+        )
+    if isinstance(pattern, list):
+        return any(
+            (isinstance(option, dict) and "prefix" in option and str(value).startswith(option["prefix"]))
+            or option == value
+            for option in pattern
+        )
+    return bool(pattern == value)
+
+
+@dataclass
+class StreamPoller(Poller):
+    """Reads the table stream in order and feeds filtered batches to a function, as Lambda does."""
+
+    streams: Any = None
+    stream_arn: str = ""
+    target: LocalFunction | None = None
+    filters: list[dict[str, Any]] = field(default_factory=list)
+    batch_size: int = 100
+    max_attempts: int = 3
+    on_failure: Callable[[list[dict[str, Any]]], None] | None = None
+    _iterators: dict[str, str] = field(default_factory=dict)
+    _pending: list[dict[str, Any]] = field(default_factory=list)
+    _attempts: int = 0
+
+    def poll_once(self) -> bool:
+        self._read_new_records()
+        if not self._pending:
+            return False
+        batch = self._pending[: self.batch_size]
+        failed_from = self._deliver(batch)
+        if failed_from is None:
+            self._pending = self._pending[len(batch) :]
+            self._attempts = 0
+            return True
+        self._attempts += 1
+        if self._attempts >= self.max_attempts:
+            if self.on_failure:
+                self.on_failure(batch[failed_from:])
+            self._pending = self._pending[len(batch) :]
+            self._attempts = 0
+        else:
+            self._pending = batch[failed_from:] + self._pending[len(batch) :]
+            time.sleep(0.1 * 2**self._attempts)
+        return True
+
+    def _read_new_records(self) -> None:
+        shards = self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"]
+        for shard in shards:
+            shard_id = shard["ShardId"]
+            if shard_id not in self._iterators:
+                self._iterators[shard_id] = self.streams.get_shard_iterator(
+                    StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+                )["ShardIterator"]
+            response = self.streams.get_records(ShardIterator=self._iterators[shard_id], Limit=1000)
+            self._iterators[shard_id] = response["NextShardIterator"]
+            for record in response.get("Records", []):
+                lambda_record = {**record, "eventSource": "aws:dynamodb", "eventSourceARN": self.stream_arn}
+                if not self.filters or any(matches(f, lambda_record) for f in self.filters):
+                    self._pending.append(json.loads(json.dumps(lambda_record, default=str)))
+
+    def _deliver(self, batch: list[dict[str, Any]]) -> int | None:
+        """Index of the first record to retry, or None when the whole batch succeeded."""
+        assert self.target is not None
+        try:
+            response = self.target.invoke({"Records": batch})
+        except Exception:
+            log.exception("%s: handler raised; the batch will be retried", self.name)
+            return 0
+        failures = (response or {}).get("batchItemFailures", [])
+        if not failures:
+            return None
+        failed = {failure["itemIdentifier"] for failure in failures}
+        return next(i for i, record in enumerate(batch) if record["dynamodb"]["SequenceNumber"] in failed)
+
+
+@dataclass
+class RulePoller(Poller):
+    """Delivers a rule's events from its SQS queue to the target function, with retries and a DLQ."""
+
+    sqs: Any = None
+    delivery: RuleDelivery | None = None
+    target: LocalFunction | None = None
+
+    def poll_once(self) -> bool:
+        assert self.delivery is not None
+        assert self.target is not None
+        response = self.sqs.receive_message(
+            QueueUrl=self.delivery.queue_url,
+            MaxNumberOfMessages=10,
+            WaitTimeSeconds=0,
+            VisibilityTimeout=1,
+            AttributeNames=["ApproximateReceiveCount"],
+        )
+        messages = response.get("Messages", [])
+        for message in messages:
+            event = json.loads(message["Body"])
+            event.setdefault(
+                "account", "123456789012"
+            )  # moto's envelope lacks it; Powertools' parser needs it
+            try:
+                self.target.invoke(event)
+            except Exception:
+                receives = int(message["Attributes"]["ApproximateReceiveCount"])
+                log.warning("%s: delivery %d of %d failed", self.name, receives, self.delivery.max_attempts)
+                if receives >= self.delivery.max_attempts:
+                    if self.delivery.dead_letter_queue_url:
+                        self.sqs.send_message(
+                            QueueUrl=self.delivery.dead_letter_queue_url, MessageBody=message["Body"]
+                        )
+                    self.sqs.delete_message(
+                        QueueUrl=self.delivery.queue_url, ReceiptHandle=message["ReceiptHandle"]
+                    )
+                continue
+            self.sqs.delete_message(QueueUrl=self.delivery.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return bool(messages)

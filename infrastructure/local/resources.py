@@ -1,0 +1,80 @@
+"""Creates the template's tables, buses and queues in moto, and the queues that stand in for rule targets."""
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from infrastructure.template import Template
+
+# SAM's default for an EventBridgeRule target with no RetryPolicy would be 185 attempts; locally a
+# poison event should reach its dead-letter queue within seconds.
+LOCAL_MAX_DELIVERY_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class RuleDelivery:
+    """An EventBridge rule whose target is a function: delivered locally through an SQS queue."""
+
+    function: str
+    queue_url: str
+    dead_letter_queue_url: str | None
+    max_attempts: int
+
+
+def create_tables(template: Template, dynamodb: Any) -> None:
+    for logical_id in template.of_type("AWS::DynamoDB::Table"):
+        properties = template.properties(logical_id)
+        request: dict[str, Any] = {
+            "TableName": properties["TableName"],
+            "AttributeDefinitions": properties["AttributeDefinitions"],
+            "KeySchema": properties["KeySchema"],
+            "BillingMode": "PAY_PER_REQUEST",
+        }
+        if "GlobalSecondaryIndexes" in properties:
+            request["GlobalSecondaryIndexes"] = properties["GlobalSecondaryIndexes"]
+        if "StreamSpecification" in properties:
+            request["StreamSpecification"] = {"StreamEnabled": True, **properties["StreamSpecification"]}
+        dynamodb.create_table(**request)
+        ttl = properties.get("TimeToLiveSpecification")
+        if ttl:
+            dynamodb.update_time_to_live(TableName=properties["TableName"], TimeToLiveSpecification=ttl)
+
+
+def create_buses(template: Template, events: Any) -> None:
+    for logical_id in template.of_type("AWS::Events::EventBus"):
+        events.create_event_bus(Name=template.properties(logical_id)["Name"])
+
+
+def create_queues(template: Template, sqs: Any) -> dict[str, str]:
+    """Queue URL by logical id."""
+    urls = {}
+    for logical_id in template.of_type("AWS::SQS::Queue"):
+        name = template.physical_name(logical_id)
+        urls[logical_id] = sqs.create_queue(QueueName=name)["QueueUrl"]
+    return urls
+
+
+def create_rule_deliveries(template: Template, events: Any, sqs: Any) -> list[RuleDelivery]:
+    deliveries = []
+    for function in template.functions():
+        for event_name, event in function.events.items():
+            if event["Type"] != "EventBridgeRule":
+                continue
+            properties = event["Properties"]
+            bus = properties.get("EventBusName", "default")
+            rule_name = f"{function.logical_id}-{event_name}"[:64]
+            queue_url = sqs.create_queue(QueueName=f"rule-{rule_name}"[:80])["QueueUrl"]
+            queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
+                "Attributes"
+            ]["QueueArn"]
+            events.put_rule(Name=rule_name, EventBusName=bus, EventPattern=json.dumps(properties["Pattern"]))
+            events.put_targets(
+                Rule=rule_name, EventBusName=bus, Targets=[{"Id": "function", "Arn": queue_arn}]
+            )
+            dead_letter = None
+            if "DeadLetterConfig" in properties:
+                dead_letter = sqs.create_queue(QueueName=f"rule-{rule_name}-dlq"[:80])["QueueUrl"]
+            retries = properties.get("RetryPolicy", {}).get("MaximumRetryAttempts")
+            attempts = min(LOCAL_MAX_DELIVERY_ATTEMPTS, int(retries) + 1) if retries is not None else 3
+            deliveries.append(RuleDelivery(function.logical_id, queue_url, dead_letter, attempts))
+    return deliveries

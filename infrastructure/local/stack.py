@@ -1,0 +1,191 @@
+"""The whole stack on loopback: moto for AWS, the template's resources, pollers and the HTTP gateway."""
+
+import functools
+import json
+import logging
+import os
+import socket
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.event_handler.openapi.swagger_ui.html import generate_swagger_html
+from chalice.config import Config
+from chalice.local import LocalDevServer
+from moto.server import ThreadedMotoServer
+
+from infrastructure.local.gateway import Gateway
+from infrastructure.local.identity import AUDIENCE, LocalIssuer
+from infrastructure.local.lambdas import LocalFunction
+from infrastructure.local.pollers import Poller, RulePoller, StreamPoller
+from infrastructure.local.resources import create_buses, create_queues, create_rule_deliveries, create_tables
+from infrastructure.openapi import merged_spec
+from infrastructure.template import TEMPLATE, Template
+
+log = logging.getLogger("local")
+REGION = "eu-west-2"
+STAGE = "local"
+SWAGGER_ASSETS = Path(generate_swagger_html.__code__.co_filename).parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class LocalStack:
+    port: int
+    host: str = "127.0.0.1"
+    template_path: Path = TEMPLATE
+    moto_port: int = field(default_factory=free_port)
+    _moto: ThreadedMotoServer | None = None
+    _server: LocalDevServer | None = None
+    _pollers: list[Poller] = field(default_factory=list)
+    template: Template | None = None
+    functions: dict[str, LocalFunction] = field(default_factory=dict)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def aws_endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.moto_port}"
+
+    def client(self, service: str) -> Any:
+        return boto3.client(service, endpoint_url=self.aws_endpoint, region_name=REGION)
+
+    def start(self) -> None:
+        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
+        self._moto.start()
+        self.template = Template.load(
+            {
+                "Stage": STAGE,
+                "TokenIssuer": self.base_url,
+                "TokenAudience": AUDIENCE,
+                "JwksUrl": f"{self.base_url}/.well-known/jwks.json",
+            },
+            self.template_path,
+        )
+        self._configure_environment()
+        create_tables(self.template, self.client("dynamodb"))
+        create_buses(self.template, self.client("events"))
+        queues = create_queues(self.template, self.client("sqs"))
+        self.functions = {spec.logical_id: LocalFunction(spec) for spec in self.template.functions()}
+        self._start_stream_pollers(queues)
+        self._start_rule_pollers()
+        self._start_gateway()
+
+    def _configure_environment(self) -> None:
+        """Every function runs in this process, so they share one environment, as they share one stack."""
+        assert self.template is not None
+        environment = {
+            "AWS_ENDPOINT_URL": self.aws_endpoint,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+            "POWERTOOLS_LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
+        }
+        for spec in self.template.functions():
+            environment.update({k: v for k, v in spec.environment.items() if not k.startswith("POWERTOOLS_")})
+        os.environ.update(environment)
+
+    def _start_stream_pollers(self, queues: dict[str, str]) -> None:
+        assert self.template is not None
+        sqs = self.client("sqs")
+        for spec in self.template.functions():
+            for event in spec.events.values():
+                if event["Type"] != "DynamoDB":
+                    continue
+                properties = event["Properties"]
+                table_name = properties["Stream"].split(":table/")[1].split("/")[0]
+                stream_arn = self.client("dynamodb").describe_table(TableName=table_name)["Table"][
+                    "LatestStreamArn"
+                ]
+                dead_letter = (
+                    properties.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination", "")
+                )
+                dead_letter_url = next(
+                    (
+                        url
+                        for logical_id, url in queues.items()
+                        if self.template.arn(logical_id) == dead_letter
+                    ),
+                    None,
+                )
+                poller = StreamPoller(
+                    name=f"stream:{spec.logical_id}",
+                    streams=self.client("dynamodbstreams"),
+                    stream_arn=stream_arn,
+                    target=self.functions[spec.logical_id],
+                    filters=[
+                        json.loads(f["Pattern"])
+                        for f in properties.get("FilterCriteria", {}).get("Filters", [])
+                    ],
+                    batch_size=int(properties.get("BatchSize", 100)),
+                    on_failure=functools.partial(_send_to_dead_letter_queue, sqs, dead_letter_url),
+                )
+                poller.start()
+                self._pollers.append(poller)
+
+    def _start_rule_pollers(self) -> None:
+        assert self.template is not None
+        sqs = self.client("sqs")
+        for delivery in create_rule_deliveries(self.template, self.client("events"), sqs):
+            poller = RulePoller(
+                name=f"rule:{delivery.function}",
+                sqs=sqs,
+                delivery=delivery,
+                target=self.functions[delivery.function],
+            )
+            poller.start()
+            self._pollers.append(poller)
+
+    def _start_gateway(self) -> None:
+        assert self.template is not None
+        issuer = LocalIssuer(issuer=self.base_url)
+        authorizer = next(f for f in self.functions.values() if f.spec.module.endswith("authorizer.app"))
+        gateway = Gateway(
+            routes=self.template.api_routes(),
+            functions=self.functions,
+            authorizer=authorizer,
+            issuer=issuer,
+            stage=STAGE,
+            openapi=functools.cache(merged_spec),
+            swagger_html=functools.cache(_swagger_html),
+        )
+        self._server = LocalDevServer(gateway.app, Config(), self.host, self.port)
+        threading.Thread(target=self._server.serve_forever, name="gateway", daemon=True).start()
+
+    def stop(self) -> None:
+        for poller in self._pollers:
+            poller.stop()
+        if self._server:
+            self._server.shutdown()
+        if self._moto:
+            self._moto.stop()
+
+
+def _send_to_dead_letter_queue(sqs: Any, queue_url: str | None, records: list[dict[str, Any]]) -> None:
+    if queue_url is None:
+        log.error("dropping %d records: no dead-letter queue", len(records))
+        return
+    sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps({"records": records}))
+
+
+def _swagger_html() -> str:
+    return generate_swagger_html(
+        spec=json.dumps(merged_spec()),
+        swagger_js=(SWAGGER_ASSETS / "swagger-ui-bundle.min.js").read_text(),
+        swagger_css=(SWAGGER_ASSETS / "swagger-ui.min.css").read_text(),
+        swagger_base_url="",
+        oauth2_config=None,
+    )

@@ -1,0 +1,176 @@
+"""template.yaml read the way CloudFormation would: intrinsic functions resolved for one stage.
+
+Only what this project's template uses is resolved: Ref, Fn::Sub and Fn::GetAtt. Resource names are
+the physical names the template gives them (TableName, Name, QueueName...).
+"""
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cfnlint.decode import decode
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "template.yaml"
+
+_NAME_PROPERTY = {
+    "AWS::DynamoDB::Table": "TableName",
+    "AWS::Events::EventBus": "Name",
+    "AWS::SQS::Queue": "QueueName",
+    "AWS::Serverless::Function": "FunctionName",
+}
+_SUB_VARIABLE = re.compile(r"\$\{([^}]+)\}")
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    function: str
+    method: str
+    path: str
+    authorized: bool
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    logical_id: str
+    module: str
+    handler: str
+    environment: dict[str, str]
+    events: dict[str, dict[str, Any]]
+
+
+@dataclass
+class Template:
+    parameters: dict[str, str]
+    region: str = "eu-west-2"
+    account: str = "123456789012"
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, parameters: dict[str, str], path: Path = TEMPLATE) -> "Template":
+        raw, problems = decode(str(path))
+        if raw is None:
+            raise ValueError(f"cannot read {path}: {problems}")
+        defaults = {name: str(spec.get("Default", "")) for name, spec in raw.get("Parameters", {}).items()}
+        return cls(parameters={**defaults, **parameters}, raw=raw)
+
+    @property
+    def resources(self) -> dict[str, dict[str, Any]]:
+        resources: dict[str, dict[str, Any]] = self.raw["Resources"]
+        return resources
+
+    def of_type(self, resource_type: str) -> dict[str, dict[str, Any]]:
+        return {name: spec for name, spec in self.resources.items() if spec["Type"] == resource_type}
+
+    def properties(self, logical_id: str) -> dict[str, Any]:
+        resolved: dict[str, Any] = self.resolve(self.resources[logical_id].get("Properties", {}))
+        return resolved
+
+    def physical_name(self, logical_id: str) -> str:
+        spec = self.resources[logical_id]
+        name_property = _NAME_PROPERTY.get(spec["Type"])
+        if name_property and name_property in spec.get("Properties", {}):
+            return str(self.resolve(spec["Properties"][name_property]))
+        return logical_id
+
+    def arn(self, logical_id: str) -> str:
+        spec = self.resources[logical_id]
+        name = self.physical_name(logical_id)
+        service = {
+            "AWS::SQS::Queue": f"sqs:{self.region}:{self.account}:{name}",
+            "AWS::Events::EventBus": f"events:{self.region}:{self.account}:event-bus/{name}",
+            "AWS::DynamoDB::Table": f"dynamodb:{self.region}:{self.account}:table/{name}",
+        }.get(spec["Type"], f"lambda:{self.region}:{self.account}:function:{name}")
+        return f"arn:aws:{service}"
+
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return [self.resolve(item) for item in value]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            ((key, argument),) = value.items()
+            if key == "Ref":
+                return self._ref(str(argument))
+            if key == "Fn::Sub":
+                return self._sub(argument)
+            if key == "Fn::GetAtt":
+                logical_id, attribute = (
+                    argument if isinstance(argument, list) else str(argument).split(".", 1)
+                )
+                return self._get_att(logical_id, attribute)
+        return {key: self.resolve(item) for key, item in value.items()}
+
+    def _ref(self, name: str) -> str:
+        pseudo = {"AWS::Region": self.region, "AWS::AccountId": self.account, "AWS::Partition": "aws"}
+        if name in pseudo:
+            return pseudo[name]
+        if name in self.parameters:
+            return self.parameters[name]
+        return self.physical_name(name)
+
+    def _sub(self, argument: Any) -> str:
+        text, variables = (
+            (argument[0], self.resolve(argument[1])) if isinstance(argument, list) else (argument, {})
+        )
+
+        def substitute(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name in variables:
+                return str(variables[name])
+            if "." in name:
+                return str(self._get_att(*name.split(".", 1)))
+            return self._ref(name)
+
+        return _SUB_VARIABLE.sub(substitute, str(text))
+
+    def _get_att(self, logical_id: str, attribute: str) -> str:
+        if attribute == "Arn":
+            return self.arn(logical_id)
+        if attribute in ("QueueName", "Name"):
+            return self.physical_name(logical_id)
+        if attribute == "StreamArn":
+            return f"{self.arn(logical_id)}/stream/latest"
+        return f"{logical_id}.{attribute}"
+
+    def functions(self) -> list[FunctionSpec]:
+        global_environment = self.resolve(
+            self.raw.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+        )
+        specs = []
+        for logical_id in self.of_type("AWS::Serverless::Function"):
+            properties = self.properties(logical_id)
+            module_file, handler = str(properties["Handler"]).rsplit(".", 1)
+            package = str(properties["CodeUri"]).strip("/").replace("/", ".")
+            specs.append(
+                FunctionSpec(
+                    logical_id=logical_id,
+                    module=f"{package}.{module_file}",
+                    handler=handler,
+                    environment={
+                        **global_environment,
+                        **properties.get("Environment", {}).get("Variables", {}),
+                    },
+                    events=properties.get("Events", {}),
+                )
+            )
+        return specs
+
+    def api_routes(self) -> list[ApiRoute]:
+        routes = []
+        for function in self.functions():
+            for event in function.events.values():
+                if event["Type"] != "Api":
+                    continue
+                properties = event["Properties"]
+                authorizer = properties.get("Auth", {}).get("Authorizer")
+                routes.append(
+                    ApiRoute(
+                        function=function.logical_id,
+                        method=str(properties["Method"]).upper(),
+                        path=str(properties["Path"]),
+                        authorized=authorizer != "NONE",
+                    )
+                )
+        return routes

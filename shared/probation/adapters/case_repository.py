@@ -1,0 +1,294 @@
+"""The case records service's DynamoDB repository: every change is one conditional transaction."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from probation import config
+from probation.adapters import aws, keys
+from probation.adapters.dynamodb import (
+    Item,
+    Page,
+    Transaction,
+    TransactionConflict,
+    decode_cursor,
+    encode_cursor,
+    from_attributes,
+    query_pages,
+    to_attributes,
+)
+from probation.adapters.outbox import audit_item, record_change
+from probation.domain.audit import AuditRecord
+from probation.domain.cases.models import Case, CaseOverview, Contact, Conviction, Registration, Sanction
+from probation.domain.cases.ports import ConcurrentChange, StoredCase
+from probation.domain.errors import NotFound
+from probation.domain.events import DomainEvent
+
+SOURCE = "probation.cases"
+_CASE_ALIASES = frozenset(info.alias or name for name, info in Case.model_fields.items())
+CASE_EXISTS = "attribute_exists(PK)"
+
+
+@dataclass
+class DynamoCaseRepository:
+    table_name: str = field(default_factory=config.table_name)
+
+    @property
+    def _table(self) -> Any:
+        return aws.table(self.table_name)
+
+    def _transaction(self) -> Transaction:
+        return Transaction(self.table_name)
+
+    def _execute(self, transaction: Transaction, crn: str) -> None:
+        try:
+            transaction.execute(self._table.meta.client)
+        except TransactionConflict as conflict:
+            if "case exists" in conflict.failed:
+                raise NotFound(f"No case with CRN {crn}.") from conflict
+            raise ConcurrentChange(conflict.failed) from conflict
+
+    # ------------------------------------------------------------------ reads
+
+    def get(self, crn: str) -> StoredCase | None:
+        item = self._table.get_item(Key=keys.profile_key(crn), ConsistentRead=True).get("Item")
+        return _stored_case(item) if item else None
+
+    def overview(self, crn: str) -> CaseOverview | None:
+        """The whole case from one Query of its partition."""
+        by_prefix: dict[str, list[Item]] = {}
+        for item in query_pages(
+            self._table,
+            KeyConditionExpression="PK = :pk",
+            ExpressionAttributeValues={":pk": keys.case_partition(crn)},
+            ConsistentRead=True,
+        ):
+            prefix = item["SK"].split("#", 1)[0]
+            by_prefix.setdefault(prefix, []).append(item)
+        profile = by_prefix.get(keys.PROFILE)
+        if not profile:
+            return None
+        return CaseOverview(
+            case=_stored_case(profile[0]).case,
+            convictions=[
+                Conviction.model_validate(from_attributes(i)) for i in by_prefix.get("CONVICTION", [])
+            ],
+            sanctions=[Sanction.model_validate(from_attributes(i)) for i in by_prefix.get("SANCTION", [])],
+            registrations=[Registration.model_validate(from_attributes(i)) for i in by_prefix.get("REG", [])],
+            contacts=[
+                Contact.model_validate(from_attributes(i)) for i in reversed(by_prefix.get("CONTACT", []))
+            ],
+        )
+
+    def search(
+        self, last_name: str, date_of_birth: date, limit: int, cursor: str | None
+    ) -> tuple[list[Case], str | None]:
+        lookup = keys.person_lookup_key(last_name, date_of_birth)
+        page = self._page(
+            IndexName="GSI1",
+            KeyConditionExpression="GSI1PK = :pk",
+            ExpressionAttributeValues={":pk": lookup},
+            Limit=limit,
+            cursor=cursor,
+            cursor_scope={"GSI1PK": lookup},
+        )
+        return [_stored_case(item).case for item in page.items], page.cursor
+
+    def contacts(self, crn: str, limit: int, cursor: str | None) -> tuple[list[Contact], str | None]:
+        page = self._page(
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
+            ExpressionAttributeValues={":pk": keys.case_partition(crn), ":prefix": keys.CONTACT},
+            ScanIndexForward=False,
+            Limit=limit,
+            cursor=cursor,
+            cursor_scope={"PK": keys.case_partition(crn)},
+        )
+        return [Contact.model_validate(from_attributes(item)) for item in page.items], page.cursor
+
+    def audit_trail(self, crn: str, limit: int, cursor: str | None) -> tuple[list[AuditRecord], str | None]:
+        page = self._page(
+            KeyConditionExpression="PK = :pk",
+            ExpressionAttributeValues={":pk": keys.audit_partition(crn)},
+            ScanIndexForward=False,
+            Limit=limit,
+            cursor=cursor,
+            cursor_scope={"PK": keys.audit_partition(crn)},
+        )
+        return [AuditRecord.model_validate(from_attributes(item)) for item in page.items], page.cursor
+
+    def registration(self, crn: str, registration_id: str) -> Registration | None:
+        item = self._table.get_item(Key=keys.registration_key(crn, registration_id), ConsistentRead=True).get(
+            "Item"
+        )
+        return Registration.model_validate(from_attributes(item)) if item else None
+
+    def _page(self, *, cursor: str | None, cursor_scope: dict[str, str], **query: Any) -> Page:
+        start = decode_cursor(cursor, expected=cursor_scope)
+        if start is not None:
+            query["ExclusiveStartKey"] = start
+        response = self._table.query(**query)
+        return Page(items=response.get("Items", []), cursor=encode_cursor(response.get("LastEvaluatedKey")))
+
+    def record_reads(self, records: list[AuditRecord]) -> None:
+        with self._table.batch_writer() as batch:
+            for record in records:
+                batch.put_item(Item=audit_item(record))
+
+    # ------------------------------------------------------------------ changes
+
+    def create(self, case: Case, event: DomainEvent, audit: AuditRecord) -> None:
+        transaction = self._transaction()
+        transaction.create("case", {**_profile_item(case), "convictionCount": 0, "activeRegistrations": {}})
+        record_change(transaction, SOURCE, [event], audit)
+        try:
+            transaction.execute(self._table.meta.client)
+        except TransactionConflict as conflict:
+            raise ConcurrentChange(conflict.failed) from conflict
+
+    def update(self, case: Case, expected_version: int, event: DomainEvent, audit: AuditRecord) -> None:
+        """Replace the person's details if, and only if, the stored version is still ``expected_version``."""
+        attributes = {name: value for name, value in _profile_item(case).items() if name not in ("PK", "SK")}
+        cleared = [alias for alias in _CASE_ALIASES if alias not in attributes]
+        update = "SET " + ", ".join(f"#{name} = :{name}" for name in attributes)
+        if cleared:
+            update += " REMOVE " + ", ".join(f"#{name}" for name in cleared)
+        names = {f"#{name}": name for name in [*attributes, *cleared]}
+        values = {f":{name}": value for name, value in attributes.items()}
+        transaction = self._transaction()
+        transaction.update(
+            "case version",
+            keys.profile_key(case.crn),
+            update,
+            condition="attribute_exists(PK) AND #version = :expectedVersion",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues={**values, ":expectedVersion": expected_version},
+        )
+        record_change(transaction, SOURCE, [event], audit)
+        self._execute(transaction, case.crn)
+
+    def add_conviction(
+        self, crn: str, conviction: Conviction, event: DomainEvent, audit: AuditRecord
+    ) -> None:
+        """Numbered after the case's last conviction; a concurrent addition makes this one retry."""
+        item = {**keys.conviction_key(crn, conviction.conviction_number), "itemType": "CONVICTION"}
+        transaction = self._transaction()
+        transaction.update(
+            "conviction number",
+            keys.profile_key(crn),
+            "SET convictionCount = :number",
+            condition="attribute_exists(PK) AND convictionCount = :previous",
+            ExpressionAttributeValues={
+                ":number": conviction.conviction_number,
+                ":previous": conviction.conviction_number - 1,
+            },
+        )
+        transaction.create("conviction", {**item, **to_attributes(conviction)})
+        record_change(transaction, SOURCE, [event], audit)
+        self._execute(transaction, crn)
+
+    def add_sanctions(
+        self, crn: str, sanctions: list[Sanction], event: DomainEvent, audit: AuditRecord
+    ) -> None:
+        transaction = self._transaction()
+        transaction.require("case exists", keys.profile_key(crn), CASE_EXISTS)
+        for sanction in sanctions:
+            sort_key = keys.sanction_sort_key(sanction.sanction_date, sanction.sanction_id)
+            item = {"PK": keys.case_partition(crn), "SK": sort_key, "itemType": "SANCTION"}
+            transaction.create("sanction", {**item, **to_attributes(sanction)})
+        record_change(transaction, SOURCE, [event], audit)
+        self._execute(transaction, crn)
+
+    def add_contact(self, crn: str, contact: Contact, event: DomainEvent, audit: AuditRecord) -> None:
+        transaction = self._transaction()
+        transaction.require("case exists", keys.profile_key(crn), CASE_EXISTS)
+        sort_key = keys.contact_sort_key(contact.contact_date, contact.contact_id)
+        item = {"PK": keys.case_partition(crn), "SK": sort_key, "itemType": "CONTACT"}
+        transaction.create("contact", {**item, **to_attributes(contact)})
+        record_change(transaction, SOURCE, [event], audit)
+        self._execute(transaction, crn)
+
+    def add_registration(
+        self,
+        crn: str,
+        registration: Registration,
+        uniqueness_key: str,
+        superseded: Registration | None,
+        events: list[DomainEvent],
+        audit: AuditRecord,
+    ) -> None:
+        """Claims the uniqueness slot on the profile, so two active registrations of one kind cannot coexist."""
+        transaction = self._transaction()
+        slot_is_free = "attribute_not_exists(activeRegistrations.#slot)"
+        slot_holds_superseded = "activeRegistrations.#slot = :superseded"
+        values: dict[str, Any] = {":id": registration.registration_id}
+        if superseded is not None:
+            values[":superseded"] = superseded.registration_id
+            self._deregister_in(transaction, crn, superseded)
+        transaction.update(
+            "registration slot",
+            keys.profile_key(crn),
+            "SET activeRegistrations.#slot = :id",
+            condition=f"attribute_exists(PK) AND {slot_holds_superseded if superseded else slot_is_free}",
+            ExpressionAttributeNames={"#slot": uniqueness_key},
+            ExpressionAttributeValues=values,
+        )
+        item = {**keys.registration_key(crn, registration.registration_id), "itemType": "REGISTRATION"}
+        transaction.create("registration", {**item, **to_attributes(registration)})
+        record_change(transaction, SOURCE, events, audit)
+        self._execute(transaction, crn)
+
+    def deregister(
+        self,
+        crn: str,
+        registration: Registration,
+        uniqueness_key: str,
+        event: DomainEvent,
+        audit: AuditRecord,
+    ) -> None:
+        transaction = self._transaction()
+        transaction.update(
+            "registration slot",
+            keys.profile_key(crn),
+            "REMOVE activeRegistrations.#slot",
+            condition="activeRegistrations.#slot = :id",
+            ExpressionAttributeNames={"#slot": uniqueness_key},
+            ExpressionAttributeValues={":id": registration.registration_id},
+        )
+        self._deregister_in(transaction, crn, registration)
+        record_change(transaction, SOURCE, [event], audit)
+        self._execute(transaction, crn)
+
+    def _deregister_in(self, transaction: Transaction, crn: str, registration: Registration) -> None:
+        """Writes ``registration`` (already marked deregistered) over the version it was read at."""
+        transaction.put(
+            "registration version",
+            {
+                **keys.registration_key(crn, registration.registration_id),
+                "itemType": "REGISTRATION",
+                **to_attributes(registration),
+            },
+            condition="#version = :readVersion AND #status = :active",
+            ExpressionAttributeNames={"#version": "version", "#status": "status"},
+            ExpressionAttributeValues={":readVersion": registration.version - 1, ":active": "ACTIVE"},
+        )
+
+
+def _profile_item(case: Case) -> Item:
+    return {
+        **keys.profile_key(case.crn),
+        "itemType": "CASE",
+        "GSI1PK": keys.person_lookup_key(case.last_name, case.date_of_birth),
+        "GSI1SK": keys.case_partition(case.crn),
+        **to_attributes(case),
+    }
+
+
+def _stored_case(item: Item) -> StoredCase:
+    attributes = from_attributes(item)
+    return StoredCase(
+        case=Case.model_validate(
+            {name: value for name, value in attributes.items() if name in _CASE_ALIASES}
+        ),
+        conviction_count=int(attributes.get("convictionCount", 0)),
+        active_registrations=dict(attributes.get("activeRegistrations", {})),
+    )

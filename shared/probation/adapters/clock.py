@@ -1,0 +1,23 @@
+"""Time and identity generation, injectable so tests can pin them."""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def timestamp_key(at: datetime) -> str:
+    """A sortable UTC timestamp for sort keys (microsecond precision, fixed width)."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -1,0 +1,143 @@
+"""DynamoDB building blocks: item (de)serialisation, transactions with readable failures, cursors."""
+
+import base64
+import binascii
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from botocore.exceptions import ClientError
+from pydantic import BaseModel
+
+from probation.domain.errors import FieldError, InvalidInput
+
+Item = dict[str, Any]
+
+
+def to_attributes(model: BaseModel) -> Item:
+    """A model as DynamoDB attributes: camelCase JSON with numbers as Decimal, None values dropped."""
+    data = json.loads(model.model_dump_json(by_alias=True, exclude_none=True), parse_float=Decimal)
+    if not isinstance(data, dict):
+        raise TypeError("only objects can be stored as items")
+    return data
+
+
+def from_attributes(item: Mapping[str, Any]) -> dict[str, Any]:
+    """Item attributes back to plain JSON values, without the key and index attributes."""
+    return {key: _plain(value) for key, value in item.items() if not _is_key_attribute(key)}
+
+
+def _is_key_attribute(name: str) -> bool:
+    return name in {"PK", "SK", "itemType"} or name.startswith("GSI")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {key: _plain(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [_plain(inner) for inner in value]
+    return value
+
+
+class TransactionConflict(Exception):
+    """A TransactWriteItems was cancelled; ``failed`` names the operations whose condition failed."""
+
+    def __init__(self, failed: list[str]) -> None:
+        super().__init__(f"conditions failed: {', '.join(failed)}")
+        self.failed = failed
+
+
+@dataclass
+class Transaction:
+    """Operations written together or not at all. Each is labelled so a failed condition can be explained."""
+
+    table_name: str
+    _operations: list[dict[str, Any]] = field(default_factory=list)
+    _labels: list[str] = field(default_factory=list)
+
+    def put(self, label: str, item: Item, *, condition: str | None = None, **expression: Any) -> None:
+        operation: dict[str, Any] = {"TableName": self.table_name, "Item": item}
+        self._add(label, "Put", operation, condition, expression)
+
+    def create(self, label: str, item: Item) -> None:
+        self.put(label, item, condition="attribute_not_exists(PK)")
+
+    def update(
+        self, label: str, key: Item, update: str, *, condition: str | None = None, **expression: Any
+    ) -> None:
+        operation: dict[str, Any] = {"TableName": self.table_name, "Key": key, "UpdateExpression": update}
+        self._add(label, "Update", operation, condition, expression)
+
+    def require(self, label: str, key: Item, condition: str, **expression: Any) -> None:
+        """A condition on an item the transaction does not change (e.g. that the case exists)."""
+        operation: dict[str, Any] = {"TableName": self.table_name, "Key": key}
+        self._add(label, "ConditionCheck", operation, condition, expression)
+
+    def _add(
+        self, label: str, kind: str, operation: dict[str, Any], condition: str | None, expression: Any
+    ) -> None:
+        if condition:
+            operation["ConditionExpression"] = condition
+        operation.update(expression)
+        self._operations.append({kind: operation})
+        self._labels.append(label)
+
+    def execute(self, client: Any) -> None:
+        try:
+            client.transact_write_items(TransactItems=self._operations)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            reasons = error.response.get("CancellationReasons", [])
+            failed = [
+                label
+                for label, reason in zip(self._labels, reasons, strict=False)
+                if reason.get("Code") == "ConditionalCheckFailed"
+            ]
+            if not failed:
+                raise
+            raise TransactionConflict(failed) from error
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Item]
+    cursor: str | None
+
+
+def encode_cursor(last_evaluated_key: Mapping[str, Any] | None) -> str | None:
+    if not last_evaluated_key:
+        return None
+    raw = json.dumps(_plain(dict(last_evaluated_key)), separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, *, expected: Mapping[str, str]) -> Item | None:
+    """The ExclusiveStartKey in ``cursor``, refused unless it belongs to the query being continued."""
+    if cursor is None:
+        return None
+    invalid = InvalidInput([FieldError("cursor", "is not a cursor returned by this list")])
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise invalid from None
+    if not isinstance(key, dict) or any(key.get(name) != value for name, value in expected.items()):
+        raise invalid
+    if not all(isinstance(value, str) for value in key.values()):
+        raise invalid
+    return key
+
+
+def query_pages(table: Any, **query: Any) -> Iterator[Item]:
+    """Every item a Query returns, following DynamoDB's 1 MB pages."""
+    while True:
+        response = table.query(**query)
+        yield from response.get("Items", [])
+        last = response.get("LastEvaluatedKey")
+        if not last:
+            return
+        query["ExclusiveStartKey"] = last

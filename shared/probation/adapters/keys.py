@@ -1,0 +1,64 @@
+"""Key layout of the single table. The case is the partition: one Query reads a whole case.
+
+Outbox events and the access log grow with every change and read, so they live in sibling
+partitions of their own (``EVENTS#{crn}``, ``AUDIT#{crn}``): the case partition stays the size of
+the case and the overview stays one bounded Query.
+"""
+
+from datetime import date, datetime
+
+from probation.adapters.clock import timestamp_key
+
+PROFILE = "PROFILE"
+CONVICTION = "CONVICTION#"
+SANCTION = "SANCTION#"
+CONTACT = "CONTACT#"
+REGISTRATION = "REG#"
+EVENT = "EVT#"
+AUDIT = "AUDIT#"
+
+
+def case_partition(crn: str) -> str:
+    return f"CASE#{crn}"
+
+
+def events_partition(crn: str) -> str:
+    return f"EVENTS#{crn}"
+
+
+def audit_partition(crn: str) -> str:
+    return f"AUDIT#{crn}"
+
+
+def profile_key(crn: str) -> dict[str, str]:
+    return {"PK": case_partition(crn), "SK": PROFILE}
+
+
+def person_lookup_key(last_name: str, date_of_birth: date) -> str:
+    """GSI1 partition: surname (case-folded, spaces and hyphens ignored) and date of birth."""
+    folded = "".join(ch for ch in last_name.casefold() if ch.isalnum())
+    return f"PERSON#{folded}#{date_of_birth.isoformat()}"
+
+
+def conviction_key(crn: str, number: int) -> dict[str, str]:
+    return {"PK": case_partition(crn), "SK": f"{CONVICTION}{number:03d}"}
+
+
+def sanction_sort_key(sanction_date: date, sanction_id: str) -> str:
+    return f"{SANCTION}{sanction_date.isoformat()}#{sanction_id}"
+
+
+def contact_sort_key(contact_date: datetime, contact_id: str) -> str:
+    return f"{CONTACT}{timestamp_key(contact_date)}#{contact_id}"
+
+
+def registration_key(crn: str, registration_id: str) -> dict[str, str]:
+    return {"PK": case_partition(crn), "SK": f"{REGISTRATION}{registration_id}"}
+
+
+def event_key(crn: str, occurred_at: datetime, event_id: str) -> dict[str, str]:
+    return {"PK": events_partition(crn), "SK": f"{EVENT}{timestamp_key(occurred_at)}#{event_id}"}
+
+
+def audit_key(crn: str, at: datetime, audit_id: str) -> dict[str, str]:
+    return {"PK": audit_partition(crn), "SK": f"{AUDIT}{timestamp_key(at)}#{audit_id}"}

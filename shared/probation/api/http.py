@@ -1,0 +1,157 @@
+"""The REST resolver every function uses: validation, problem details, principal, correlation id."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from pydantic import BaseModel
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
+
+from probation.api.problems import field_path, problem
+from probation.domain.errors import (
+    Conflict,
+    DomainError,
+    FieldError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+)
+from probation.domain.principal import Principal, Role
+
+CORRELATION_HEADER = "X-Correlation-Id"
+
+_STATUS_BY_ERROR: dict[type[DomainError], tuple[int, str]] = {
+    NotFound: (404, "not-found"),
+    Forbidden: (403, "forbidden"),
+    Conflict: (409, "conflict"),
+    InvalidInput: (422, "invalid-input"),
+    PreconditionRequired: (428, "precondition-required"),
+    PreconditionFailed: (412, "precondition-failed"),
+}
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def if_match_version(resolver: APIGatewayRestResolver) -> int | None:
+    """The version named by If-Match; a value that names no version can never match (-1)."""
+    header = resolver.current_event.headers.get("if-match") or resolver.current_event.headers.get("If-Match")
+    if header is None:
+        return None
+    value = header.strip()
+    if value.startswith('"') and value.endswith('"') and value[1:-1].isdigit():
+        return int(value[1:-1])
+    return -1
+
+
+def principal(resolver: APIGatewayRestResolver) -> Principal:
+    """The caller as the authorizer established it (API Gateway passes its context on every request)."""
+    authorizer = resolver.current_event.request_context.authorizer
+    context = authorizer.get_context()
+    roles = frozenset(Role(role) for role in str(context.get("roles", "")).split(",") if role)
+    return Principal.from_roles(authorizer.principal_id, roles, context.get("partnerId") or None)
+
+
+def correlation_id(resolver: APIGatewayRestResolver) -> str:
+    event = resolver.current_event
+    return (
+        event.headers.get(CORRELATION_HEADER.lower())
+        or event.headers.get(CORRELATION_HEADER)
+        or (event.request_context.request_id)
+    )
+
+
+def create_resolver(logger: Logger) -> APIGatewayRestResolver:
+    resolver = APIGatewayRestResolver(
+        enable_validation=True,
+        cors=CORSConfig(
+            allow_origin="*",
+            allow_headers=["Authorization", "If-Match", "Idempotency-Key", CORRELATION_HEADER],
+            expose_headers=["ETag", "Location", CORRELATION_HEADER],
+        ),
+    )
+
+    @resolver.exception_handler(RequestValidationError)
+    def invalid_request(error: RequestValidationError) -> Response[str]:
+        errors = [_field_error(detail) for detail in error.errors()]
+        if any(detail.get("type") == "json_invalid" for detail in error.errors()):
+            return problem(
+                400, "The request body is not valid JSON.", slug="malformed-request", errors=errors
+            )
+        summary = "; ".join(f"{e.field}: {e.message}" for e in errors)
+        return problem(422, f"The request is not valid: {summary}", slug="invalid-input", errors=errors)
+
+    @resolver.exception_handler(DomainError)
+    def domain_error(error: DomainError) -> Response[str]:
+        status, slug = _STATUS_BY_ERROR.get(type(error), (400, "bad-request"))
+        headers = {"ETag": etag(error.current_version)} if isinstance(error, PreconditionFailed) else None
+        errors = error.errors if isinstance(error, InvalidInput) else []
+        return problem(
+            status, error.detail, slug=slug, errors=errors, headers=headers, instance=_path(resolver)
+        )
+
+    @resolver.exception_handler(IdempotencyValidationError)
+    def key_reused(_: IdempotencyValidationError) -> Response[str]:
+        return problem(
+            422,
+            "This Idempotency-Key was already used with a different request body.",
+            slug="idempotency-key-reused",
+            errors=[FieldError("Idempotency-Key", "was used for a different request")],
+        )
+
+    @resolver.exception_handler(IdempotencyAlreadyInProgressError)
+    def key_in_flight(_: IdempotencyAlreadyInProgressError) -> Response[str]:
+        return problem(
+            409,
+            "A request with this Idempotency-Key is still being processed; retry shortly.",
+            slug="conflict",
+        )
+
+    @resolver.not_found
+    def no_route(_: NotFoundError) -> Response[str]:
+        return problem(404, "No such resource.", slug="not-found", instance=_path(resolver))
+
+    @resolver.exception_handler(Exception)
+    def unexpected(error: Exception) -> Response[str]:
+        logger.exception("unhandled error", extra={"error": type(error).__name__})
+        return problem(500, "Something went wrong on our side; it has been logged.", instance=_path(resolver))
+
+    return resolver
+
+
+def _path(resolver: APIGatewayRestResolver) -> str:
+    return str(resolver.current_event.path)
+
+
+def _field_error(detail: dict[str, Any]) -> FieldError:
+    location = list(detail.get("loc", ()))
+    source = location.pop(0) if location and location[0] in ("body", "query", "path", "header") else "body"
+    if detail.get("type") == "json_invalid":
+        return FieldError("body", "is not valid JSON")
+    name = field_path(location) if location else source
+    message = str(detail.get("msg", "is not valid")).removeprefix("Value error, ")
+    return FieldError(name, message)
+
+
+def json_response(status: int, model: BaseModel, headers: Mapping[str, str] | None = None) -> Response[str]:
+    """A JSON body serialised here (camelCase), so it can also be stored for idempotent replays."""
+    return Response(
+        status_code=status,
+        content_type="application/json",
+        body=model.model_dump_json(by_alias=True),
+        headers=dict(headers or {}),
+    )
+
+
+def model_responses(status: int, model: type[BaseModel], description: str) -> dict[int, Any]:
+    """OpenAPI description of a route's success response (the body is serialised by ``json_response``)."""
+    return {status: {"description": description, "content": {"application/json": {"model": model}}}}

@@ -1,0 +1,1 @@
+"""Bearer token verification, shared by the authorizer function and the local runner."""

@@ -1,0 +1,34 @@
+"""Settings read from the environment: the only thing that differs between local and AWS runs."""
+
+import os
+
+
+def _required(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise RuntimeError(f"environment variable {name} is not set")
+    return value
+
+
+def table_name() -> str:
+    return _required("TABLE_NAME")
+
+
+def idempotency_table_name() -> str:
+    return _required("IDEMPOTENCY_TABLE_NAME")
+
+
+def event_bus_name() -> str:
+    return _required("EVENT_BUS_NAME")
+
+
+def token_issuer() -> str:
+    return _required("TOKEN_ISSUER")
+
+
+def token_audience() -> str:
+    return _required("TOKEN_AUDIENCE")
+
+
+def jwks_url() -> str:
+    return _required("JWKS_URL")

@@ -1,0 +1,54 @@
+"""The access log the Data Protection Act 2018 s.62 requires: who read or changed which case, when."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from probation.domain.model import ApiModel
+from probation.domain.principal import Principal
+
+
+class AuditAction(StrEnum):
+    READ = "READ"
+    SEARCH = "SEARCH"
+    CREATE = "CREATE"
+    UPDATE = "UPDATE"
+    DELETE = "DELETE"
+
+
+class AuditRecord(ApiModel):
+    audit_id: str
+    crn: str
+    at: datetime
+    actor: str
+    actor_kind: str
+    partner_id: str | None = None
+    action: AuditAction
+    resource: str
+    event_id: str | None = None
+    correlation_id: str | None = None
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        audit_id: str,
+        crn: str,
+        at: datetime,
+        principal: Principal,
+        action: AuditAction,
+        resource: str,
+        correlation_id: str | None,
+        event_id: str | None = None,
+    ) -> "AuditRecord":
+        return cls(
+            audit_id=audit_id,
+            crn=crn,
+            at=at,
+            actor=principal.subject,
+            actor_kind=principal.kind,
+            partner_id=principal.partner_id,
+            action=action,
+            resource=resource,
+            event_id=event_id,
+            correlation_id=correlation_id,
+        )

@@ -1,0 +1,1 @@
+"""Case records: the person on probation, convictions and sentences, sanctions, contacts, registrations."""

@@ -1,0 +1,79 @@
+"""What the case records service needs from storage, as an interface the domain owns."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol
+
+from probation.domain.audit import AuditRecord
+from probation.domain.cases.models import Case, CaseOverview, Contact, Conviction, Registration, Sanction
+from probation.domain.events import DomainEvent
+
+
+@dataclass(frozen=True)
+class StoredCase:
+    """The person plus the bookkeeping the rules need: conviction numbering and active registrations."""
+
+    case: Case
+    conviction_count: int = 0
+    active_registrations: dict[str, str] = field(default_factory=dict)
+
+
+class ConcurrentChange(Exception):
+    """A conditional write lost a race; ``failed`` names the conditions that did not hold."""
+
+    def __init__(self, failed: list[str]) -> None:
+        super().__init__(", ".join(failed))
+        self.failed = failed
+
+
+class CaseRepository(Protocol):
+    def get(self, crn: str) -> StoredCase | None: ...
+
+    def overview(self, crn: str) -> CaseOverview | None: ...
+
+    def search(
+        self, last_name: str, date_of_birth: date, limit: int, cursor: str | None
+    ) -> tuple[list[Case], str | None]: ...
+
+    def contacts(self, crn: str, limit: int, cursor: str | None) -> tuple[list[Contact], str | None]: ...
+
+    def audit_trail(
+        self, crn: str, limit: int, cursor: str | None
+    ) -> tuple[list[AuditRecord], str | None]: ...
+
+    def registration(self, crn: str, registration_id: str) -> Registration | None: ...
+
+    def record_reads(self, records: list[AuditRecord]) -> None: ...
+
+    def create(self, case: Case, event: DomainEvent, audit: AuditRecord) -> None: ...
+
+    def update(self, case: Case, expected_version: int, event: DomainEvent, audit: AuditRecord) -> None: ...
+
+    def add_conviction(
+        self, crn: str, conviction: Conviction, event: DomainEvent, audit: AuditRecord
+    ) -> None: ...
+
+    def add_sanctions(
+        self, crn: str, sanctions: list[Sanction], event: DomainEvent, audit: AuditRecord
+    ) -> None: ...
+
+    def add_contact(self, crn: str, contact: Contact, event: DomainEvent, audit: AuditRecord) -> None: ...
+
+    def add_registration(
+        self,
+        crn: str,
+        registration: Registration,
+        uniqueness_key: str,
+        superseded: Registration | None,
+        events: list[DomainEvent],
+        audit: AuditRecord,
+    ) -> None: ...
+
+    def deregister(
+        self,
+        crn: str,
+        registration: Registration,
+        uniqueness_key: str,
+        event: DomainEvent,
+        audit: AuditRecord,
+    ) -> None: ...

@@ -1,0 +1,51 @@
+"""Domain failures. The API layer maps each to one RFC 9457 problem type."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One invalid input, named by its JSON field path (e.g. ``offences[0].offenceCode``)."""
+
+    field: str
+    message: str
+
+
+class DomainError(Exception):
+    """Base of every failure the API reports as a 4xx."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(DomainError):
+    pass
+
+
+class Forbidden(DomainError):
+    pass
+
+
+class Conflict(DomainError):
+    pass
+
+
+class InvalidInput(DomainError):
+    """Input that parsed but breaks a domain rule (a date in the future, an unknown offence code...)."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(f"{error.field}: {error.message}" for error in errors))
+        self.errors = errors
+
+
+class PreconditionRequired(DomainError):
+    """A change to a versioned resource arrived without If-Match."""
+
+
+class PreconditionFailed(DomainError):
+    """The If-Match version is not the current one; ``current_version`` is what the client must re-read."""
+
+    def __init__(self, detail: str, current_version: int) -> None:
+        super().__init__(detail)
+        self.current_version = current_version

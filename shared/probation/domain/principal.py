@@ -1,0 +1,38 @@
+"""Who is calling: established by the authorizer from a verified token, never from the request body."""
+
+from enum import StrEnum
+
+from probation.domain.errors import Forbidden
+from probation.domain.model import ApiModel
+
+
+class Role(StrEnum):
+    PRACTITIONER = "practitioner"
+    MANAGER = "manager"
+    ADMIN = "admin"
+    PARTNER = "partner"
+
+
+STAFF_ROLES = frozenset({Role.PRACTITIONER, Role.MANAGER, Role.ADMIN})
+
+
+class PrincipalKind(StrEnum):
+    STAFF = "staff"
+    PARTNER = "partner"
+
+
+class Principal(ApiModel):
+    subject: str
+    kind: PrincipalKind
+    roles: frozenset[Role]
+    partner_id: str | None = None
+
+    @classmethod
+    def from_roles(cls, subject: str, roles: frozenset[Role], partner_id: str | None) -> "Principal":
+        kind = PrincipalKind.PARTNER if Role.PARTNER in roles else PrincipalKind.STAFF
+        return cls(subject=subject, kind=kind, roles=roles, partner_id=partner_id)
+
+    def require_any(self, allowed: frozenset[Role]) -> None:
+        if not self.roles & allowed:
+            wanted = ", ".join(sorted(allowed))
+            raise Forbidden(f"This action needs one of the roles: {wanted}.")

@@ -1,0 +1,1 @@
+"""Versioned model coefficients and offence lists, read as package resources."""

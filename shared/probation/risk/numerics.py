@@ -1,0 +1,45 @@
+"""Logistic functions and the Ministry's half-up rounding (SPEC §1.1)."""
+
+import math
+from decimal import ROUND_HALF_UP, Decimal
+
+# Binary64 carries ~1e-16 relative error; anything this close to a half-way point is settled exactly.
+_TIE_MARGIN = 1e-7
+_QUANTUM = tuple(Decimal(1).scaleb(-places) for places in range(8))
+
+
+def logistic(z: float) -> float:
+    """``1 / (1 + e^-z)``, arranged so that ``exp`` never overflows."""
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    exp_z = math.exp(z)
+    return exp_z / (1.0 + exp_z)
+
+
+def ministry_sigmoid(z: float) -> float:
+    """``e^z / (1 + e^z)`` in binary64, the exact expression the Ministry evaluates for DC-SRP and OGRS3,
+    so that results match it bit for bit. ``z`` must be below 709 (``exp`` overflows beyond)."""
+    exp_z = math.exp(z)
+    return exp_z / (1.0 + exp_z)
+
+
+def half_up_units(value: float, places: int) -> int:
+    """``value`` × 10^places rounded half-up (ties away from zero) to an integer, where the product is
+    taken from the exact decimal value of the binary64 ``value``."""
+    scaled = value * 10**places
+    floor = math.floor(scaled)
+    fraction = scaled - floor
+    if abs(fraction - 0.5) > _TIE_MARGIN:
+        return floor + (fraction > 0.5)
+    # Decimal(value) is exact, and quantize rounds exactly, so a true tie is told from a near miss.
+    return int(Decimal(value).quantize(_QUANTUM[places], rounding=ROUND_HALF_UP).scaleb(places))
+
+
+def round_half_up(value: float, places: int) -> float:
+    """The exact decimal value of ``value`` rounded half-up to ``places`` decimal places."""
+    return half_up_units(value, places) / 10**places
+
+
+def percentage(probability: float) -> float:
+    """``probability`` × 100 rounded half-up to 2 dp, as the Ministry's ``asDoublePercentage`` does."""
+    return half_up_units(probability, 4) / 100
