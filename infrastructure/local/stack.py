@@ -13,9 +13,10 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.event_handler.openapi.swagger_ui.html import generate_swagger_html
 from chalice.config import Config
-from chalice.local import LocalDevServer
+from chalice.local import ChaliceRequestHandler, LocalDevServer
 from moto.server import ThreadedMotoServer
 
+from infrastructure.local import moto_patches
 from infrastructure.local.gateway import Gateway
 from infrastructure.local.identity import AUDIENCE, LocalIssuer
 from infrastructure.local.lambdas import LocalFunction
@@ -61,6 +62,7 @@ class LocalStack:
         return boto3.client(service, endpoint_url=self.aws_endpoint, region_name=REGION)
 
     def start(self) -> None:
+        moto_patches.install()
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
         self._moto.start()
         self.template = Template.load(
@@ -162,7 +164,9 @@ class LocalStack:
             openapi=functools.cache(merged_spec),
             swagger_html=functools.cache(_swagger_html),
         )
-        self._server = LocalDevServer(gateway.app, Config(), self.host, self.port)
+        self._server = LocalDevServer(
+            gateway.app, Config(), self.host, self.port, handler_cls=QuietRequestHandler
+        )
         threading.Thread(target=self._server.serve_forever, name="gateway", daemon=True).start()
 
     def stop(self) -> None:
@@ -172,6 +176,13 @@ class LocalStack:
             self._server.shutdown()
         if self._moto:
             self._moto.stop()
+
+
+class QuietRequestHandler(ChaliceRequestHandler):
+    """Chalice's handler without a stderr line per request: the functions' own logs say what happened."""
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's signature
+        log.debug(format, *args)
 
 
 def _send_to_dead_letter_queue(sqs: Any, queue_url: str | None, records: list[dict[str, Any]]) -> None:

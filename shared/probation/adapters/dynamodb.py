@@ -3,6 +3,7 @@
 import base64
 import binascii
 import json
+import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -88,7 +89,9 @@ class Transaction:
 
     def execute(self, client: Any) -> None:
         try:
-            client.transact_write_items(TransactItems=self._operations)
+            # The token makes a retried call (e.g. after a timeout) return success instead of re-applying
+            # the writes and failing on its own conditions.
+            client.transact_write_items(TransactItems=self._operations, ClientRequestToken=uuid.uuid4().hex)
         except ClientError as error:
             if error.response["Error"]["Code"] != "TransactionCanceledException":
                 raise

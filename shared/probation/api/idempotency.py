@@ -33,20 +33,22 @@ def _mark_replayed(response: Any, _: DataRecord) -> Any:
     return response
 
 
+_settings = IdempotencyConfig(
+    event_key_jmespath="[principal, route, key]",
+    payload_validation_jmespath="body",
+    expires_after_seconds=KEY_LIFETIME_SECONDS,
+    raise_on_no_idempotency_key=True,
+    response_hook=_mark_replayed,
+)
+
+
 @functools.cache
 def _idempotent() -> Callable[[Callable[..., dict[str, Any]]], Callable[..., dict[str, Any]]]:
     persistence = DynamoDBPersistenceLayer(
         table_name=config.idempotency_table_name(), boto3_client=aws.dynamodb_client()
     )
-    settings = IdempotencyConfig(
-        event_key_jmespath="[principal, route, key]",
-        payload_validation_jmespath="body",
-        expires_after_seconds=KEY_LIFETIME_SECONDS,
-        raise_on_no_idempotency_key=True,
-        response_hook=_mark_replayed,
-    )
     return idempotent_function(
-        data_keyword_argument="request", persistence_store=persistence, config=settings
+        data_keyword_argument="request", persistence_store=persistence, config=_settings
     )
 
 
@@ -88,5 +90,7 @@ def once(
         response = respond()
         return {"statusCode": response.status_code, "headers": dict(response.headers), "body": response.body}
 
+    # Lets an in-progress record expire with the invocation, so a timed-out attempt does not block retries.
+    _settings.register_lambda_context(resolver.lambda_context)
     stored = _idempotent()(run)(request=request)
     return Response(status_code=stored["statusCode"], headers=stored["headers"], body=stored["body"])

@@ -8,7 +8,7 @@ term or rule this code does not know is refused rather than half-applied.
 import functools
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -18,13 +18,59 @@ from probation.risk.numerics import percentage
 
 Json = Mapping[str, Any]
 
+OASYS_ITEMS = frozenset(
+    {
+        "s2q2a",
+        "s3q4",
+        "s4q2",
+        "s3q2_partner",
+        "s6q4",
+        "s3q2_partner_x_s6q4",
+        "s6q7",
+        "s7q2",
+        "s8q8",
+        "s9q1",
+        "s9q2",
+        "s11q2",
+        "s11q4",
+        "s12q1",
+    }
+)
+"""The OASys items a dynamic model may use (SPEC §2.2)."""
+DRUGS = frozenset(
+    {
+        "heroin",
+        "methadone",
+        "other_opiate",
+        "crack_cocaine",
+        "powder_cocaine",
+        "misused_prescribed",
+        "benzodiazepines",
+        "cannabis",
+        "steroids",
+        "other_drugs",
+    }
+)
+"""The drug-misuse flags a dynamic model may use (SPEC §2.2)."""
+CRIMINAL_HISTORY_FIELDS = frozenset(
+    {
+        "gender",
+        "dateOfBirth",
+        "dateOfCurrentConviction",
+        "ageAtFirstSanction",
+        "totalNumberOfSanctionsForAllOffences",
+        "currentOffenceCode",
+    }
+)
+"""Request fields every ARP, VRP and SVRP score is computed from, so each must require them."""
+
 _DATA_PACKAGE = "probation.risk.data"
 _FILE_NAME = re.compile(r"coefficients_v([0-9]+)_([0-9]+)\.json")
 
 
 @dataclass(frozen=True, slots=True)
 class Bands:
-    """Percentage bands; each includes its lower bound and excludes its upper bound."""
+    """Bands of a percentage (or points); each includes its lower bound and excludes its upper bound."""
 
     lower_bounds: tuple[tuple[float, RiskBand], ...]
     """Highest band first."""
@@ -37,8 +83,20 @@ class Bands:
 
 
 @dataclass(frozen=True, slots=True)
+class ViolenceTerms:
+    """The violence-history terms of VRP and SVRP."""
+
+    never_violent: float
+    once_violent: float
+    violent_sanctions: float
+    violent_rate: float
+    rate_offset: int
+    """K in ``ln(nv / (years since first sanction + K))``."""
+
+
+@dataclass(frozen=True, slots=True)
 class SexTerms:
-    """The terms of one linear model whose coefficient depends on sex, resolved for one sex."""
+    """The terms of one linear model, with the coefficients that depend on sex resolved for one sex."""
 
     age_term: str
     age_poly: tuple[float, ...]
@@ -47,16 +105,7 @@ class SexTerms:
     gap: float
     copas_rate: float
     copas_rate_squared: float | None
-    never_violent: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class ViolenceTerms:
-    once_violent: float
-    violent_sanctions: float
-    violent_rate: float
-    rate_offset: int
-    """K in ``ln(nv / (years since first sanction + K))``."""
+    violence: ViolenceTerms | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +120,6 @@ class LinearModel:
     offence_free_months_poly: tuple[float, ...]
     copas_offset: int
     """K in ``ln(n / (years since first sanction + K))``."""
-    violence: ViolenceTerms | None
     oasys_items: tuple[tuple[str, float], ...]
     drugs: tuple[tuple[str, str, float], ...]
     """(drug, term name, coefficient)."""
@@ -120,7 +168,7 @@ class DirectContactModel:
     victim_stranger_points: int
     logistic_intercept: float
     logistic_slope: float
-    bands_by_points: tuple[tuple[int, int, RiskBand], ...]
+    bands_by_points: Bands
     band_reduction: Mapping[RiskBand, RiskBand]
 
 
@@ -248,6 +296,8 @@ def _reoffending_model(block: Json) -> ReoffendingModel:
     offsets = block["career_offset"]
     violent_rate_offset = int(offsets["violent_rate"]) if "violent_rate" in offsets else None
     required = block["api_required_inputs"]
+    if not CRIMINAL_HISTORY_FIELDS <= set(required["static"]):
+        raise ValueError(f"static inputs must include {sorted(CRIMINAL_HISTORY_FIELDS)}")
     return ReoffendingModel(
         static=_linear_model(block["static"], int(offsets["copas_rate"]), violent_rate_offset),
         dynamic=_linear_model(block["dynamic"], int(offsets["copas_rate"]), violent_rate_offset),
@@ -285,19 +335,9 @@ _IGNORED_KEYS = frozenset({"offence_category_components"})
 
 
 def _linear_model(block: Json, copas_offset: int, violent_rate_offset: int | None) -> LinearModel:
-    unknown = block.keys() - _LINEAR_TERMS - _IGNORED_KEYS
-    if unknown:
-        raise ValueError(f"unknown model terms {sorted(unknown)}")
-    violence = None
-    if any(term in block for term in _VIOLENCE_TERMS):
-        if violent_rate_offset is None:
-            raise ValueError("violence terms without a violent_rate career offset")
-        violence = ViolenceTerms(
-            once_violent=float(block["once_violent"]),
-            violent_sanctions=float(block["violent_sanctions"]),
-            violent_rate=float(block["violent_rate"]),
-            rate_offset=violent_rate_offset,
-        )
+    _refuse_unknown("model terms", block.keys() - _IGNORED_KEYS, _LINEAR_TERMS)
+    _refuse_unknown("OASys items", block.get("oasys_items", {}).keys(), OASYS_ITEMS)
+    _refuse_unknown("drugs", block.get("drugs", {}).keys(), DRUGS)
     return LinearModel(
         intercept=float(block["intercept"]),
         offence_category={category: float(weight) for category, weight in block["offence_category"].items()},
@@ -306,21 +346,36 @@ def _linear_model(block: Json, copas_offset: int, violent_rate_offset: int | Non
         sanction_occasions=float(block["sanction_occasions"]),
         offence_free_months_poly=tuple(float(c) for c in block["offence_free_months_poly"]),
         copas_offset=copas_offset,
-        violence=violence,
         oasys_items=tuple((item, float(c)) for item, c in block.get("oasys_items", {}).items()),
         drugs=tuple((drug, f"drugs.{drug}", float(c)) for drug, c in block.get("drugs", {}).items()),
         previous_convictions=tuple(
             (PreviousConviction(conviction), f"previous_convictions.{conviction}", float(c))
             for conviction, c in block.get("previous_convictions", {}).items()
         ),
-        male=_sex_terms(block, "male"),
-        female=_sex_terms(block, "female"),
+        male=_sex_terms(block, "male", violent_rate_offset),
+        female=_sex_terms(block, "female", violent_rate_offset),
     )
 
 
-def _sex_terms(block: Json, sex: str) -> SexTerms:
+def _refuse_unknown(kind: str, keys: Iterable[str], known: frozenset[str]) -> None:
+    unknown = set(keys) - known
+    if unknown:
+        raise ValueError(f"unknown {kind} {sorted(unknown)}")
+
+
+def _sex_terms(block: Json, sex: str, violent_rate_offset: int | None) -> SexTerms:
     copas_squared = block.get("copas_rate_squared")
-    never_violent = block.get("never_violent")
+    violence = None
+    if any(term in block for term in _VIOLENCE_TERMS):
+        if violent_rate_offset is None:
+            raise ValueError("violence terms without a violent_rate career offset")
+        violence = ViolenceTerms(
+            never_violent=float(block["never_violent"][sex]),
+            once_violent=float(block["once_violent"]),
+            violent_sanctions=float(block["violent_sanctions"]),
+            violent_rate=float(block["violent_rate"]),
+            rate_offset=violent_rate_offset,
+        )
     return SexTerms(
         age_term=f"{sex}_age_poly",
         age_poly=tuple(float(c) for c in block[f"{sex}_age_poly"]),
@@ -329,7 +384,7 @@ def _sex_terms(block: Json, sex: str) -> SexTerms:
         gap=float(block[f"second_sanction_years_since_first_{sex}"]),
         copas_rate=float(block["copas_rate"][sex]),
         copas_rate_squared=float(copas_squared[sex]) if copas_squared is not None else None,
-        never_violent=float(never_violent[sex]) if never_violent is not None else None,
+        violence=violence,
     )
 
 
@@ -357,10 +412,7 @@ def _direct_contact_model(block: Json) -> DirectContactModel:
         victim_stranger_points=int(points["current_offence_against_stranger"]["true"]),
         logistic_intercept=float(logistic["intercept"]),
         logistic_slope=float(logistic["slope_per_point"]),
-        bands_by_points=tuple(
-            (int(row["points_from"]), int(row["points_to"]), RiskBand(row["band"]))
-            for row in block["bands_by_points"]
-        ),
+        bands_by_points=_bands(block["bands_by_points"], lower_bound_key="points_from"),
         band_reduction={RiskBand(band): RiskBand(lower) for band, lower in reduction.items()},
     )
 
@@ -382,15 +434,18 @@ def _count_conditions(rule: str) -> tuple[CountCondition, ...]:
 
 def _indirect_contact_model(block: Json) -> IndirectContactModel:
     female = block["female_with_sexual_history"]
+    hierarchy = tuple(
+        IndirectContactRung(
+            conditions=_count_conditions(row["rule"]),
+            probability=float(row["probability"]),
+            band=RiskBand(row["band"]),
+        )
+        for row in block["hierarchy"]
+    )
+    if not hierarchy or hierarchy[-1].conditions:
+        raise ValueError("the IIC-SRP hierarchy must end with an 'otherwise' rung")
     return IndirectContactModel(
-        hierarchy=tuple(
-            IndirectContactRung(
-                conditions=_count_conditions(row["rule"]),
-                probability=float(row["probability"]),
-                band=RiskBand(row["band"]),
-            )
-            for row in block["hierarchy"]
-        ),
+        hierarchy=hierarchy,
         female_with_sexual_history_probability=float(female["probability"]),
         female_with_sexual_history_band=RiskBand(female["band"]),
     )

@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 # Binary64 carries ~1e-16 relative error; anything this close to a half-way point is settled exactly.
 _TIE_MARGIN = 1e-7
 _QUANTUM = tuple(Decimal(1).scaleb(-places) for places in range(8))
+MAX_PERCENT = 99.99
 
 
 def logistic(z: float) -> float:
@@ -43,3 +44,12 @@ def round_half_up(value: float, places: int) -> float:
 def percentage(probability: float) -> float:
     """``probability`` × 100 rounded half-up to 2 dp, as the Ministry's ``asDoublePercentage`` does."""
     return half_up_units(probability, 4) / 100
+
+
+def clamp_percent(percent: float) -> float:
+    """A rounded percentage held within 0..99.99: a predictor never says 100%."""
+    if percent <= 0:
+        return 0.0
+    if percent >= 100:
+        return MAX_PERCENT
+    return percent

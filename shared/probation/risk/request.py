@@ -3,14 +3,14 @@
 Every field may be absent, so that a missing input becomes a named error of the predictors that need it
 rather than a parse failure. What does fail to parse (HTTP 422 upstream) is a value of the wrong type,
 following the Ministry's rules (SPEC §9.1): unknown properties, enums given as numbers, booleans given as
-0/1 or strings, numbers given as strings, and dates not written as ``YYYY-MM-DD``.
+0/1 or strings, numbers given as strings or beyond a Java int, and dates not written as ``YYYY-MM-DD``.
 """
 
 import re
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, StrictBool, StrictInt, StrictStr
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 from pydantic.alias_generators import to_camel
 
 from probation.risk.enums import (
@@ -36,6 +36,8 @@ def _iso_calendar_date(value: object) -> object:
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_calendar_date)]
+# The Ministry's counts are Java ints: a number beyond their range does not parse there either.
+JavaInt = Annotated[StrictInt, Field(ge=-(2**31), le=2**31 - 1)]
 
 
 class RiskCalculationRequest(BaseModel):
@@ -52,9 +54,9 @@ class RiskCalculationRequest(BaseModel):
     assessment_date: IsoDate | None = None
     date_of_current_conviction: IsoDate | None = None
     date_at_start_of_followup: IsoDate | None = None
-    age_at_first_sanction: StrictInt | None = None
-    total_number_of_sanctions_for_all_offences: StrictInt | None = None
-    total_number_of_violent_sanctions: StrictInt | None = None
+    age_at_first_sanction: JavaInt | None = None
+    total_number_of_sanctions_for_all_offences: JavaInt | None = None
+    total_number_of_violent_sanctions: JavaInt | None = None
     current_offence_code: StrictStr | None = None
 
     # OASys needs (dynamic variants).
@@ -95,9 +97,9 @@ class RiskCalculationRequest(BaseModel):
     # Part of the Ministry's request, used by none of these predictors.
     is_current_offence_sexually_motivated: StrictBool | None = None
     is_current_offence_against_victim_stranger: StrictBool | None = None
-    total_contact_adult_sexual_sanctions: StrictInt | None = None
-    total_contact_child_sexual_sanctions: StrictInt | None = None
-    total_non_contact_sexual_offences: StrictInt | None = None
-    total_indecent_image_sanctions: StrictInt | None = None
+    total_contact_adult_sexual_sanctions: JavaInt | None = None
+    total_contact_child_sexual_sanctions: JavaInt | None = None
+    total_non_contact_sexual_offences: JavaInt | None = None
+    total_indecent_image_sanctions: JavaInt | None = None
     date_of_most_recent_sexual_offence: IsoDate | None = None
     most_recent_offence_date: IsoDate | None = None

@@ -1,6 +1,8 @@
 """The calculator's output. Dump with ``by_alias=True`` (the default here) for the camelCase JSON shape."""
 
-from pydantic import BaseModel, ConfigDict
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, SkipValidation
 from pydantic.alias_generators import to_camel
 
 from probation.risk.enums import RiskBand, ScoreType
@@ -20,7 +22,8 @@ class Score(_ResultModel):
     score: float
     """The probability as a percentage, rounded half-up to 2 dp and clamped to 0..99.99."""
     band: RiskBand
-    contributions: dict[str, float]
+    # Built by the calculator itself, so not re-validated: this is on the hot path.
+    contributions: Annotated[dict[str, float], SkipValidation]
     """Weight (coefficient × feature value) of each model term that applied to this case, keyed by the
     term's name in the coefficients file; they sum to the logit of ``probability``."""
 

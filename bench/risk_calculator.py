@@ -1,0 +1,163 @@
+"""Throughput of the risk calculator on full cases: every predictor, dynamic inputs, sexual history.
+
+Run from the project root: ``python -m bench.risk_calculator``. Requests are parsed before timing; only
+``calculate`` is timed, on one core. Exits non-zero below the budget.
+"""
+
+import argparse
+import random
+import sys
+import time
+from datetime import date, timedelta
+
+from probation.risk import (
+    CurrentRelationshipStatus,
+    Gender,
+    MotivationLevel,
+    PreviousConviction,
+    ProblemLevel,
+    RiskCalculationRequest,
+    SupervisionStatus,
+    calculate,
+    is_known_offence,
+    ogrs3_offence_weight,
+)
+from probation.risk.offences import get_offence
+
+BUDGET_PER_SECOND = 20_000
+ASSESSMENT_DATE = date(2025, 6, 2)
+DRUG_FLAGS = (
+    "hasHeroinUsage",
+    "hasMethadoneUsage",
+    "hasOtherOpiateUsage",
+    "hasCrackCocaineUsage",
+    "hasPowderCocaineUsage",
+    "hasMisusedPrescriptionDrugUsage",
+    "hasBenzodiazepinesUsage",
+    "hasCannabisUsage",
+    "hasSteroidsUsage",
+    "hasOtherDrugsUsage",
+    "hasKetamineUsage",
+    "hasSpiceUsage",
+    "hasHallucinogensUsage",
+    "hasSolventsUsage",
+)
+OASYS_ANSWERS = (
+    "suitabilityOfAccommodation",
+    "currentRelationshipWithPartner",
+    "regularOffendingActivities",
+    "currentAlcoholUseProblems",
+    "excessiveAlcoholUse",
+    "impulsivityProblems",
+    "temperControl",
+    "proCriminalAttitudes",
+)
+SEXUAL_COUNTS = (
+    "totalIndecentImageSanctions",
+    "totalContactAdultSexualSanctions",
+    "totalContactChildSexualSanctions",
+    "totalNonContactSexualOffences",
+)
+
+
+def scorable_offence_codes() -> list[str]:
+    """Codes every predictor can score, OGRS3 included."""
+    codes = []
+    for group in range(1000):
+        for sub_code in range(100):
+            code = f"{group:03d}{sub_code:02d}"
+            weighting = ogrs3_offence_weight(code)
+            if is_known_offence(code) and weighting is not None and weighting.weight is not None:
+                codes.append(code)
+    return codes
+
+
+def random_day(rng: random.Random, earliest: date, latest: date) -> date:
+    return earliest + timedelta(days=rng.randint(0, (latest - earliest).days))
+
+
+def full_case(rng: random.Random, codes: list[str]) -> dict[str, object]:
+    date_of_birth = random_day(rng, date(1950, 1, 1), date(2005, 1, 1))
+    conviction = random_day(rng, date_of_birth + timedelta(days=18 * 366), ASSESSMENT_DATE)
+    conviction_age = conviction.year - date_of_birth.year - 1
+    sanctions = rng.choice((1, 2, rng.randint(3, 12), rng.randint(13, 80)))
+    sexual_total = rng.randint(1, min(sanctions, 6))
+    counts = dict.fromkeys(SEXUAL_COUNTS, 0)
+    for _ in range(sexual_total):
+        counts[rng.choice(SEXUAL_COUNTS)] += 1
+    case: dict[str, object] = {
+        "gender": rng.choice(list(Gender)),
+        "dateOfBirth": date_of_birth.isoformat(),
+        "assessmentDate": ASSESSMENT_DATE.isoformat(),
+        "dateOfCurrentConviction": conviction.isoformat(),
+        "dateAtStartOfFollowup": (conviction + timedelta(days=rng.randint(0, 1500))).isoformat(),
+        "ageAtFirstSanction": rng.randint(10, conviction_age),
+        "totalNumberOfSanctionsForAllOffences": sanctions,
+        "totalNumberOfViolentSanctions": rng.randint(0, sanctions),
+        "currentOffenceCode": rng.choice(codes),
+        "supervisionStatus": rng.choice(list(SupervisionStatus)),
+        "didOffenceInvolveCarryingOrUsingWeapon": rng.random() < 0.2,
+        "isUnemployed": rng.random() < 0.5,
+        "evidenceOfDomesticAbuse": rng.random() < 0.3,
+        "currentRelationshipStatus": rng.choice(list(CurrentRelationshipStatus)),
+        "motivationToTackleDrugMisuse": rng.choice(list(MotivationLevel)),
+        "previousConvictions": rng.sample(list(PreviousConviction), rng.randint(0, 3)),
+        "hasEverCommittedSexualOffence": True,
+        "isCurrentOffenceAgainstVictimStranger": rng.random() < 0.3,
+        "dateOfMostRecentSexualOffence": random_day(
+            rng, date_of_birth + timedelta(days=14 * 366), conviction
+        ).isoformat(),
+        "mostRecentOffenceDate": conviction.isoformat(),
+        **counts,
+    }
+    for answer in OASYS_ANSWERS:
+        case[answer] = rng.choice(list(ProblemLevel))
+    for flag in DRUG_FLAGS:
+        case[flag] = rng.random() < 0.15
+    return case
+
+
+def build_requests(count: int, seed: int) -> list[RiskCalculationRequest]:
+    rng = random.Random(seed)
+    codes = scorable_offence_codes()
+    requests = [RiskCalculationRequest.model_validate(full_case(rng, codes)) for _ in range(count)]
+    for request in requests:
+        result = calculate(request)
+        if (
+            result.errors
+            or result.all_reoffending.dynamic is None
+            or result.ogrs3 is None
+            or result.rsr is None
+        ):
+            offence = get_offence(request.current_offence_code or "")
+            raise SystemExit(f"not a full case ({offence}): {result.errors}")
+    return requests
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=int, default=400)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--seed", type=int, default=2025)
+    arguments = parser.parse_args()
+
+    requests = build_requests(arguments.cases, arguments.seed)
+    calculations = 0
+    started = time.perf_counter()
+    elapsed = 0.0
+    while elapsed < arguments.seconds:
+        for request in requests:
+            calculate(request)
+        calculations += len(requests)
+        elapsed = time.perf_counter() - started
+    rate = calculations / elapsed
+    verdict = "OK" if rate >= BUDGET_PER_SECOND else "UNDER BUDGET"
+    print(
+        f"risk calculator: {rate:,.0f} full calculations/s over {calculations:,} "
+        f"({len(requests)} cases, {elapsed:.1f} s); budget {BUDGET_PER_SECOND:,}/s: {verdict}"
+    )
+    return 0 if rate >= BUDGET_PER_SECOND else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

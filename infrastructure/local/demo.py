@@ -1,0 +1,320 @@
+"""Demo data: teams, practitioners and 30 cases with convictions, sanctions, registrations and contacts.
+
+Cases go in through the public API (so every write raises its events like any other); teams and
+practitioners are written straight to the table until the allocation service owns their API.
+The same seed gives the same people every time, so a demo script can rely on them.
+"""
+
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import requests
+
+from probation import config
+from probation.adapters import aws
+from probation.domain.identifiers import pnc_check_character
+
+SEED = 2026
+TODAY = date.today()
+
+TEAMS = [
+    {"code": "N07CAM", "name": "Camden and Islington", "region": "London"},
+    {"code": "N07HAC", "name": "Hackney", "region": "London"},
+    {"code": "N54SHF", "name": "Sheffield North", "region": "Yorkshire and the Humber"},
+]
+
+PRACTITIONERS = [
+    ("N07P001", "Amara Okafor", "SPO", "N07CAM", 37.0),
+    ("N07P002", "Tom Whitfield", "PO", "N07CAM", 37.0),
+    ("N07P003", "Priya Raman", "PO", "N07CAM", 30.0),
+    ("N07P004", "Dan Hughes", "PQiP", "N07CAM", 37.0),
+    ("N07P005", "Siobhan Kelly", "PSO", "N07CAM", 37.0),
+    ("N07P006", "Marcus Bell", "SPO", "N07HAC", 37.0),
+    ("N07P007", "Leah Cohen", "PO", "N07HAC", 37.0),
+    ("N07P008", "Jamal Ahmed", "PO", "N07HAC", 22.5),
+    ("N07P009", "Ruth Evans", "PSO", "N07HAC", 37.0),
+    ("N54P010", "Gareth Lloyd", "SPO", "N54SHF", 37.0),
+    ("N54P011", "Helen Marsh", "PO", "N54SHF", 37.0),
+    ("N54P012", "Kwame Mensah", "PQiP", "N54SHF", 37.0),
+    ("N54P013", "Sophie Turner", "PSO", "N54SHF", 18.5),
+]
+
+FIRST_NAMES = {
+    "MALE": [
+        "James",
+        "Liam",
+        "Mohammed",
+        "Connor",
+        "Kyle",
+        "Daniel",
+        "Jordan",
+        "Reece",
+        "Adam",
+        "Tyler",
+        "Bilal",
+        "Callum",
+        "Jamie",
+        "Lewis",
+        "Nathan",
+        "Marek",
+        "Dwayne",
+        "Aaron",
+    ],
+    "FEMALE": ["Chloe", "Jade", "Amy", "Leanne", "Fatima", "Stacey", "Kirsty", "Danielle", "Aisha", "Megan"],
+}
+LAST_NAMES = [
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "Williams",
+    "Wilson",
+    "Johnson",
+    "Davies",
+    "Patel",
+    "Khan",
+    "Robinson",
+    "Wright",
+    "Thompson",
+    "Evans",
+    "Walker",
+    "White",
+    "Roberts",
+    "Green",
+    "Hall",
+    "Clarke",
+    "Murphy",
+    "Campbell",
+    "Nowak",
+    "O'Brien",
+    "Begum",
+]
+ADDRESSES = [
+    ("Holloway Road", "London", "N7 6PA"),
+    ("Caledonian Road", "London", "N1 9GU"),
+    ("Mare Street", "London", "E8 1DY"),
+    ("Chatsworth Road", "London", "E5 0LH"),
+    ("Ecclesall Road", "Sheffield", "S11 8PR"),
+    ("Fir Vale Road", "Sheffield", "S5 6UB"),
+]
+
+# Home Office offence codes from the offence list, with the sentences they typically draw.
+OFFENCES = {
+    "acquisitive": ["04600", "03900", "04900", "02803", "05301"],
+    "violent": ["10500", "00801", "03401", "12500", "05800"],
+    "drugs": ["09200"],
+    "other": ["08301", "03702"],
+}
+SEXUAL_OFFENCE = "01908"
+COURTS = [
+    "Highbury Corner Magistrates' Court",
+    "Thames Magistrates' Court",
+    "Wood Green Crown Court",
+    "Snaresbrook Crown Court",
+    "Sheffield Magistrates' Court",
+    "Sheffield Crown Court",
+]
+CONTACT_NOTES = [
+    "Discussed accommodation: staying with a friend, looking for a tenancy.",
+    "Reported on employment search; has an interview next week.",
+    "Reviewed progress on the rehabilitation activity requirement.",
+    "Attended; engaged well and completed the thinking skills worksheet.",
+    "Home visit: address confirmed, no concerns noted.",
+]
+
+
+@dataclass
+class DemoSummary:
+    base_url: str
+    crns: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        teams = ", ".join(f"{team['code']} ({team['name']})" for team in TEAMS)
+        return (
+            f"\n  Demo data     {len(TEAMS)} teams: {teams}\n"
+            f"                {len(PRACTITIONERS)} practitioners, {len(self.crns)} cases "
+            f"(e.g. {self.base_url}/cases/{self.crns[0]}/overview)\n"
+        )
+
+
+class ApiClient:
+    def __init__(self, base_url: str, subject: str, roles: list[str]) -> None:
+        self.base_url = base_url
+        self.session = requests.Session()
+        token = self.session.post(
+            f"{base_url}/local/token", json={"sub": subject, "roles": roles}, timeout=10
+        )
+        token.raise_for_status()
+        self.session.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+
+    def post(self, path: str, body: dict[str, Any], **headers: str) -> dict[str, Any]:
+        response = self.session.post(f"{self.base_url}{path}", json=body, headers=headers, timeout=10)
+        if response.status_code >= 300:
+            raise RuntimeError(f"POST {path} -> {response.status_code}: {response.text}")
+        result: dict[str, Any] = response.json()
+        return result
+
+
+def seed(base_url: str) -> DemoSummary:
+    seed_staff()
+    client = ApiClient(base_url, "demo.loader", ["admin"])
+    rng = random.Random(SEED)
+    summary = DemoSummary(base_url)
+    for index in range(30):
+        summary.crns.append(seed_case(client, rng, index))
+    return summary
+
+
+def seed_staff() -> None:
+    table = aws.table(config.table_name())
+    with table.batch_writer() as batch:
+        for team in TEAMS:
+            batch.put_item(Item={"PK": f"TEAM#{team['code']}", "SK": "PROFILE", "itemType": "TEAM", **team})
+        for code, name, grade, team_code, hours in PRACTITIONERS:
+            batch.put_item(
+                Item={
+                    "PK": f"STAFF#{code}",
+                    "SK": "PROFILE",
+                    "itemType": "PRACTITIONER",
+                    "GSI2PK": f"TEAM#{team_code}",
+                    "GSI2SK": f"STAFF#{code}",
+                    "code": code,
+                    "name": name,
+                    "grade": grade,
+                    "teamCode": team_code,
+                    "contractedHours": str(hours),
+                }
+            )
+
+
+def seed_case(client: ApiClient, rng: random.Random, index: int) -> str:
+    gender = "FEMALE" if index % 5 == 4 else "MALE"
+    birth = TODAY - timedelta(days=rng.randint(19 * 365, 58 * 365))
+    street, town, postcode = rng.choice(ADDRESSES)
+    team = TEAMS[2]["code"] if town == "Sheffield" else TEAMS[index % 2]["code"]
+    pnc_year, pnc_serial = str(birth.year + 18 + rng.randint(0, 4)), f"{rng.randint(1, 9_999_999):07d}"
+    case = client.post(
+        "/cases",
+        {
+            "firstName": rng.choice(FIRST_NAMES[gender]),
+            "lastName": rng.choice(LAST_NAMES),
+            "dateOfBirth": birth.isoformat(),
+            "gender": gender,
+            "teamCode": team,
+            "pncNumber": f"{pnc_year}/{pnc_serial}{pnc_check_character(pnc_year, pnc_serial)}",
+            "address": {
+                "addressLine1": f"{rng.randint(1, 240)} {street}",
+                "town": town,
+                "postcode": postcode,
+            },
+            "phoneNumber": f"07{rng.randint(100, 999)} {rng.randint(100000, 999999)}",
+            "preferredLanguage": "English",
+        },
+    )
+    crn: str = case["crn"]
+    profile = rng.choice(["acquisitive", "violent", "drugs", "violent", "acquisitive", "other"])
+    first_sanction = birth + timedelta(days=rng.randint(15 * 365, 22 * 365))
+    history = rng.randint(0, 14)
+    if history:
+        client.post(
+            f"/cases/{crn}/sanctions",
+            {
+                "sanctions": [
+                    {
+                        "sanctionDate": _before_today(first_sanction + timedelta(days=300 * n)).isoformat(),
+                        "offenceCode": rng.choice(OFFENCES[rng.choice([profile, profile, "other"])]),
+                        "outcome": rng.choice(
+                            ["Caution", "Fine", "Community order", "Conditional discharge"]
+                        ),
+                    }
+                    for n in range(history)
+                ]
+            },
+        )
+    sentence_type = rng.choice(["COMMUNITY", "COMMUNITY", "SUSPENDED", "CUSTODY"])
+    sexual = index in (7, 21)
+    main_code = SEXUAL_OFFENCE if sexual else rng.choice(OFFENCES[profile])
+    convicted = TODAY - timedelta(days=rng.randint(20, 400))
+    sentence: dict[str, Any] = {
+        "type": "CUSTODY" if sexual else sentence_type,
+        "sentenceDate": convicted.isoformat(),
+        "lengthMonths": rng.choice([6, 12, 18, 24, 36]) if not sexual else 72,
+    }
+    if sentence["type"] == "CUSTODY":
+        sentence["releaseDate"] = (convicted + timedelta(days=15 * sentence["lengthMonths"])).isoformat()
+    else:
+        sentence["requirements"] = [
+            {"type": "REHABILITATION_ACTIVITY", "length": rng.choice([10, 20, 30]), "lengthUnit": "DAYS"},
+            *(
+                [{"type": "UNPAID_WORK", "length": rng.choice([80, 120, 200]), "lengthUnit": "HOURS"}]
+                if index % 2
+                else []
+            ),
+            *(
+                [{"type": "DRUG_REHABILITATION", "length": 6, "lengthUnit": "MONTHS"}]
+                if profile == "drugs"
+                else []
+            ),
+        ]
+    client.post(
+        f"/cases/{crn}/convictions",
+        {
+            "convictionDate": convicted.isoformat(),
+            "court": rng.choice(COURTS),
+            "offences": [
+                {
+                    "offenceCode": main_code,
+                    "offenceDate": (convicted - timedelta(days=60)).isoformat(),
+                    "main": True,
+                }
+            ],
+            "sentence": sentence,
+        },
+    )
+    registered = (convicted + timedelta(days=3)).isoformat()
+    if sexual or profile == "violent":
+        rosh = "RVHR" if sexual else rng.choice(["RHRH", "RHRH", "RMRH"])
+        client.post(f"/cases/{crn}/registrations", {"type": rosh, "registrationDate": registered})
+    else:
+        client.post(
+            f"/cases/{crn}/registrations",
+            {"type": rng.choice(["RLRH", "RMRH"]), "registrationDate": registered},
+        )
+    if sexual or (profile == "violent" and index % 3 == 0):
+        client.post(
+            f"/cases/{crn}/registrations",
+            {
+                "type": "MAPP",
+                "registrationDate": registered,
+                "mappaLevel": "M2" if sexual else rng.choice(["M1", "M2"]),
+                "mappaCategory": "M1" if sexual else "M2",
+            },
+        )
+    if index % 4 == 0:
+        client.post(
+            f"/cases/{crn}/registrations",
+            {"type": rng.choice(["RMDO", "ALSH", "ADVP"]), "registrationDate": registered},
+        )
+    for visit in range(rng.randint(2, 5)):
+        when = datetime.combine(convicted, datetime.min.time(), UTC) + timedelta(
+            days=14 * (visit + 1), hours=10
+        )
+        if when.date() >= TODAY:
+            break
+        client.post(
+            f"/cases/{crn}/contacts",
+            {
+                "type": rng.choice(["OFFICE_APPOINTMENT", "OFFICE_APPOINTMENT", "HOME_VISIT", "PHONE_CALL"]),
+                "contactDate": when.isoformat(),
+                "outcome": rng.choice(["ATTENDED_COMPLIED"] * 4 + ["FAILED_TO_ATTEND_UNACCEPTABLE"]),
+                "notes": rng.choice(CONTACT_NOTES),
+            },
+            **{"Idempotency-Key": f"demo-{crn}-{visit}"},
+        )
+    return crn
+
+
+def _before_today(day: date) -> date:
+    return min(day, TODAY - timedelta(days=30))

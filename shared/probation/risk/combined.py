@@ -1,0 +1,50 @@
+"""The Combined Serious Reoffending Predictor, CSRP or new RSR (SPEC §7, §9.5)."""
+
+from probation.risk.coefficients import CombinedSeriousModel
+from probation.risk.enums import Gender, ScoreType
+from probation.risk.errors import ErrorCode, Violation, missing
+from probation.risk.numerics import clamp_percent, round_half_up
+from probation.risk.reoffending import ReoffendingOutcome
+from probation.risk.request import RiskCalculationRequest
+from probation.risk.result import CombinedSeriousScore, DirectContactSexualScore, IndirectContactSexualScore
+
+COMBINED_SERIOUS_REQUIRED = ("gender", "hasEverCommittedSexualOffence")
+
+
+def component_violations(
+    serious_violent: ReoffendingOutcome, direct_contact: list[Violation], indirect_contact: list[Violation]
+) -> list[Violation]:
+    """The errors of SVRP, DC-SRP and IIC-SRP that stop the CSRP: all but SVRP's missing dynamic inputs,
+    which only make it build on the static SVRP."""
+    return [
+        *serious_violent.static_violations,
+        *(v for v in serious_violent.dynamic_violations if v.code is not ErrorCode.MISSING_DYNAMIC_INPUT),
+        *direct_contact,
+        *indirect_contact,
+    ]
+
+
+def combined_serious(
+    model: CombinedSeriousModel,
+    request: RiskCalculationRequest,
+    absent: frozenset[str],
+    serious_violent: ReoffendingOutcome,
+    direct_contact: DirectContactSexualScore | None,
+    indirect_contact: IndirectContactSexualScore | None,
+    components_failed: bool,
+) -> tuple[CombinedSeriousScore | None, list[Violation]]:
+    violations = [missing(field) for field in COMBINED_SERIOUS_REQUIRED if field in absent]
+    svrp = serious_violent.scores.dynamic or serious_violent.scores.static
+    if violations or components_failed or svrp is None or direct_contact is None or indirect_contact is None:
+        return None, violations
+    female_addition = (
+        model.female_sexual_history_addition_percent
+        if request.gender is Gender.FEMALE and request.has_ever_committed_sexual_offence
+        else 0.0
+    )
+    # Summed in binary64, in this order, before rounding: the Ministry's arithmetic.
+    percent = clamp_percent(
+        round_half_up(svrp.score + direct_contact.score + indirect_contact.score + female_addition, 2)
+    )
+    score_type = ScoreType.DYNAMIC if serious_violent.scores.dynamic is not None else ScoreType.STATIC
+    return CombinedSeriousScore(score=percent, band=model.bands.band_of(percent), type=score_type), []
