@@ -20,7 +20,7 @@ run: $(STAMP)
 	PORT=$(PORT) $(BIN)/python -m infrastructure.local
 
 test: $(STAMP) lint typecheck
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -33,7 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 openapi: $(STAMP)
-	$(BIN)/python -m infrastructure.openapi > openapi.json
+	$(BIN)/python -m infrastructure.openapi
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -32,7 +32,7 @@ def merged_spec(template: Template | None = None) -> dict[str, Any]:
             continue
         resolver = importlib.import_module(function.module).app
         merger.add_schema(json.loads(resolver.get_openapi_json_schema(title=TITLE, version=VERSION)))
-    spec = merger.get_openapi_schema()
+    spec: dict[str, Any] = json.loads(merger.get_openapi_json_schema())
     for operation in spec["paths"].get("/health", {}).values():
         operation["security"] = []
     return spec

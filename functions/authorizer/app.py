@@ -4,7 +4,6 @@ import functools
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from probation import config, observability
 from probation.auth.tokens import InvalidToken, TokenVerifier, bearer_token
 from probation.domain.principal import Principal
@@ -42,5 +41,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         principal = verifier().verify(bearer_token(event.get("authorizationToken")))
     except InvalidToken as error:
         logger.info("token refused", extra={"reason": str(error)})
-        raise Exception(UNAUTHORIZED) from error  # noqa: TRY002 - the contract API Gateway defines
+        raise Exception(UNAUTHORIZED) from error
     return policy(principal, event["methodArn"])

@@ -8,7 +8,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from probation import observability
 from probation.adapters.case_repository import DynamoCaseRepository
 from probation.adapters.clock import SystemClock, new_id
@@ -197,13 +196,13 @@ def add_registration(crn: CrnPath, new_registration: Annotated[NewRegistration, 
 
 
 @app.delete(
-    "/cases/<crn>/registrations/<registration_id>",
+    "/cases/<crn>/registrations/<registrationId>",
     tags=["Registrations"],
     responses=http.model_responses(200, Registration, "The registration, now deregistered"),
 )
 def deregister(
     crn: CrnPath,
-    registration_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")],
+    registration_id: Annotated[str, Path(alias="registrationId", pattern=r"^[0-9a-f]{32}$")],
     deregistration: Annotated[Deregistration, Body()],
 ) -> Response[Any]:
     registration = service().deregister(

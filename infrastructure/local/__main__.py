@@ -7,6 +7,7 @@ import signal
 import sys
 import threading
 
+from infrastructure.local.demo import seed
 from infrastructure.local.stack import LocalStack
 
 
@@ -29,8 +30,6 @@ def main() -> None:
     stack.start()
     summary = ""
     if not arguments.no_demo:
-        from infrastructure.local.demo import seed
-
         summary = seed(stack.base_url).describe()
     print_banner(stack, summary)
 
@@ -58,7 +57,8 @@ Probation casework platform running at {url}   (Ctrl-C stops everything)
 Get a token (roles: practitioner, manager, admin, partner), then call the API with it:
 
   TOKEN=$(curl -s -X POST {url}/local/token -H 'Content-Type: application/json' \\
-          -d '{{"sub": "jsmith", "roles": ["practitioner"]}}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+          -d '{{"sub": "jsmith", "roles": ["practitioner"]}}' \\
+          | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
   curl -s {url}/cases?lastName=Smith\\&dateOfBirth=1990-01-01 -H "Authorization: Bearer $TOKEN"
 """
     )

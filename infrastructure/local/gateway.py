@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from chalice import Chalice, Response
+from chalice.app import Chalice, Response
 from chalice.local import LocalChalice
 
 from infrastructure.local.identity import LocalIssuer, LocalTokenRequest
@@ -26,6 +26,44 @@ def problem_response(status: int, title: str, detail: str, headers: dict[str, st
     return Response(
         body=json.dumps(body), status_code=status, headers={"Content-Type": PROBLEM_JSON, **(headers or {})}
     )
+
+
+def rest_proxy_event(
+    *,
+    method: str,
+    resource: str,
+    path: str,
+    headers: dict[str, str],
+    query: dict[str, list[str]] | None,
+    path_parameters: dict[str, str],
+    body: str | None,
+    stage: str,
+) -> dict[str, Any]:
+    """The event API Gateway's REST proxy integration gives a function (before the authorizer's context)."""
+    return {
+        "resource": resource,
+        "path": path,
+        "httpMethod": method,
+        "headers": headers,
+        "multiValueHeaders": {name: [value] for name, value in headers.items()},
+        "queryStringParameters": {name: values[-1] for name, values in query.items()} if query else None,
+        "multiValueQueryStringParameters": query or None,
+        "pathParameters": path_parameters or None,
+        "stageVariables": None,
+        "requestContext": {
+            "accountId": ACCOUNT,
+            "apiId": API_ID,
+            "resourcePath": resource,
+            "httpMethod": method,
+            "path": f"/{stage}{path}",
+            "stage": stage,
+            "requestId": str(uuid.uuid4()),
+            "requestTimeEpoch": int(time.time() * 1000),
+            "identity": {"sourceIp": "127.0.0.1"},
+        },
+        "body": body,
+        "isBase64Encoded": False,
+    }
 
 
 class Gateway:
@@ -63,13 +101,24 @@ class Gateway:
             body = raw_body.decode("utf-8") if isinstance(raw_body, bytes) else raw_body
         except UnicodeDecodeError:
             return problem_response(400, "Bad Request", "The request body is not UTF-8 text.")
-        event = self._rest_proxy_event(route, original, path_parameters, body)
+        event = rest_proxy_event(
+            method=route.method,
+            resource=route.path,
+            path=original["requestContext"]["path"],
+            headers=original.get("headers") or {},
+            query=original.get("multiValueQueryStringParameters"),
+            path_parameters=path_parameters,
+            body=body,
+            stage=self._stage,
+        )
         if route.authorized:
             denial = self._authorize(event)
             if denial is not None:
                 return denial
         result = self._functions[route.function].invoke(event)
-        headers = {name: str(value) for name, value in (result.get("headers") or {}).items()}
+        headers: dict[str, str | list[str]] = {
+            str(name): str(value) for name, value in (result.get("headers") or {}).items()
+        }
         for name, values in (result.get("multiValueHeaders") or {}).items():
             headers[name] = ", ".join(str(value) for value in values)
         return Response(body=result.get("body") or "", status_code=int(result["statusCode"]), headers=headers)
@@ -82,7 +131,8 @@ class Gateway:
         )
         if not header:
             return unauthorized
-        method_arn = f"arn:aws:execute-api:eu-west-2:{ACCOUNT}:{API_ID}/{self._stage}/{event['httpMethod']}{event['resource']}"
+        route = f"{event['httpMethod']}{event['resource']}"
+        method_arn = f"arn:aws:execute-api:eu-west-2:{ACCOUNT}:{API_ID}/{self._stage}/{route}"
         try:
             policy = self._authorizer.invoke(
                 {"type": "TOKEN", "authorizationToken": header, "methodArn": method_arn}
@@ -97,37 +147,6 @@ class Gateway:
             **policy.get("context", {}),
         }
         return None
-
-    def _rest_proxy_event(
-        self, route: ApiRoute, original: dict[str, Any], path_parameters: dict[str, str], body: str | None
-    ) -> dict[str, Any]:
-        headers: dict[str, str] = original.get("headers") or {}
-        multi_query: dict[str, list[str]] | None = original.get("multiValueQueryStringParameters")
-        path = original["requestContext"]["path"]
-        return {
-            "resource": route.path,
-            "path": path,
-            "httpMethod": route.method,
-            "headers": headers,
-            "multiValueHeaders": {name: [value] for name, value in headers.items()},
-            "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} if multi_query else None,
-            "multiValueQueryStringParameters": multi_query,
-            "pathParameters": path_parameters or None,
-            "stageVariables": None,
-            "requestContext": {
-                "accountId": ACCOUNT,
-                "apiId": API_ID,
-                "resourcePath": route.path,
-                "httpMethod": route.method,
-                "path": f"/{self._stage}{path}",
-                "stage": self._stage,
-                "requestId": str(uuid.uuid4()),
-                "requestTimeEpoch": int(time.time() * 1000),
-                "identity": {"sourceIp": "127.0.0.1"},
-            },
-            "body": body,
-            "isBase64Encoded": False,
-        }
 
     def _add_local_routes(
         self, issuer: LocalIssuer, openapi: Callable[[], dict[str, Any]], swagger_html: Callable[[], str]

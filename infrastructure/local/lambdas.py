@@ -1,35 +1,33 @@
-"""Function handlers loaded in-process from template.yaml, invoked with a Lambda-like context."""
+"""Function handlers loaded in-process from template.yaml, invoked with a Lambda context."""
 
 import importlib
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from infrastructure.template import FunctionSpec
 
-Handler = Callable[[dict[str, Any], Any], Any]
+Handler = Callable[[dict[str, Any], LambdaContext], Any]
 
 TIMEOUT_MILLIS = 10_000
 
 
-@dataclass
-class LocalContext:
-    """The parts of the Lambda context object that Powertools reads."""
+class LocalContext(LambdaContext):
+    """The Lambda context object, as the runtime would pass it to ``function_name``."""
 
-    function_name: str
-    memory_limit_in_mb: int = 512
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    def __init__(self, function_name: str, memory_limit_in_mb: int = 512) -> None:
+        self._function_name = function_name
+        self._function_version = "$LATEST"
+        self._invoked_function_arn = f"arn:aws:lambda:eu-west-2:123456789012:function:{function_name}"
+        self._memory_limit_in_mb = memory_limit_in_mb
+        self._aws_request_id = str(uuid.uuid4())
+        self._log_group_name = f"/aws/lambda/{function_name}"
+        self._log_stream_name = "local"
 
-    @property
-    def invoked_function_arn(self) -> str:
-        return f"arn:aws:lambda:eu-west-2:123456789012:function:{self.function_name}"
-
-    @property
-    def function_version(self) -> str:
-        return "$LATEST"
-
-    def get_remaining_time_in_millis(self) -> int:
+    def get_remaining_time_in_millis(self) -> int:  # type: ignore[override]
         return TIMEOUT_MILLIS
 
 

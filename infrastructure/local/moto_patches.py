@@ -10,6 +10,7 @@ condition first and then applies all or nothing; this patch does the same, one t
 import threading
 from typing import Any
 
+from moto.dynamodb.comparisons import get_filter_expression
 from moto.dynamodb.exceptions import (
     ConditionalCheckFailed,
     MultipleTransactionsException,
@@ -18,7 +19,6 @@ from moto.dynamodb.exceptions import (
     TransactWriteSingleOpException,
 )
 from moto.dynamodb.models import DynamoDBBackend
-from moto.dynamodb.comparisons import get_filter_expression
 
 MAX_TRANSACTION_ITEMS = 100
 _transactions = threading.Lock()

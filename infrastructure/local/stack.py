@@ -181,7 +181,7 @@ class LocalStack:
 class QuietRequestHandler(ChaliceRequestHandler):
     """Chalice's handler without a stderr line per request: the functions' own logs say what happened."""
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's signature
+    def log_message(self, format: str, *args: Any) -> None:
         log.debug(format, *args)
 
 

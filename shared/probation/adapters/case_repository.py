@@ -216,7 +216,7 @@ class DynamoCaseRepository:
         events: list[DomainEvent],
         audit: AuditRecord,
     ) -> None:
-        """Claims the uniqueness slot on the profile, so two active registrations of one kind cannot coexist."""
+        """Claims the uniqueness slot on the profile: two active registrations of one kind cannot coexist."""
         transaction = self._transaction()
         slot_is_free = "attribute_not_exists(activeRegistrations.#slot)"
         slot_holds_superseded = "activeRegistrations.#slot = :superseded"

@@ -7,11 +7,11 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from pydantic import BaseModel
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
     IdempotencyValidationError,
 )
+from pydantic import BaseModel
 
 from probation.api.problems import field_path, problem
 from probation.domain.errors import (
@@ -57,7 +57,8 @@ def principal(resolver: APIGatewayRestResolver) -> Principal:
     """The caller as the authorizer established it (API Gateway passes its context on every request)."""
     authorizer = resolver.current_event.request_context.authorizer
     context = authorizer.get_context()
-    roles = frozenset(Role(role) for role in str(context.get("roles", "")).split(",") if role)
+    known = {role.value for role in Role}
+    roles = frozenset(Role(role) for role in str(context.get("roles", "")).split(",") if role in known)
     return Principal.from_roles(authorizer.principal_id, roles, context.get("partnerId") or None)
 
 

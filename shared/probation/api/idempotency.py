@@ -1,4 +1,4 @@
-"""Idempotency-Key on POST: a retry returns the first response and writes nothing new (Powertools Idempotency).
+"""Idempotency-Key on POST: a retry gets the first response and writes nothing new (Powertools Idempotency).
 
 The key is scoped to the caller and the route, so one client's key can never replay another's response,
 and a key reused with a different body is refused rather than silently answered with the old response.
@@ -6,7 +6,6 @@ and a key reused with a different body is refused rather than silently answered 
 
 import functools
 import hashlib
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -28,7 +27,7 @@ KEY_LIFETIME_SECONDS = 24 * 60 * 60
 MAX_KEY_LENGTH = 255
 
 
-def _mark_replayed(response: Any, _: DataRecord) -> Any:
+def _mark_replayed(response: Any, idempotent_data: DataRecord) -> Any:
     response["headers"] = {**response.get("headers", {}), REPLAYED_HEADER: "true"}
     return response
 
@@ -47,9 +46,10 @@ def _idempotent() -> Callable[[Callable[..., dict[str, Any]]], Callable[..., dic
     persistence = DynamoDBPersistenceLayer(
         table_name=config.idempotency_table_name(), boto3_client=aws.dynamodb_client()
     )
-    return idempotent_function(
+    decorator: Callable[[Callable[..., dict[str, Any]]], Callable[..., dict[str, Any]]] = idempotent_function(
         data_keyword_argument="request", persistence_store=persistence, config=_settings
     )
+    return decorator
 
 
 def idempotency_key(resolver: APIGatewayRestResolver, *, required: bool) -> str | None:

@@ -11,7 +11,7 @@ ALGORITHMS = ["RS256"]
 LEEWAY_SECONDS = 30
 
 
-class InvalidToken(Exception):  # noqa: N818 - reads as the condition it reports
+class InvalidToken(Exception):
     pass
 
 

@@ -1,4 +1,4 @@
-"""The domain event envelope, aligned with the HMPPS domain events schema so partners can subscribe unchanged."""
+"""The domain event envelope, aligned with the HMPPS domain events schema: partners subscribe unchanged."""
 
 from datetime import datetime
 from typing import Any, Literal
@@ -22,7 +22,7 @@ class PersonReference(ApiModel):
 
 
 class DomainEvent(ApiModel):
-    """What the EventBridge ``detail`` carries. ``eventId`` is stable across replays: consumers dedupe on it."""
+    """The EventBridge ``detail``. ``eventId`` is stable across replays: consumers deduplicate on it."""
 
     event_id: str
     event_type: str

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import AfterValidator, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, model_validator
 
 from probation.domain.identifiers import (
     CRN_PATTERN,
@@ -23,9 +23,14 @@ TeamCode = Annotated[str, StringConstraints(pattern=TEAM_CODE_PATTERN)]
 OffenceCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{5}$")]
 FreeText = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-Postcode = Annotated[
-    str, StringConstraints(to_upper=True, pattern=r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
-]
+
+
+def _upper_case(value: object) -> object:
+    return value.upper() if isinstance(value, str) else value
+
+
+UpperCase = BeforeValidator(_upper_case)
+Postcode = Annotated[str, UpperCase, StringConstraints(pattern=r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")]
 PhoneNumber = Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{7,20}$")]
 
 # Age of criminal responsibility in England & Wales.
@@ -38,8 +43,8 @@ def _valid_pnc(value: str) -> str:
     return value
 
 
-PncNumber = Annotated[str, StringConstraints(to_upper=True, pattern=PNC_PATTERN), AfterValidator(_valid_pnc)]
-CroNumber = Annotated[str, StringConstraints(to_upper=True, pattern=CRO_PATTERN)]
+PncNumber = Annotated[str, UpperCase, StringConstraints(pattern=PNC_PATTERN), AfterValidator(_valid_pnc)]
+CroNumber = Annotated[str, UpperCase, StringConstraints(pattern=CRO_PATTERN)]
 
 
 def _not_in_future(value: date) -> date:

@@ -20,7 +20,6 @@ from probation.domain.cases.models import (
     NewConviction,
     NewRegistration,
     NewSanctions,
-    Offence,
     Registration,
     RegistrationStatus,
     Sanction,

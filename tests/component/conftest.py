@@ -1,0 +1,144 @@
+"""Handlers on moto: the real handler code and repositories against an in-process AWS stand-in."""
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+import requests
+from moto.server import ThreadedMotoServer
+from probation.adapters import aws
+from probation.api import idempotency
+
+import functions.cases.app as cases_app
+from infrastructure.local import moto_patches
+from infrastructure.local.gateway import rest_proxy_event
+from infrastructure.local.lambdas import LocalContext
+from infrastructure.local.resources import create_buses, create_tables
+from infrastructure.local.stack import free_port
+from infrastructure.template import Template
+
+PARAMETERS = {
+    "Stage": "test",
+    "TokenIssuer": "http://issuer",
+    "TokenAudience": "aud",
+    "JwksUrl": "http://jwks",
+}
+
+
+def _reset_clients() -> None:
+    for cached in (aws.dynamodb, aws.dynamodb_client, aws.events, aws.sqs, idempotency._idempotent):
+        cached.cache_clear()
+    cases_app._service = None
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """moto in server mode, as the local runner uses it (in-process mode cannot serve DynamoDB Streams)."""
+    moto_patches.install()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def template(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Template]:
+    """A fresh table and bus per test, named as the template names them."""
+    requests.post(f"{moto_endpoint}/moto-api/reset", timeout=10).raise_for_status()
+    loaded = Template.load(PARAMETERS)
+    cases = next(f for f in loaded.functions() if f.logical_id == "CasesFunction")
+    for name, value in cases.environment.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
+    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+    _reset_clients()
+    create_tables(loaded, boto3.client("dynamodb"))
+    create_buses(loaded, boto3.client("events"))
+    yield loaded
+    _reset_clients()
+
+
+@dataclass
+class ApiResponse:
+    status: int
+    headers: dict[str, str]
+    body: Any
+
+    @property
+    def field_errors(self) -> set[str]:
+        return {error["field"] for error in self.body.get("errors", [])}
+
+
+Caller = Callable[..., ApiResponse]
+
+
+def invoke(
+    method: str,
+    path: str,
+    body: Any = None,
+    *,
+    roles: tuple[str, ...] = ("practitioner",),
+    subject: str = "jsmith",
+    partner_id: str | None = None,
+    headers: dict[str, str] | None = None,
+    query: dict[str, str] | None = None,
+    raw_body: str | None = None,
+) -> ApiResponse:
+    """The cases handler as API Gateway calls it once the authorizer has let the caller in."""
+    event = rest_proxy_event(
+        method=method,
+        resource=path,
+        path=path,
+        headers={"content-type": "application/json", **(headers or {})},
+        query={name: [value] for name, value in (query or {}).items()} or None,
+        path_parameters={},
+        body=raw_body if raw_body is not None else (json.dumps(body) if body is not None else None),
+        stage="test",
+    )
+    context: dict[str, str] = {"principalId": subject, "roles": ",".join(roles), "kind": "staff"}
+    if partner_id:
+        context["partnerId"] = partner_id
+    event["requestContext"]["authorizer"] = context
+    result = cases_app.lambda_handler(event, LocalContext("CasesFunction"))
+    text = result.get("body") or ""
+    headers_out = {**(result.get("headers") or {})}
+    for name, values in (result.get("multiValueHeaders") or {}).items():
+        headers_out[name] = ", ".join(values)
+    return ApiResponse(result["statusCode"], headers_out, json.loads(text) if text else None)
+
+
+@pytest.fixture
+def api(template: Template) -> Caller:
+    return invoke
+
+
+def new_case(**changes: Any) -> dict[str, Any]:
+    return {
+        "firstName": "Jane",
+        "lastName": "Doe",
+        "dateOfBirth": "1990-05-17",
+        "gender": "FEMALE",
+        "teamCode": "N07CAM",
+        **changes,
+    }
+
+
+@pytest.fixture
+def crn(api: Caller) -> str:
+    response = api("POST", "/cases", new_case())
+    assert response.status == 201, response.body
+    created: str = response.body["crn"]
+    return created
+
+
+def table_items(template: Template, partition: str) -> list[dict[str, Any]]:
+    table = boto3.resource("dynamodb").Table(template.physical_name("CaseTable"))
+    items: list[dict[str, Any]] = table.query(
+        KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": partition}
+    )["Items"]
+    return items

@@ -1,0 +1,236 @@
+"""The platform as a newcomer meets it: `make run`'s stack, over HTTP."""
+
+import json
+import threading
+import time
+from typing import Any
+
+import pytest
+import requests
+
+from tests.e2e.conftest import Runner, new_case
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+CONTACT = {"type": "HOME_VISIT", "contactDate": "2026-02-03T14:30:00Z", "outcome": "ATTENDED_COMPLIED"}
+
+
+def create_case(runner: Runner, **changes: Any) -> dict[str, Any]:
+    response = runner.session("practitioner").post(
+        f"{runner.base_url}/cases", json=new_case(**changes), timeout=10
+    )
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+def test_health_needs_no_token(runner: Runner) -> None:
+    response = requests.get(f"{runner.base_url}/health", timeout=10)
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/cases/X123456"),
+        ("POST", "/cases"),
+        ("GET", "/cases/X123456/overview"),
+        ("GET", "/cases/X123456/audit"),
+    ],
+)
+@pytest.mark.parametrize("authorization", [None, "Bearer not-a-jwt", "Basic dXNlcjpwYXNz"])
+def test_anonymous_and_bad_tokens_get_401_problem_json(
+    runner: Runner, method: str, path: str, authorization: str | None
+) -> None:
+    headers = {"Authorization": authorization} if authorization else {}
+    response = requests.request(method, f"{runner.base_url}{path}", headers=headers, json={}, timeout=10)
+    assert response.status_code == 401
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.json()["status"] == 401
+
+
+def test_the_demo_data_is_there_to_use(runner: Runner) -> None:
+    table = runner.client("dynamodb")
+    items: list[dict[str, Any]] = []
+    for page in table.get_paginator("scan").paginate(TableName="probation-cases-local"):
+        items += page["Items"]
+    kinds = [item["itemType"]["S"] for item in items]
+    assert kinds.count("TEAM") >= 2
+    practitioners = [item for item in items if item["itemType"]["S"] == "PRACTITIONER"]
+    assert len(practitioners) >= 10
+    assert {p["grade"]["S"] for p in practitioners} == {"PO", "PQiP", "PSO", "SPO"}
+    assert kinds.count("CASE") >= 30
+    codes = [item["type"]["S"] for item in items if item["itemType"]["S"] == "REGISTRATION"]
+    assert "MAPP" in codes
+    assert {"RHRH", "RVHR"} & set(codes)
+    assert kinds.count("CONVICTION") >= 30
+    assert kinds.count("SANCTION") > 30
+    assert kinds.count("CONTACT") > 30
+
+
+def test_a_case_event_reaches_the_bus_and_a_rule_target(runner: Runner) -> None:
+    sqs, events = runner.client("sqs"), runner.client("events")
+    queue_url = sqs.create_queue(QueueName="e2e-engagements")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    pattern = {"source": ["probation.cases"], "detail-type": ["probation-case.engagement.created"]}
+    events.put_rule(Name="e2e-engagements", EventBusName="probation-local", EventPattern=json.dumps(pattern))
+    events.put_targets(
+        Rule="e2e-engagements", EventBusName="probation-local", Targets=[{"Id": "q", "Arn": queue_arn}]
+    )
+
+    crn = create_case(runner)["crn"]
+
+    deadline = time.monotonic() + 20
+    crns: list[str] = []
+    while crn not in crns and time.monotonic() < deadline:
+        for message in sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get(
+            "Messages", []
+        ):
+            detail = json.loads(message["Body"])["detail"]
+            crns += [identifier["value"] for identifier in detail["personReference"]["identifiers"]]
+    assert crn in crns
+
+
+def test_twenty_concurrent_patches_with_one_etag_have_exactly_one_winner(runner: Runner) -> None:
+    crn = create_case(runner)["crn"]
+    url = f"{runner.base_url}/cases/{crn}"
+    token = runner.token("practitioner")
+    barrier = threading.Barrier(20)
+    results: dict[int, requests.Response] = {}
+
+    def patch(writer: int) -> None:
+        barrier.wait()
+        results[writer] = requests.patch(
+            url,
+            json={"lastName": f"Writer{chr(65 + writer)}"},
+            headers={"Authorization": f"Bearer {token}", "If-Match": '"1"'},
+            timeout=30,
+        )
+
+    threads = [threading.Thread(target=patch, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    statuses = sorted(response.status_code for response in results.values())
+    assert statuses == [200] + [412] * 19
+    winner = next(response.json() for response in results.values() if response.status_code == 200)
+    assert all(r.headers["ETag"] == '"2"' for r in results.values())
+    stored = runner.session("practitioner").get(url, timeout=10).json()
+    assert (stored["lastName"], stored["version"]) == (winner["lastName"], 2)
+
+
+def test_a_replayed_contact_post_creates_one_contact(runner: Runner) -> None:
+    crn = create_case(runner)["crn"]
+    session = runner.session("practitioner")
+    url = f"{runner.base_url}/cases/{crn}/contacts"
+    first = session.post(url, json=CONTACT, headers={"Idempotency-Key": "visit-1"}, timeout=10)
+    replay = session.post(url, json=CONTACT, headers={"Idempotency-Key": "visit-1"}, timeout=10)
+    assert (first.status_code, replay.status_code) == (201, 201)
+    assert replay.json() == first.json()
+    listed = session.get(url, timeout=10).json()["items"]
+    assert [contact["contactId"] for contact in listed] == [first.json()["contactId"]]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/cases", new_case(dateOfBirth="1988-02-30"), "dateOfBirth"),
+        ("/cases", new_case(gender="OTHER"), "gender"),
+        ("/cases", new_case(lastName="x" * 200), "lastName"),
+        ("/cases/{crn}/convictions", {"convictionDate": "2025-01-01"}, "court"),
+        (
+            "/cases/{crn}/sanctions",
+            {"sanctions": [{"sanctionDate": "2011-01-01", "offenceCode": "ABCDE"}]},
+            "sanctions[0].offenceCode",
+        ),
+        ("/cases/{crn}/registrations", {"type": "MAPP", "registrationDate": "2025-01-01"}, "mappaLevel"),
+    ],
+)
+def test_out_of_range_input_names_the_field_and_writes_nothing(
+    runner: Runner, path: str, body: dict[str, Any], field: str
+) -> None:
+    crn = create_case(runner)["crn"]
+    session = runner.session("manager")
+    before = session.get(f"{runner.base_url}/cases/{crn}/overview", timeout=10).json()
+    response = session.post(f"{runner.base_url}{path.format(crn=crn)}", json=body, timeout=10)
+    assert response.status_code == 422
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert field in {error["field"] for error in response.json()["errors"]}
+    after = session.get(f"{runner.base_url}/cases/{crn}/overview", timeout=10).json()
+    assert after == before
+
+
+def test_malformed_json_is_a_400_problem(runner: Runner) -> None:
+    response = runner.session("practitioner").post(
+        f"{runner.base_url}/cases", data="{not json", headers={"Content-Type": "application/json"}, timeout=10
+    )
+    assert response.status_code == 400
+    assert response.json()["type"].endswith("/malformed-request")
+
+
+def test_the_whole_case_comes_back_in_the_overview(runner: Runner) -> None:
+    crn = create_case(runner)["crn"]
+    session = runner.session("practitioner")
+    base = f"{runner.base_url}/cases/{crn}"
+    conviction: dict[str, Any] = {
+        "convictionDate": "2025-09-01",
+        "court": "Snaresbrook Crown Court",
+        "offences": [{"offenceCode": "03401", "offenceDate": "2025-06-01", "main": True}],
+        "sentence": {
+            "type": "CUSTODY",
+            "sentenceDate": "2025-09-01",
+            "lengthMonths": 24,
+            "releaseDate": "2026-09-01",
+        },
+    }
+    assert session.post(f"{base}/convictions", json=conviction, timeout=10).status_code == 201
+    sanctions = {"sanctions": [{"sanctionDate": "2008-01-01", "offenceCode": "04600", "outcome": "Caution"}]}
+    assert session.post(f"{base}/sanctions", json=sanctions, timeout=10).status_code == 201
+    registration = {"type": "RHRH", "registrationDate": "2025-09-02"}
+    assert session.post(f"{base}/registrations", json=registration, timeout=10).status_code == 201
+    assert (
+        session.post(
+            f"{base}/contacts", json=CONTACT, headers={"Idempotency-Key": "o-1"}, timeout=10
+        ).status_code
+        == 201
+    )
+
+    overview = session.get(f"{base}/overview", timeout=10).json()
+    assert overview["case"]["crn"] == crn
+    assert overview["convictions"][0]["sentence"]["releaseDate"] == "2026-09-01"
+    assert overview["sanctions"][0]["offenceCode"] == "04600"
+    assert overview["registrations"][0]["type"] == "RHRH"
+    assert overview["contacts"][0]["type"] == "HOME_VISIT"
+
+
+def test_the_audit_trail_records_who_read_the_case(runner: Runner) -> None:
+    crn = create_case(runner)["crn"]
+    runner.session("practitioner", subject="curious").get(f"{runner.base_url}/cases/{crn}", timeout=10)
+    trail = runner.session("manager", subject="lead").get(f"{runner.base_url}/cases/{crn}/audit", timeout=10)
+    assert trail.status_code == 200
+    assert ("curious", "READ") in [(entry["actor"], entry["action"]) for entry in trail.json()["items"]]
+
+
+def test_the_local_token_endpoint_validates_its_input(runner: Runner) -> None:
+    bodies: list[dict[str, Any]] = [
+        {"sub": "x", "roles": []},
+        {"sub": "x", "roles": ["wizard"]},
+        {"sub": "x", "roles": ["partner"]},
+    ]
+    for body in bodies:
+        response = requests.post(f"{runner.base_url}/local/token", json=body, timeout=10)
+        assert response.status_code == 422
+        assert response.headers["Content-Type"] == "application/problem+json"
+
+
+def test_the_api_documents_itself(runner: Runner) -> None:
+    spec = requests.get(f"{runner.base_url}/openapi.json", timeout=10).json()
+    assert spec["openapi"].startswith("3.1")
+    assert {"/cases", "/cases/{crn}", "/cases/{crn}/overview"} <= set(spec["paths"])
+    swagger = requests.get(f"{runner.base_url}/swagger", timeout=10)
+    assert swagger.status_code == 200
+    assert "SwaggerUIBundle" in swagger.text
