@@ -27,6 +27,8 @@ from probation.domain.errors import (
 from probation.domain.principal import Principal, Role
 
 CORRELATION_HEADER = "X-Correlation-Id"
+# For Logger: the caller's correlation id when it sent one, else API Gateway's request id.
+CORRELATION_ID_PATH = 'headers."x-correlation-id" || headers."X-Correlation-Id" || requestContext.requestId'
 
 _STATUS_BY_ERROR: dict[type[DomainError], tuple[int, str]] = {
     NotFound: (404, "not-found"),
