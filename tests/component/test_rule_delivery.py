@@ -99,12 +99,12 @@ def test_a_poison_event_ends_in_the_dead_letter_queue(delivery: tuple[Any, str |
     put(events, "e-3", fail_first=99)
     sqs = boto3.client("sqs")
     messages: list[dict[str, Any]] = []
-    wait_for(
-        lambda: bool(
-            messages.extend(sqs.receive_message(QueueUrl=dead_letter_queue_url).get("Messages", []))
-            or messages
-        )
-    )
+
+    def dead_lettered() -> bool:
+        messages.extend(sqs.receive_message(QueueUrl=dead_letter_queue_url).get("Messages", []))
+        return bool(messages)
+
+    wait_for(dead_lettered)
     assert json.loads(messages[0]["Body"])["detail"]["eventId"] == "e-3"
     assert recording_consumer.attempts["e-3"] == 3
     assert recording_consumer.applied == []
