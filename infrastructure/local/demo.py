@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import requests
+
 from probation import config
 from probation.adapters import aws
 from probation.domain.identifiers import pnc_check_character

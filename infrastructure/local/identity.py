@@ -7,9 +7,10 @@ from typing import Annotated, Any
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
+from pydantic import Field, StringConstraints, model_validator
+
 from probation.domain.model import ApiModel
 from probation.domain.principal import Role
-from pydantic import Field, StringConstraints, model_validator
 
 TOKEN_LIFETIME_SECONDS = 3600
 AUDIENCE = "probation-api"

@@ -13,7 +13,7 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.event_handler.openapi.swagger_ui.html import generate_swagger_html
 from chalice.config import Config
-from chalice.local import ChaliceRequestHandler, LocalDevServer
+from chalice.local import ChaliceRequestHandler, LocalDevServer, ThreadedHTTPServer
 from moto.server import ThreadedMotoServer
 
 from infrastructure.local import moto_patches
@@ -165,7 +165,12 @@ class LocalStack:
             swagger_html=functools.cache(_swagger_html),
         )
         self._server = LocalDevServer(
-            gateway.app, Config(), self.host, self.port, handler_cls=QuietRequestHandler
+            gateway.app,
+            Config(),
+            self.host,
+            self.port,
+            handler_cls=QuietRequestHandler,
+            server_cls=GatewayServer,
         )
         threading.Thread(target=self._server.serve_forever, name="gateway", daemon=True).start()
 
@@ -176,6 +181,12 @@ class LocalStack:
             self._server.shutdown()
         if self._moto:
             self._moto.stop()
+
+
+class GatewayServer(ThreadedHTTPServer):
+    """Chalice's threaded server with room for a burst of connections (the default backlog is 5)."""
+
+    request_queue_size = 128
 
 
 class QuietRequestHandler(ChaliceRequestHandler):

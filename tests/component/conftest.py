@@ -1,5 +1,6 @@
 """Handlers on moto: the real handler code and repositories against an in-process AWS stand-in."""
 
+import functools
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -9,16 +10,17 @@ import boto3
 import pytest
 import requests
 from moto.server import ThreadedMotoServer
-from probation.adapters import aws
-from probation.api import idempotency
 
 import functions.cases.app as cases_app
+import functions.risk.app as risk_app
 from infrastructure.local import moto_patches
 from infrastructure.local.gateway import rest_proxy_event
 from infrastructure.local.lambdas import LocalContext
 from infrastructure.local.resources import create_buses, create_tables
 from infrastructure.local.stack import free_port
 from infrastructure.template import Template
+from probation.adapters import aws
+from probation.api import idempotency
 
 PARAMETERS = {
     "Stage": "test",
@@ -32,6 +34,7 @@ def _reset_clients() -> None:
     for cached in (aws.dynamodb, aws.dynamodb_client, aws.events, aws.sqs, idempotency._idempotent):
         cached.cache_clear()
     cases_app._service = None
+    risk_app._service = None
 
 
 @pytest.fixture(scope="session")
@@ -78,6 +81,7 @@ Caller = Callable[..., ApiResponse]
 
 
 def invoke(
+    handler: Callable[[dict[str, Any], LocalContext], dict[str, Any]],
     method: str,
     path: str,
     body: Any = None,
@@ -89,7 +93,7 @@ def invoke(
     query: dict[str, str] | None = None,
     raw_body: str | None = None,
 ) -> ApiResponse:
-    """The cases handler as API Gateway calls it once the authorizer has let the caller in."""
+    """A handler as API Gateway calls it once the authorizer has let the caller in."""
     event = rest_proxy_event(
         method=method,
         resource=path,
@@ -104,7 +108,7 @@ def invoke(
     if partner_id:
         context["partnerId"] = partner_id
     event["requestContext"]["authorizer"] = context
-    result = cases_app.lambda_handler(event, LocalContext("CasesFunction"))
+    result = handler(event, LocalContext("ApiFunction"))
     text = result.get("body") or ""
     headers_out = {**(result.get("headers") or {})}
     for name, values in (result.get("multiValueHeaders") or {}).items():
@@ -114,7 +118,14 @@ def invoke(
 
 @pytest.fixture
 def api(template: Template) -> Caller:
-    return invoke
+    """The case records API."""
+    return functools.partial(invoke, cases_app.lambda_handler)
+
+
+@pytest.fixture
+def risk_api(template: Template) -> Caller:
+    """The risk scoring API."""
+    return functools.partial(invoke, risk_app.lambda_handler)
 
 
 def new_case(**changes: Any) -> dict[str, Any]:

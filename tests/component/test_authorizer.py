@@ -8,11 +8,11 @@ from typing import Any
 
 import jwt
 import pytest
-from probation.domain.principal import Role
 
 import functions.authorizer.app as authorizer
 from infrastructure.local.identity import LocalIssuer, LocalTokenRequest
 from infrastructure.local.lambdas import LocalContext
+from probation.domain.principal import Role
 
 METHOD_ARN = "arn:aws:execute-api:eu-west-2:123456789012:api1234/dev/GET/cases/X123456"
 

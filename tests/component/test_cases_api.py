@@ -4,9 +4,9 @@ from typing import Any
 
 import boto3
 import pytest
-from probation.adapters import aws
 
 from infrastructure.template import Template
+from probation.adapters import aws
 from tests.component.conftest import Caller, new_case, table_items
 
 CONVICTION = {

@@ -5,12 +5,12 @@ from typing import Any
 
 import boto3
 import pytest
-from probation.adapters import aws
 
 import functions.publisher.app as publisher
 from infrastructure.local.lambdas import LocalContext
 from infrastructure.local.pollers import matches
 from infrastructure.template import Template
+from probation.adapters import aws
 from tests.component.conftest import Caller, new_case
 
 

@@ -234,3 +234,28 @@ def test_the_api_documents_itself(runner: Runner) -> None:
     swagger = requests.get(f"{runner.base_url}/swagger", timeout=10)
     assert swagger.status_code == 200
     assert "SwaggerUIBundle" in swagger.text
+
+
+def test_a_new_conviction_gets_the_case_scored_through_the_bus(runner: Runner) -> None:
+    crn = create_case(runner)["crn"]
+    session = runner.session("practitioner")
+    base = f"{runner.base_url}/cases/{crn}"
+    history = {"sanctions": [{"sanctionDate": "2012-03-04", "offenceCode": "10500"}]}
+    assert session.post(f"{base}/sanctions", json=history, timeout=10).status_code == 201
+    conviction: dict[str, Any] = {
+        "convictionDate": "2025-10-01",
+        "court": "Thames Magistrates' Court",
+        "offences": [{"offenceCode": "04600", "offenceDate": "2025-08-01", "main": True}],
+        "sentence": {"type": "COMMUNITY", "sentenceDate": "2025-10-01", "lengthMonths": 12},
+    }
+    assert session.post(f"{base}/convictions", json=conviction, timeout=10).status_code == 201
+
+    deadline = time.monotonic() + 30
+    latest = None
+    while latest is None and time.monotonic() < deadline:
+        latest = session.get(f"{base}/risk", timeout=10).json()["latest"]
+        time.sleep(0.3)
+    assert latest is not None, "the case was not rescored"
+    assert latest["trigger"]["kind"] == "EVENT"
+    assert latest["trigger"]["eventType"] == "probation-case.sentence.created"
+    assert latest["inputs"]["totalNumberOfSanctionsForAllOffences"] == 2

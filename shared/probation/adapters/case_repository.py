@@ -8,12 +8,10 @@ from probation import config
 from probation.adapters import aws, keys
 from probation.adapters.dynamodb import (
     Item,
-    Page,
     Transaction,
     TransactionConflict,
-    decode_cursor,
-    encode_cursor,
     from_attributes,
+    query_page,
     query_pages,
     to_attributes,
 )
@@ -84,7 +82,8 @@ class DynamoCaseRepository:
         self, last_name: str, date_of_birth: date, limit: int, cursor: str | None
     ) -> tuple[list[Case], str | None]:
         lookup = keys.person_lookup_key(last_name, date_of_birth)
-        page = self._page(
+        page = query_page(
+            self._table,
             IndexName="GSI1",
             KeyConditionExpression="GSI1PK = :pk",
             ExpressionAttributeValues={":pk": lookup},
@@ -95,7 +94,8 @@ class DynamoCaseRepository:
         return [_stored_case(item).case for item in page.items], page.cursor
 
     def contacts(self, crn: str, limit: int, cursor: str | None) -> tuple[list[Contact], str | None]:
-        page = self._page(
+        page = query_page(
+            self._table,
             KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
             ExpressionAttributeValues={":pk": keys.case_partition(crn), ":prefix": keys.CONTACT},
             ScanIndexForward=False,
@@ -106,7 +106,8 @@ class DynamoCaseRepository:
         return [Contact.model_validate(from_attributes(item)) for item in page.items], page.cursor
 
     def audit_trail(self, crn: str, limit: int, cursor: str | None) -> tuple[list[AuditRecord], str | None]:
-        page = self._page(
+        page = query_page(
+            self._table,
             KeyConditionExpression="PK = :pk",
             ExpressionAttributeValues={":pk": keys.audit_partition(crn)},
             ScanIndexForward=False,
@@ -121,13 +122,6 @@ class DynamoCaseRepository:
             "Item"
         )
         return Registration.model_validate(from_attributes(item)) if item else None
-
-    def _page(self, *, cursor: str | None, cursor_scope: dict[str, str], **query: Any) -> Page:
-        start = decode_cursor(cursor, expected=cursor_scope)
-        if start is not None:
-            query["ExclusiveStartKey"] = start
-        response = self._table.query(**query)
-        return Page(items=response.get("Items", []), cursor=encode_cursor(response.get("LastEvaluatedKey")))
 
     def record_reads(self, records: list[AuditRecord]) -> None:
         with self._table.batch_writer() as batch:
@@ -148,11 +142,8 @@ class DynamoCaseRepository:
     def update(self, case: Case, expected_version: int, event: DomainEvent, audit: AuditRecord) -> None:
         """Replace the person's details if, and only if, the stored version is still ``expected_version``."""
         attributes = {name: value for name, value in _profile_item(case).items() if name not in ("PK", "SK")}
-        cleared = [alias for alias in _CASE_ALIASES if alias not in attributes]
         update = "SET " + ", ".join(f"#{name} = :{name}" for name in attributes)
-        if cleared:
-            update += " REMOVE " + ", ".join(f"#{name}" for name in cleared)
-        names = {f"#{name}": name for name in [*attributes, *cleared]}
+        names = {f"#{name}": name for name in attributes}
         values = {f":{name}": value for name, value in attributes.items()}
         transaction = self._transaction()
         transaction.update(

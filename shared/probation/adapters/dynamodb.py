@@ -18,8 +18,8 @@ Item = dict[str, Any]
 
 
 def to_attributes(model: BaseModel) -> Item:
-    """A model as DynamoDB attributes: camelCase JSON with numbers as Decimal, None values dropped."""
-    data = json.loads(model.model_dump_json(by_alias=True, exclude_none=True), parse_float=Decimal)
+    """A model as DynamoDB attributes: camelCase JSON with numbers as Decimal (None is stored as NULL)."""
+    data = json.loads(model.model_dump_json(by_alias=True), parse_float=Decimal)
     if not isinstance(data, dict):
         raise TypeError("only objects can be stored as items")
     return data
@@ -133,6 +133,15 @@ def decode_cursor(cursor: str | None, *, expected: Mapping[str, str]) -> Item | 
     if not all(isinstance(value, str) for value in key.values()):
         raise invalid
     return key
+
+
+def query_page(table: Any, *, cursor: str | None, cursor_scope: dict[str, str], **query: Any) -> Page:
+    """One page of a Query, continuing from ``cursor`` when it belongs to this query."""
+    start = decode_cursor(cursor, expected=cursor_scope)
+    if start is not None:
+        query["ExclusiveStartKey"] = start
+    response = table.query(**query)
+    return Page(items=response.get("Items", []), cursor=encode_cursor(response.get("LastEvaluatedKey")))
 
 
 def query_pages(table: Any, **query: Any) -> Iterator[Item]:

@@ -14,6 +14,7 @@ CONVICTION = "CONVICTION#"
 SANCTION = "SANCTION#"
 CONTACT = "CONTACT#"
 REGISTRATION = "REG#"
+RISK = "RISK#"
 EVENT = "EVT#"
 AUDIT = "AUDIT#"
 
@@ -54,6 +55,15 @@ def contact_sort_key(contact_date: datetime, contact_id: str) -> str:
 
 def registration_key(crn: str, registration_id: str) -> dict[str, str]:
     return {"PK": case_partition(crn), "SK": f"{REGISTRATION}{registration_id}"}
+
+
+def risk_key(crn: str, calculated_at: datetime, score_id: str) -> dict[str, str]:
+    return {"PK": case_partition(crn), "SK": f"{RISK}{timestamp_key(calculated_at)}#{score_id}"}
+
+
+def consumed_key(consumer: str, event_id: str) -> dict[str, str]:
+    """Marks an event as applied by one consumer, so a redelivery changes nothing."""
+    return {"PK": f"CONSUMED#{consumer}#{event_id}", "SK": "CONSUMED"}
 
 
 def event_key(crn: str, occurred_at: datetime, event_id: str) -> dict[str, str]:

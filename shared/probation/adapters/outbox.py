@@ -25,6 +25,10 @@ def audit_item(record: AuditRecord) -> Item:
     }
 
 
+def consumed_marker(transaction: Transaction, consumer: str, event_id: str) -> None:
+    transaction.create("consumed event", {**keys.consumed_key(consumer, event_id), "itemType": "CONSUMED"})
+
+
 def record_change(
     transaction: Transaction, source: str, events: list[DomainEvent], audit: AuditRecord
 ) -> None:

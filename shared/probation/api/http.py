@@ -27,8 +27,15 @@ from probation.domain.errors import (
 from probation.domain.principal import Principal, Role
 
 CORRELATION_HEADER = "X-Correlation-Id"
-# For Logger: the caller's correlation id when it sent one, else API Gateway's request id.
-CORRELATION_ID_PATH = 'headers."x-correlation-id" || headers."X-Correlation-Id" || requestContext.requestId'
+# For Logger: the id an event carries, or the caller's when it sent one, else API Gateway's request id.
+CORRELATION_ID_PATH = " || ".join(
+    (
+        "detail.correlationId",
+        'headers."x-correlation-id"',
+        'headers."X-Correlation-Id"',
+        "requestContext.requestId",
+    )
+)
 
 _STATUS_BY_ERROR: dict[type[DomainError], tuple[int, str]] = {
     NotFound: (404, "not-found"),

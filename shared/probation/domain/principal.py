@@ -19,6 +19,7 @@ STAFF_ROLES = frozenset({Role.PRACTITIONER, Role.MANAGER, Role.ADMIN})
 class PrincipalKind(StrEnum):
     STAFF = "staff"
     PARTNER = "partner"
+    SYSTEM = "system"  # a service acting on an event, not on anyone's request
 
 
 class Principal(ApiModel):

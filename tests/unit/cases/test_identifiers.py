@@ -1,4 +1,5 @@
 import pytest
+
 from probation.domain.identifiers import is_crn, new_crn, pnc_check_character, pnc_check_character_is_valid
 
 

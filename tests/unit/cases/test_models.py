@@ -2,6 +2,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
+
 from probation.domain.cases.models import (
     Case,
     CasePatch,
@@ -10,7 +12,6 @@ from probation.domain.cases.models import (
     NewConviction,
     Requirement,
 )
-from pydantic import ValidationError
 
 TODAY = date.today()
 

@@ -2,6 +2,7 @@ import base64
 import json
 
 import pytest
+
 from probation.adapters.dynamodb import decode_cursor, encode_cursor
 from probation.domain.errors import InvalidInput
 

@@ -1,6 +1,7 @@
 from typing import Any
 
 import pytest
+
 from probation.auth.tokens import InvalidToken, bearer_token, principal_from_claims
 from probation.domain.errors import Forbidden
 from probation.domain.principal import STAFF_ROLES, PrincipalKind, Role

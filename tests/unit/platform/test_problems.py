@@ -1,6 +1,7 @@
 import json
 
 import pytest
+
 from probation.api.problems import PROBLEM_JSON, field_path, problem
 from probation.domain.errors import FieldError
 

@@ -1,0 +1,73 @@
+"""Risk score records in the case partition (``RISK#{timestamp}#{id}``), written with their event."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from probation import config
+from probation.adapters import aws, keys
+from probation.adapters.case_repository import DynamoCaseRepository
+from probation.adapters.dynamodb import (
+    Transaction,
+    TransactionConflict,
+    from_attributes,
+    query_page,
+    to_attributes,
+)
+from probation.adapters.outbox import consumed_marker, record_change
+from probation.domain.audit import AuditRecord
+from probation.domain.cases.models import CaseOverview
+from probation.domain.events import DomainEvent
+from probation.domain.risk_scoring.records import RiskScoreRecord
+from probation.domain.risk_scoring.service import AlreadyScored
+
+SOURCE = "probation.risk"
+CONSUMER = "risk"
+
+
+@dataclass
+class DynamoRiskRepository:
+    table_name: str = field(default_factory=config.table_name)
+    cases: DynamoCaseRepository = field(default_factory=DynamoCaseRepository)
+
+    @property
+    def _table(self) -> Any:
+        return aws.table(self.table_name)
+
+    def case(self, crn: str) -> CaseOverview | None:
+        return self.cases.overview(crn)
+
+    def latest(self, crn: str) -> RiskScoreRecord | None:
+        records, _ = self.history(crn, 1, None)
+        return records[0] if records else None
+
+    def history(self, crn: str, limit: int, cursor: str | None) -> tuple[list[RiskScoreRecord], str | None]:
+        page = query_page(
+            self._table,
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
+            ExpressionAttributeValues={":pk": keys.case_partition(crn), ":prefix": keys.RISK},
+            ScanIndexForward=False,
+            Limit=limit,
+            ConsistentRead=True,
+            cursor=cursor,
+            cursor_scope={"PK": keys.case_partition(crn)},
+        )
+        return [RiskScoreRecord.model_validate(from_attributes(item)) for item in page.items], page.cursor
+
+    def save(
+        self, record: RiskScoreRecord, event: DomainEvent, audit: AuditRecord, consumed_event_id: str | None
+    ) -> None:
+        transaction = Transaction(self.table_name)
+        item = {**keys.risk_key(record.crn, record.calculated_at, record.score_id), "itemType": "RISK_SCORE"}
+        transaction.create("risk score", {**item, **to_attributes(record)})
+        if consumed_event_id is not None:
+            consumed_marker(transaction, CONSUMER, consumed_event_id)
+        record_change(transaction, SOURCE, [event], audit)
+        try:
+            transaction.execute(self._table.meta.client)
+        except TransactionConflict as conflict:
+            if "consumed event" in conflict.failed:
+                raise AlreadyScored(consumed_event_id) from conflict
+            raise
+
+    def record_reads(self, records: list[AuditRecord]) -> None:
+        self.cases.record_reads(records)

@@ -1,0 +1,170 @@
+"""Risk scoring: stateless calculation, and scoring a case from its record, on request or on events."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from probation.adapters.clock import Clock
+from probation.domain.audit import AuditAction, AuditRecord
+from probation.domain.cases.models import CaseOverview
+from probation.domain.cases.service import Caller
+from probation.domain.errors import InvalidInput, NotFound
+from probation.domain.events import DomainEvent, case_event
+from probation.domain.principal import STAFF_ROLES, Principal, PrincipalKind
+from probation.domain.risk_scoring.inputs import derive_inputs
+from probation.domain.risk_scoring.records import RiskScoreRecord, ScoringTrigger, TriggerKind
+from probation.risk import PredictorScores, RiskCalculationRequest, RiskCalculationResult, calculate
+
+SCORES_DETERMINED = "risk-assessment.scores.determined"
+
+# Events after which a case's scores may differ, so it is scored again.
+RESCORING_EVENTS = frozenset(
+    {
+        "probation-case.sentence.created",
+        "probation-case.sanctions.recorded",
+        "probation-case.registration.added",
+        "probation-case.registration.deregistered",
+        "assessment.summary.produced",
+    }
+)
+
+SYSTEM = Principal(subject="risk-scoring", kind=PrincipalKind.SYSTEM, roles=frozenset())
+
+
+class AlreadyScored(Exception):
+    """The event was consumed before: scoring it again would double-count it."""
+
+
+class RiskRepository(Protocol):
+    def case(self, crn: str) -> CaseOverview | None: ...
+
+    def latest(self, crn: str) -> RiskScoreRecord | None: ...
+
+    def history(
+        self, crn: str, limit: int, cursor: str | None
+    ) -> tuple[list[RiskScoreRecord], str | None]: ...
+
+    def save(
+        self, record: RiskScoreRecord, event: DomainEvent, audit: AuditRecord, consumed_event_id: str | None
+    ) -> None: ...
+
+    def record_reads(self, records: list[AuditRecord]) -> None: ...
+
+
+@dataclass
+class RiskScoringService:
+    repository: RiskRepository
+    clock: Clock
+    new_id: Callable[[], str]
+
+    def calculate(self, request: RiskCalculationRequest, caller: Caller) -> RiskCalculationResult:
+        caller.principal.require_any(STAFF_ROLES)
+        return calculate(request, today=self.clock.now().date())
+
+    def score_case(self, crn: str, caller: Caller) -> RiskScoreRecord:
+        caller.principal.require_any(STAFF_ROLES)
+        trigger = ScoringTrigger(kind=TriggerKind.REQUEST, requested_by=caller.principal.subject)
+        return self._score(crn, caller, trigger)
+
+    def history(
+        self, crn: str, limit: int, cursor: str | None, caller: Caller
+    ) -> tuple[RiskScoreRecord | None, list[RiskScoreRecord], str | None]:
+        caller.principal.require_any(STAFF_ROLES)
+        if self.repository.case(crn) is None:
+            raise NotFound(f"No case with CRN {crn}.")
+        records, next_cursor = self.repository.history(crn, limit, cursor)
+        latest = records[0] if records and cursor is None else self.repository.latest(crn)
+        self.repository.record_reads([self._audit(caller, crn, AuditAction.READ, None)])
+        return latest, records, next_cursor
+
+    def on_event(self, event: DomainEvent) -> RiskScoreRecord | None:
+        """Rescore the event's case, once per event id; None when there is nothing (new) to score."""
+        if event.event_type not in RESCORING_EVENTS:
+            return None
+        crn = event.person_reference.identifiers[0].value
+        trigger = ScoringTrigger(kind=TriggerKind.EVENT, event_id=event.event_id, event_type=event.event_type)
+        try:
+            return self._score(
+                crn, Caller(SYSTEM, event.correlation_id), trigger, consumed_event_id=event.event_id
+            )
+        except (AlreadyScored, InvalidInput):
+            return None  # already done, or the case has no conviction to score yet
+
+    def _score(
+        self, crn: str, caller: Caller, trigger: ScoringTrigger, consumed_event_id: str | None = None
+    ) -> RiskScoreRecord:
+        overview = self.repository.case(crn)
+        if overview is None:
+            raise NotFound(f"No case with CRN {crn}.")
+        now = self.clock.now()
+        inputs = derive_inputs(overview, now.date())
+        result = calculate(inputs.request, today=now.date())
+        previous = self.repository.latest(crn)
+        rsr_band = result.rsr["band"] if result.rsr else None
+        previous_band = previous.rsr_band if previous else None
+        record = RiskScoreRecord(
+            score_id=self.new_id(),
+            crn=crn,
+            calculated_at=now,
+            model_version=result.model_version,
+            trigger=trigger,
+            inputs=inputs.request.model_dump(mode="json", by_alias=True, exclude_none=True),
+            provenance=inputs.provenance,
+            result=result.model_dump(mode="json"),
+            rsr_band=rsr_band,
+            previous_rsr_band=previous_band,
+            rsr_band_changed=previous is not None and previous_band != rsr_band,
+        )
+        event = self._scores_determined(record, result, caller)
+        self.repository.save(
+            record, event, self._audit(caller, crn, AuditAction.CREATE, event), consumed_event_id
+        )
+        return record
+
+    def _scores_determined(
+        self, record: RiskScoreRecord, result: RiskCalculationResult, caller: Caller
+    ) -> DomainEvent:
+        bands = {
+            "allReoffending": _headline_band(result.all_reoffending),
+            "violentReoffending": _headline_band(result.violent_reoffending),
+            "seriousViolentReoffending": _headline_band(result.serious_violent_reoffending),
+        }
+        return case_event(
+            event_id=self.new_id(),
+            event_type=SCORES_DETERMINED,
+            crn=record.crn,
+            occurred_at=record.calculated_at,
+            description=f"Risk scores determined for {record.crn} (model {record.model_version})",
+            detail_url=f"/cases/{record.crn}/risk",
+            correlation_id=caller.correlation_id,
+            scoreId=record.score_id,
+            modelVersion=record.model_version,
+            rsr=dict(result.rsr) if result.rsr else None,
+            bands=bands,
+            directContactSexualBand=result.direct_contact_sexual["band"]
+            if result.direct_contact_sexual
+            else None,
+            indirectContactSexualBand=(
+                result.indirect_contact_sexual["band"] if result.indirect_contact_sexual else None
+            ),
+            rsrBandChanged=record.rsr_band_changed,
+            previousRsrBand=record.previous_rsr_band,
+        )
+
+    def _audit(self, caller: Caller, crn: str, action: AuditAction, event: DomainEvent | None) -> AuditRecord:
+        return AuditRecord.of(
+            audit_id=self.new_id(),
+            crn=crn,
+            at=self.clock.now(),
+            principal=caller.principal,
+            action=action,
+            resource="risk",
+            correlation_id=caller.correlation_id,
+            event_id=event.event_id if event else None,
+        )
+
+
+def _headline_band(scores: PredictorScores) -> str | None:
+    """The band practitioners see: the dynamic score's when there is one, else the static score's."""
+    score = scores["dynamic"] or scores["static"]
+    return score["band"] if score else None
