@@ -4,6 +4,7 @@ import functools
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from probation import config, observability
 from probation.auth.tokens import InvalidToken, TokenVerifier, bearer_token
 from probation.domain.principal import Principal

@@ -7,6 +7,7 @@ A record that cannot be published is reported as a batch item failure, so Lambda
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from probation import observability
 from probation.adapters.eventbridge import OutboxEntry, publish
 

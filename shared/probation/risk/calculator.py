@@ -1,28 +1,50 @@
 """Scores one case with every predictor: pure, and never raises for a request that parsed."""
 
+import functools
+from collections.abc import Callable
 from datetime import date
+from operator import attrgetter
+from typing import NamedTuple
 
-from probation.risk.coefficients import available_versions, latest_version, load_model
-from probation.risk.combined import combined_serious, component_violations
+from probation.risk.coefficients import RiskModel, available_versions, latest_version, load_model
+from probation.risk.combined import COMBINED_SERIOUS_REQUIRED, combined_serious, component_violations
 from probation.risk.errors import ErrorCode, Violation, field_errors
-from probation.risk.ogrs3 import ogrs3
+from probation.risk.ogrs3 import OGRS3_REQUIRED, ogrs3
 from probation.risk.reoffending import (
     ALL_REOFFENDING,
     SERIOUS_VIOLENT_REOFFENDING,
     VIOLENT_REOFFENDING,
-    ReoffendingOutcome,
     check_criminal_history,
     dynamic_inputs,
     score_reoffending,
 )
 from probation.risk.request import RiskCalculationRequest
-from probation.risk.result import PredictorScores, RiskCalculationResult
-from probation.risk.sexual import direct_contact, indirect_contact, sexual_history_checks
-
-_ATTRIBUTE_ALIASES = tuple(
-    (attribute, field.alias or attribute) for attribute, field in RiskCalculationRequest.model_fields.items()
+from probation.risk.result import RiskCalculationResult
+from probation.risk.sexual import (
+    DIRECT_CONTACT_REQUIRED,
+    INDIRECT_CONTACT_REQUIRED,
+    direct_contact,
+    indirect_contact,
+    sexual_history_checks,
 )
-_COMBINED_SERIOUS_COMPONENT_FAILED = f"rsr [{ErrorCode.COMPONENT_VALIDATION_ERROR}]"
+
+_ATTRIBUTE_BY_FIELD = {
+    field.alias or attribute: attribute for attribute, field in RiskCalculationRequest.model_fields.items()
+}
+# What each list of violations in calculate() stopped, as named in the error messages.
+_STOPPED_LABELS = (
+    ALL_REOFFENDING.name,
+    f"{ALL_REOFFENDING.name}.dynamic",
+    VIOLENT_REOFFENDING.name,
+    f"{VIOLENT_REOFFENDING.name}.dynamic",
+    SERIOUS_VIOLENT_REOFFENDING.name,
+    f"{SERIOUS_VIOLENT_REOFFENDING.name}.dynamic",
+    "directContactSexual",
+    "indirectContactSexual",
+    "rsr",
+    f"rsr [{ErrorCode.COMPONENT_VALIDATION_ERROR}]",
+    "ogrs3",
+)
 
 
 def calculate(request: RiskCalculationRequest, *, today: date | None = None) -> RiskCalculationResult:
@@ -31,10 +53,16 @@ def calculate(request: RiskCalculationRequest, *, today: date | None = None) -> 
     version = request.version or latest_version()
     if version not in available_versions():
         return _unknown_version(version)
-    model = load_model(version)
+    prepared = _prepare(version)
+    model = prepared.model
     assessment_date = request.assessment_date or today or date.today()
-    absent = frozenset(
-        alias for attribute, alias in _ATTRIBUTE_ALIASES if getattr(request, attribute) is None
+    values = prepared.required_values(request)
+    absent = (
+        frozenset(
+            field for field, value in zip(prepared.required_fields, values, strict=True) if value is None
+        )
+        if None in values
+        else frozenset()
     )
 
     checks = check_criminal_history(request, assessment_date)
@@ -48,7 +76,6 @@ def calculate(request: RiskCalculationRequest, *, today: date | None = None) -> 
     serious_violent = score_reoffending(
         SERIOUS_VIOLENT_REOFFENDING, model.serious_violent_reoffending, request, absent, checks, inputs
     )
-
     history_checks = sexual_history_checks(request)
     direct, direct_violations = direct_contact(
         model.direct_contact_sexual, request, assessment_date, absent, history_checks
@@ -60,22 +87,26 @@ def calculate(request: RiskCalculationRequest, *, today: date | None = None) -> 
     rsr, rsr_violations = combined_serious(
         model.combined_serious, request, absent, serious_violent, direct, indirect, bool(components)
     )
-    legacy, legacy_violations = ogrs3(model.ogrs3, request, absent)
+    if rsr_violations:
+        # What stops the CSRP itself need not be reported again as a component's failure.
+        components = [violation for violation in components if violation not in rsr_violations]
+    legacy, legacy_violations = ogrs3(model.ogrs3, request, absent, checks)
 
-    errors = field_errors(
-        [
-            *_reoffending_violations(ALL_REOFFENDING.name, all_reoffending),
-            *_reoffending_violations(VIOLENT_REOFFENDING.name, violent),
-            *_reoffending_violations(SERIOUS_VIOLENT_REOFFENDING.name, serious_violent),
-            ("directContactSexual", direct_violations),
-            ("indirectContactSexual", indirect_violations),
-            ("rsr", rsr_violations),
-            (_COMBINED_SERIOUS_COMPONENT_FAILED, components),
-            ("ogrs3", legacy_violations),
-        ]
+    stopped = (
+        all_reoffending.static_violations,
+        all_reoffending.dynamic_violations,
+        violent.static_violations,
+        violent.dynamic_violations,
+        serious_violent.static_violations,
+        serious_violent.dynamic_violations,
+        direct_violations,
+        indirect_violations,
+        rsr_violations,
+        components,
+        legacy_violations,
     )
     return RiskCalculationResult(
-        model_version=version,
+        model_version=model.version,
         all_reoffending=all_reoffending.scores,
         violent_reoffending=violent.scores,
         serious_violent_reoffending=serious_violent.scores,
@@ -83,17 +114,48 @@ def calculate(request: RiskCalculationRequest, *, today: date | None = None) -> 
         indirect_contact_sexual=indirect,
         rsr=rsr,
         ogrs3=legacy,
-        errors=errors,
+        errors=field_errors(zip(_STOPPED_LABELS, stopped, strict=True)) if any(stopped) else [],
     )
 
 
-def _reoffending_violations(name: str, outcome: ReoffendingOutcome) -> list[tuple[str, list[Violation]]]:
-    return [(name, outcome.static_violations), (f"{name}.dynamic", outcome.dynamic_violations)]
+class _Prepared(NamedTuple):
+    model: RiskModel
+    required_fields: tuple[str, ...]
+    """Every field some predictor requires."""
+    required_values: Callable[[RiskCalculationRequest], tuple[object, ...]]
+    """Reads the values of ``required_fields``, all at once."""
+
+
+@functools.cache
+def _prepare(version: str) -> _Prepared:
+    """What scoring with one of ``available_versions()`` needs beyond the request."""
+    model = load_model(version)
+    required = [
+        *(
+            field
+            for predictor in (
+                model.all_reoffending,
+                model.violent_reoffending,
+                model.serious_violent_reoffending,
+            )
+            for field in (*predictor.required_static, *predictor.required_dynamic)
+        ),
+        *DIRECT_CONTACT_REQUIRED,
+        *INDIRECT_CONTACT_REQUIRED,
+        *COMBINED_SERIOUS_REQUIRED,
+        *OGRS3_REQUIRED,
+    ]
+    # The assessment date is never missing: it defaults to today.
+    fields = tuple(field for field in dict.fromkeys(required) if field != "assessmentDate")
+    unknown = [field for field in fields if field not in _ATTRIBUTE_BY_FIELD]
+    if unknown:
+        raise ValueError(f"model {version} requires fields the request does not have: {unknown}")
+    return _Prepared(model, fields, attrgetter(*(_ATTRIBUTE_BY_FIELD[field] for field in fields)))
 
 
 def _unknown_version(version: str) -> RiskCalculationResult:
-    known = ", ".join(available_versions())
-    unscored = PredictorScores(static=None, dynamic=None)
+    unscored = {"static": None, "dynamic": None}
+    reason = Violation(("version",), f"version must be one of {', '.join(available_versions())}.", None)
     return RiskCalculationResult(
         model_version=version,
         all_reoffending=unscored,
@@ -103,7 +165,5 @@ def _unknown_version(version: str) -> RiskCalculationResult:
         indirect_contact_sexual=None,
         rsr=None,
         ogrs3=None,
-        errors=field_errors(
-            [("all predictors", [Violation(("version",), f"version must be one of {known}.", None)])]
-        ),
+        errors=field_errors([("every predictor", [reason])]),
     )

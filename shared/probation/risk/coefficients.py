@@ -1,40 +1,41 @@
 """Every predictor's constants, one JSON file per model version (``data/coefficients_v1_0.json`` is "V1_0").
 
 A new model version is a new data file: its identifier comes from the file name. Each file is parsed once,
-on first use, into the frozen tables below, which are shaped for the calculator's hot path. A file with a
-term or rule this code does not know is refused rather than half-applied.
+on first use, into the frozen tables below, which are shaped for the calculator's hot path (polynomials
+and points scales are tabulated in advance). A file with a term or rule this code does not know is refused
+rather than half-applied.
 """
 
 import functools
 import json
+import operator
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from probation.risk.enums import Gender, PreviousConviction, RiskBand
-from probation.risk.numerics import percentage
+from probation.risk.numerics import ministry_sigmoid, percentage
 
 Json = Mapping[str, Any]
+T = TypeVar("T")
 
-OASYS_ITEMS = frozenset(
-    {
-        "s2q2a",
-        "s3q4",
-        "s4q2",
-        "s3q2_partner",
-        "s6q4",
-        "s3q2_partner_x_s6q4",
-        "s6q7",
-        "s7q2",
-        "s8q8",
-        "s9q1",
-        "s9q2",
-        "s11q2",
-        "s11q4",
-        "s12q1",
-    }
+OASYS_ITEMS = (
+    "s2q2a",
+    "s3q4",
+    "s4q2",
+    "s3q2_partner",
+    "s6q4",
+    "s3q2_partner_x_s6q4",
+    "s6q7",
+    "s7q2",
+    "s8q8",
+    "s9q1",
+    "s9q2",
+    "s11q2",
+    "s11q4",
+    "s12q1",
 )
 """The OASys items a dynamic model may use (SPEC §2.2)."""
 DRUGS = frozenset(
@@ -63,23 +64,67 @@ CRIMINAL_HISTORY_FIELDS = frozenset(
     }
 )
 """Request fields every ARP, VRP and SVRP score is computed from, so each must require them."""
+SEXUAL_COUNTS = (
+    "indecent_image_sanctions",
+    "contact_adult_sexual_sanctions",
+    "contact_child_sexual_sanctions",
+    "non_contact_sexual_offences",
+)
+"""The counts the IIC-SRP rules may test, in the order the rules receive them."""
+AGE_LIMIT = 110
+"""Ages at the first sanction and at the start of follow-up must be below this (SPEC §9)."""
 
 _DATA_PACKAGE = "probation.risk.data"
 _FILE_NAME = re.compile(r"coefficients_v([0-9]+)_([0-9]+)\.json")
 
 
+def polynomial(coefficients: tuple[float, ...], x: int) -> float:
+    """``c1·x + c2·x² + …``, with no constant term (SPEC §1.1)."""
+    total = 0.0
+    for coefficient in reversed(coefficients):
+        total = (total + coefficient) * x
+    return total
+
+
 @dataclass(frozen=True, slots=True)
 class Bands:
-    """Bands of a percentage (or points); each includes its lower bound and excludes its upper bound."""
+    """Bands of a percentage (or of points); each includes its lower bound and excludes its upper bound."""
 
     lower_bounds: tuple[tuple[float, RiskBand], ...]
     """Highest band first."""
 
-    def band_of(self, percent: float) -> RiskBand:
+    def band_of(self, value: float) -> RiskBand:
         for lower_bound, band in self.lower_bounds:
-            if percent >= lower_bound:
+            if value >= lower_bound:
                 return band
         return RiskBand.NOT_APPLICABLE
+
+
+@dataclass(frozen=True, slots=True)
+class StepFunction(Generic[T]):
+    """A value for each range of whole numbers (a count or an age), with a default outside them all."""
+
+    steps: tuple[tuple[int | None, int | None, T], ...]
+    """(lowest, highest, value), bounds inclusive; ``None`` leaves that end open."""
+    default: T
+    table: tuple[T, ...]
+    """The values at 0, 1, 2, … up to just past the last finite bound, looked up directly."""
+
+    def at(self, x: int) -> T:
+        """The value for ``x``."""
+        table = self.table
+        if 0 <= x < len(table):
+            return table[x]
+        for lowest, highest, value in self.steps:
+            if (lowest is None or x >= lowest) and (highest is None or x <= highest):
+                return value
+        return self.default
+
+    @classmethod
+    def tabulated(cls, steps: tuple[tuple[int | None, int | None, T], ...], default: T) -> "StepFunction[T]":
+        untabulated = cls(steps, default, ())
+        bounds = [bound for lowest, highest, _ in steps for bound in (lowest, highest) if bound is not None]
+        return cls(steps, default, tuple(untabulated.at(x) for x in range(max(bounds, default=0) + 2)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +145,8 @@ class SexTerms:
 
     age_term: str
     age_poly: tuple[float, ...]
+    age_weights: tuple[float, ...]
+    """``age_poly`` at ages 0, 1, … below ``AGE_LIMIT``; SVRP alone can be asked for older ages."""
     female: float | None
     gap_term: str
     gap: float
@@ -117,14 +164,18 @@ class LinearModel:
     first_sanction: float
     second_sanction: float
     sanction_occasions: float
-    offence_free_months_poly: tuple[float, ...]
+    offence_free_months_weights: tuple[float, ...]
+    """The offence-free-months polynomial at 0, 1, … up to the cap."""
+    offence_free_months_cap: int
+    """Longer offence-free periods count as this many months (SPEC §3)."""
     copas_offset: int
     """K in ``ln(n / (years since first sanction + K))``."""
-    oasys_items: tuple[tuple[str, float], ...]
-    drugs: tuple[tuple[str, str, float], ...]
-    """(drug, term name, coefficient)."""
-    previous_convictions: tuple[tuple[PreviousConviction, str, float], ...]
-    """(conviction, term name, coefficient)."""
+    oasys_items: tuple[tuple[int, str, float], ...]
+    """(position in ``OASYS_ITEMS``, item, coefficient)."""
+    drugs: Mapping[str, tuple[str, float]]
+    """Drug → (term name, coefficient)."""
+    previous_convictions: Mapping[PreviousConviction, tuple[str, float]]
+    """Conviction → (term name, coefficient)."""
     male: SexTerms
     female: SexTerms
 
@@ -133,8 +184,8 @@ class LinearModel:
 class ReoffendingModel:
     static: LinearModel
     dynamic: LinearModel
-    bands: Bands
-    offence_free_months_cap: int
+    band_by_hundredths: tuple[RiskBand, ...]
+    """The band of each percentage from 0.00 to 99.99, indexed by hundredths of a percent."""
     required_static: tuple[str, ...]
     """Request fields (camelCase) without which no score is possible."""
     required_dynamic: tuple[str, ...]
@@ -142,52 +193,30 @@ class ReoffendingModel:
 
 
 @dataclass(frozen=True, slots=True)
-class PointsScale:
-    """Points by the rung a count or an age falls on; a value on no rung scores 0."""
-
-    rungs: tuple[tuple[int | None, int | None, int], ...]
-    """(lowest, highest, points); ``None`` leaves that end open."""
-
-    def points(self, value: int) -> int:
-        for lowest, highest, points in self.rungs:
-            if (lowest is None or value >= lowest) and (highest is None or value <= highest):
-                return points
-        return 0
-
-
-@dataclass(frozen=True, slots=True)
 class DirectContactModel:
     """DC-SRP: a 64-point scale through a logistic curve (SPEC §5)."""
 
-    contact_adult_sanctions: PointsScale
-    contact_child_sanctions: PointsScale
-    non_contact_offences: PointsScale
-    age_at_start_of_followup: PointsScale
-    age_at_most_recent_sexual_offence: PointsScale
-    total_sanctions: PointsScale
+    contact_adult_sanctions: StepFunction[int]
+    contact_child_sanctions: StepFunction[int]
+    non_contact_offences: StepFunction[int]
+    age_at_start_of_followup: StepFunction[int]
+    age_at_most_recent_sexual_offence: StepFunction[int]
+    total_sanctions: StepFunction[int]
     victim_stranger_points: int
-    logistic_intercept: float
-    logistic_slope: float
+    probability_by_points: tuple[float, ...]
+    """``logistic(intercept + slope * points)`` for every possible total, and 0 for no points."""
+    percent_by_points: tuple[float, ...]
     bands_by_points: Bands
     band_reduction: Mapping[RiskBand, RiskBand]
 
 
-SEXUAL_COUNTS = frozenset(
-    {
-        "indecent_image_sanctions",
-        "contact_child_sexual_sanctions",
-        "contact_adult_sexual_sanctions",
-        "non_contact_sexual_offences",
-    }
-)
-
-
 @dataclass(frozen=True, slots=True)
 class CountCondition:
-    count: str
-    """One of ``SEXUAL_COUNTS``."""
-    operator: str
-    """``>=``, ``==`` or ``!=``."""
+    """``count <operator> value``, e.g. ``indecent_image_sanctions >= 2``."""
+
+    count: int
+    """Position of the count in ``SEXUAL_COUNTS``."""
+    compare: Callable[[int, int], bool]
     value: int
 
 
@@ -196,16 +225,34 @@ class IndirectContactRung:
     conditions: tuple[CountCondition, ...]
     """All must hold; none means "otherwise"."""
     probability: float
+    percent: float
     band: RiskBand
+
+    def matches(self, counts: tuple[int, ...]) -> bool:
+        """Whether the counts, in ``SEXUAL_COUNTS`` order, meet every condition."""
+        for condition in self.conditions:
+            if not condition.compare(counts[condition.count], condition.value):
+                return False
+        return True
 
 
 @dataclass(frozen=True, slots=True)
 class IndirectContactModel:
-    """IIC-SRP: fixed probabilities, the first rung that matches (SPEC §6)."""
+    """IIC-SRP: fixed probabilities, from the first rung that matches (SPEC §6)."""
 
     hierarchy: tuple[IndirectContactRung, ...]
-    female_with_sexual_history_probability: float
-    female_with_sexual_history_band: RiskBand
+    """The rungs with conditions, in order."""
+    otherwise: IndirectContactRung
+    """The last rung, for counts that match none of the others."""
+    female_with_sexual_history: IndirectContactRung
+    """The score of every woman with a sexual offending history."""
+
+    def rung_for(self, counts: tuple[int, ...]) -> IndirectContactRung:
+        """The first rung the counts (in ``SEXUAL_COUNTS`` order) match."""
+        for rung in self.hierarchy:
+            if rung.matches(counts):
+                return rung
+        return self.otherwise
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,8 +267,8 @@ class CombinedSeriousModel:
 class Ogrs3Model:
     """Legacy OGRS3 (SPEC §8)."""
 
-    age_gender_weights: Mapping[Gender, tuple[tuple[int, int | None, float], ...]]
-    """(lowest age, highest age or ``None``, weight) by age at the start of follow-up."""
+    age_gender_weights: Mapping[Gender, StepFunction[float | None]]
+    """By age at the start of follow-up; ``None`` below the youngest age in the table."""
     first_sanction: float
     repeat_offender: float
     copas_coefficient: float
@@ -229,12 +276,6 @@ class Ogrs3Model:
     one_year_intercept: float
     two_year_intercept: float
     bands: Bands
-
-    def age_gender_weight(self, gender: Gender, age: int) -> float | None:
-        for lowest, highest, weight in self.age_gender_weights[gender]:
-            if lowest <= age and (highest is None or age <= highest):
-                return weight
-        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,14 +336,20 @@ def _bands(rows: list[Json], lower_bound_key: str = "from_percent") -> Bands:
 def _reoffending_model(block: Json) -> ReoffendingModel:
     offsets = block["career_offset"]
     violent_rate_offset = int(offsets["violent_rate"]) if "violent_rate" in offsets else None
+    months_cap = int(block["offence_free_months_cap"])
     required = block["api_required_inputs"]
-    if not CRIMINAL_HISTORY_FIELDS <= set(required["static"]):
+    if not set(required["static"]) >= CRIMINAL_HISTORY_FIELDS:
         raise ValueError(f"static inputs must include {sorted(CRIMINAL_HISTORY_FIELDS)}")
+
+    def variant(name: str) -> LinearModel:
+        return _linear_model(block[name], int(offsets["copas_rate"]), violent_rate_offset, months_cap)
+
     return ReoffendingModel(
-        static=_linear_model(block["static"], int(offsets["copas_rate"]), violent_rate_offset),
-        dynamic=_linear_model(block["dynamic"], int(offsets["copas_rate"]), violent_rate_offset),
-        bands=_bands(block["bands"]),
-        offence_free_months_cap=int(block["offence_free_months_cap"]),
+        static=variant("static"),
+        dynamic=variant("dynamic"),
+        band_by_hundredths=tuple(
+            map(_bands(block["bands"]).band_of, (units / 100 for units in range(10_000)))
+        ),
         required_static=tuple(required["static"]),
         required_dynamic=tuple(required["dynamic"]),
     )
@@ -334,24 +381,32 @@ _LINEAR_TERMS = frozenset(
 _IGNORED_KEYS = frozenset({"offence_category_components"})
 
 
-def _linear_model(block: Json, copas_offset: int, violent_rate_offset: int | None) -> LinearModel:
+def _linear_model(
+    block: Json, copas_offset: int, violent_rate_offset: int | None, months_cap: int
+) -> LinearModel:
     _refuse_unknown("model terms", block.keys() - _IGNORED_KEYS, _LINEAR_TERMS)
-    _refuse_unknown("OASys items", block.get("oasys_items", {}).keys(), OASYS_ITEMS)
-    _refuse_unknown("drugs", block.get("drugs", {}).keys(), DRUGS)
+    oasys_items = block.get("oasys_items", {})
+    drugs = block.get("drugs", {})
+    _refuse_unknown("OASys items", oasys_items.keys(), frozenset(OASYS_ITEMS))
+    _refuse_unknown("drugs", drugs.keys(), DRUGS)
+    months_poly = tuple(float(c) for c in block["offence_free_months_poly"])
     return LinearModel(
         intercept=float(block["intercept"]),
         offence_category={category: float(weight) for category, weight in block["offence_category"].items()},
         first_sanction=float(block["first_sanction"]),
         second_sanction=float(block["second_sanction"]),
         sanction_occasions=float(block["sanction_occasions"]),
-        offence_free_months_poly=tuple(float(c) for c in block["offence_free_months_poly"]),
-        copas_offset=copas_offset,
-        oasys_items=tuple((item, float(c)) for item, c in block.get("oasys_items", {}).items()),
-        drugs=tuple((drug, f"drugs.{drug}", float(c)) for drug, c in block.get("drugs", {}).items()),
-        previous_convictions=tuple(
-            (PreviousConviction(conviction), f"previous_convictions.{conviction}", float(c))
-            for conviction, c in block.get("previous_convictions", {}).items()
+        offence_free_months_weights=tuple(
+            polynomial(months_poly, months) for months in range(months_cap + 1)
         ),
+        offence_free_months_cap=months_cap,
+        copas_offset=copas_offset,
+        oasys_items=tuple((OASYS_ITEMS.index(item), item, float(c)) for item, c in oasys_items.items()),
+        drugs={drug: (f"drugs.{drug}", float(c)) for drug, c in drugs.items()},
+        previous_convictions={
+            PreviousConviction(conviction): (f"previous_convictions.{conviction}", float(c))
+            for conviction, c in block.get("previous_convictions", {}).items()
+        },
         male=_sex_terms(block, "male", violent_rate_offset),
         female=_sex_terms(block, "female", violent_rate_offset),
     )
@@ -364,7 +419,6 @@ def _refuse_unknown(kind: str, keys: Iterable[str], known: frozenset[str]) -> No
 
 
 def _sex_terms(block: Json, sex: str, violent_rate_offset: int | None) -> SexTerms:
-    copas_squared = block.get("copas_rate_squared")
     violence = None
     if any(term in block for term in _VIOLENCE_TERMS):
         if violent_rate_offset is None:
@@ -376,9 +430,12 @@ def _sex_terms(block: Json, sex: str, violent_rate_offset: int | None) -> SexTer
             violent_rate=float(block["violent_rate"]),
             rate_offset=violent_rate_offset,
         )
+    copas_squared = block.get("copas_rate_squared")
+    age_poly = tuple(float(c) for c in block[f"{sex}_age_poly"])
     return SexTerms(
         age_term=f"{sex}_age_poly",
-        age_poly=tuple(float(c) for c in block[f"{sex}_age_poly"]),
+        age_poly=age_poly,
+        age_weights=tuple(polynomial(age_poly, age) for age in range(AGE_LIMIT)),
         female=float(block["female"]) if sex == "female" else None,
         gap_term=f"second_sanction_years_since_first_{sex}",
         gap=float(block[f"second_sanction_years_since_first_{sex}"]),
@@ -388,36 +445,67 @@ def _sex_terms(block: Json, sex: str, violent_rate_offset: int | None) -> SexTer
     )
 
 
-def _points_scale(rows: list[Json]) -> PointsScale:
+def _steps(rows: list[Json], value_key: str) -> tuple[tuple[int | None, int | None, Any], ...]:
+    """The rows' ranges, whose bounds are keyed ``*_from`` and ``*_to`` (``count_from``, ``age_to``, …)."""
+
     def bound(row: Json, suffix: str) -> int | None:
         value = next(value for key, value in row.items() if key.endswith(suffix))
         return int(value) if value is not None else None
 
-    return PointsScale(
-        rungs=tuple((bound(row, "_from"), bound(row, "_to"), int(row["points"])) for row in rows)
+    return tuple((bound(row, "_from"), bound(row, "_to"), row[value_key]) for row in rows)
+
+
+def _points(rows: list[Json]) -> StepFunction[int]:
+    return StepFunction.tabulated(
+        tuple((lowest, highest, int(points)) for lowest, highest, points in _steps(rows, "points")), 0
     )
 
 
 def _direct_contact_model(block: Json) -> DirectContactModel:
     points = block["points"]
+    contact_adult = _points(points["contact_adult_sexual_sanctions"])
+    contact_child = _points(points["contact_child_sexual_sanctions"])
+    non_contact = _points(points["non_contact_sexual_offences"])
+    followup_age = _points(points["age_at_start_of_followup"])
+    sexual_offence_age = _points(points["age_at_most_recent_sexual_sanction"])
+    total_sanctions = _points(points["total_sanctions_all_offences"])
+    stranger = int(points["current_offence_against_stranger"]["true"])
+    most_points = stranger + sum(
+        max(*scale.table, *(value for _, _, value in scale.steps))
+        for scale in (
+            contact_adult,
+            contact_child,
+            non_contact,
+            followup_age,
+            sexual_offence_age,
+            total_sanctions,
+        )
+    )
     logistic = block["logistic"]
+    intercept, slope = float(logistic["intercept"]), float(logistic["slope_per_point"])
+    # In binary64, exactly as the Ministry computes it, so tabulating changes nothing.
+    probabilities = (
+        0.0,
+        *(ministry_sigmoid(intercept + slope * total) for total in range(1, most_points + 1)),
+    )
     reduction = block["risk_band_reduction"]["steps"]
     return DirectContactModel(
-        contact_adult_sanctions=_points_scale(points["contact_adult_sexual_sanctions"]),
-        contact_child_sanctions=_points_scale(points["contact_child_sexual_sanctions"]),
-        non_contact_offences=_points_scale(points["non_contact_sexual_offences"]),
-        age_at_start_of_followup=_points_scale(points["age_at_start_of_followup"]),
-        age_at_most_recent_sexual_offence=_points_scale(points["age_at_most_recent_sexual_sanction"]),
-        total_sanctions=_points_scale(points["total_sanctions_all_offences"]),
-        victim_stranger_points=int(points["current_offence_against_stranger"]["true"]),
-        logistic_intercept=float(logistic["intercept"]),
-        logistic_slope=float(logistic["slope_per_point"]),
+        contact_adult_sanctions=contact_adult,
+        contact_child_sanctions=contact_child,
+        non_contact_offences=non_contact,
+        age_at_start_of_followup=followup_age,
+        age_at_most_recent_sexual_offence=sexual_offence_age,
+        total_sanctions=total_sanctions,
+        victim_stranger_points=stranger,
+        probability_by_points=probabilities,
+        percent_by_points=tuple(map(percentage, probabilities)),
         bands_by_points=_bands(block["bands_by_points"], lower_bound_key="points_from"),
         band_reduction={RiskBand(band): RiskBand(lower) for band, lower in reduction.items()},
     )
 
 
 _CONDITION = re.compile(r"([a-z_]+) (>=|==|!=) ([0-9]+)")
+_OPERATORS: dict[str, Callable[[int, int], bool]] = {">=": operator.ge, "==": operator.eq, "!=": operator.ne}
 
 
 def _count_conditions(rule: str) -> tuple[CountCondition, ...]:
@@ -428,26 +516,26 @@ def _count_conditions(rule: str) -> tuple[CountCondition, ...]:
         match = _CONDITION.fullmatch(clause)
         if match is None or match[1] not in SEXUAL_COUNTS:
             raise ValueError(f"unknown IIC-SRP rule {rule!r}")
-        conditions.append(CountCondition(count=match[1], operator=match[2], value=int(match[3])))
+        conditions.append(
+            CountCondition(
+                count=SEXUAL_COUNTS.index(match[1]), compare=_OPERATORS[match[2]], value=int(match[3])
+            )
+        )
     return tuple(conditions)
 
 
 def _indirect_contact_model(block: Json) -> IndirectContactModel:
-    female = block["female_with_sexual_history"]
-    hierarchy = tuple(
-        IndirectContactRung(
-            conditions=_count_conditions(row["rule"]),
-            probability=float(row["probability"]),
-            band=RiskBand(row["band"]),
-        )
-        for row in block["hierarchy"]
-    )
-    if not hierarchy or hierarchy[-1].conditions:
-        raise ValueError("the IIC-SRP hierarchy must end with an 'otherwise' rung")
+    def rung(row: Json, conditions: tuple[CountCondition, ...]) -> IndirectContactRung:
+        probability = float(row["probability"])
+        return IndirectContactRung(conditions, probability, percentage(probability), RiskBand(row["band"]))
+
+    *hierarchy, otherwise = (rung(row, _count_conditions(row["rule"])) for row in block["hierarchy"])
+    if otherwise.conditions or any(not step.conditions for step in hierarchy):
+        raise ValueError("the IIC-SRP hierarchy must end with its one 'otherwise' rung")
     return IndirectContactModel(
-        hierarchy=hierarchy,
-        female_with_sexual_history_probability=float(female["probability"]),
-        female_with_sexual_history_band=RiskBand(female["band"]),
+        hierarchy=tuple(hierarchy),
+        otherwise=otherwise,
+        female_with_sexual_history=rung(block["female_with_sexual_history"], ()),
     )
 
 
@@ -460,15 +548,9 @@ def _combined_serious_model(block: Json) -> CombinedSeriousModel:
 
 
 def _ogrs3_model(block: Json) -> Ogrs3Model:
-    def age_weights(rows: list[Json]) -> tuple[tuple[int, int | None, float], ...]:
-        return tuple(
-            (
-                int(row["age_from"]),
-                int(row["age_to"]) if row["age_to"] is not None else None,
-                float(row["weight"]),
-            )
-            for row in rows
-        )
+    def age_weights(rows: list[Json]) -> StepFunction[float | None]:
+        steps = tuple((lowest, highest, float(weight)) for lowest, highest, weight in _steps(rows, "weight"))
+        return StepFunction[float | None].tabulated(steps, None)
 
     weights = block["age_gender_weights"]
     return Ogrs3Model(

@@ -16,9 +16,12 @@ def component_violations(
 ) -> list[Violation]:
     """The errors of SVRP, DC-SRP and IIC-SRP that stop the CSRP: all but SVRP's missing dynamic inputs,
     which only make it build on the static SVRP."""
+    static, dynamic = serious_violent.static_violations, serious_violent.dynamic_violations
+    if not (static or dynamic or direct_contact or indirect_contact):
+        return []
     return [
-        *serious_violent.static_violations,
-        *(v for v in serious_violent.dynamic_violations if v.code is not ErrorCode.MISSING_DYNAMIC_INPUT),
+        *static,
+        *(v for v in dynamic if v.code is not ErrorCode.MISSING_DYNAMIC_INPUT),
         *direct_contact,
         *indirect_contact,
     ]
@@ -33,8 +36,9 @@ def combined_serious(
     indirect_contact: IndirectContactSexualScore | None,
     components_failed: bool,
 ) -> tuple[CombinedSeriousScore | None, list[Violation]]:
-    violations = [missing(field) for field in COMBINED_SERIOUS_REQUIRED if field in absent]
-    svrp = serious_violent.scores.dynamic or serious_violent.scores.static
+    violations = [missing(field) for field in COMBINED_SERIOUS_REQUIRED if field in absent] if absent else []
+    scores = serious_violent.scores
+    svrp = scores["dynamic"] or scores["static"]
     if violations or components_failed or svrp is None or direct_contact is None or indirect_contact is None:
         return None, violations
     female_addition = (
@@ -44,7 +48,9 @@ def combined_serious(
     )
     # Summed in binary64, in this order, before rounding: the Ministry's arithmetic.
     percent = clamp_percent(
-        round_half_up(svrp.score + direct_contact.score + indirect_contact.score + female_addition, 2)
+        round_half_up(
+            svrp["score"] + direct_contact["score"] + indirect_contact["score"] + female_addition, 2
+        )
     )
-    score_type = ScoreType.DYNAMIC if serious_violent.scores.dynamic is not None else ScoreType.STATIC
-    return CombinedSeriousScore(score=percent, band=model.bands.band_of(percent), type=score_type), []
+    score_type = ScoreType.DYNAMIC if scores["dynamic"] is not None else ScoreType.STATIC
+    return {"score": percent, "band": model.bands.band_of(percent), "type": score_type}, []

@@ -13,7 +13,8 @@ def age_in_years(date_of_birth: date, on: date) -> int:
 
     Someone born on 29 February turns a year older on 1 March in a non-leap year.
     """
-    if (on.month, on.day) < (date_of_birth.month, date_of_birth.day):
+    # Months and days compared as month * 32 + day, which orders them as (month, day) does.
+    if on.month * 32 + on.day < date_of_birth.month * 32 + date_of_birth.day:
         return on.year - date_of_birth.year - 1
     return on.year - date_of_birth.year
 
@@ -43,10 +44,11 @@ def add_months(day: date, months: int) -> date:
     Java dates run far beyond year 9999; past Python's range the result saturates at ``date.min`` or
     ``date.max``, which keeps comparisons against it correct.
     """
-    month_index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(month_index, 12)
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
     if year > date.max.year:
         return date.max
     if year < date.min.year:
         return date.min
-    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+    # Every month has 28 days; only later days need the target month's length.
+    last_day = day.day if day.day <= 28 else min(day.day, calendar.monthrange(year, month + 1)[1])
+    return date(year, month + 1, last_day)

@@ -67,12 +67,16 @@ class ScoreType(StrEnum):
     DYNAMIC = "DYNAMIC"
 
 
-PROBLEM_LEVEL_SCORE: dict[ProblemLevel, int] = {
+# Scores of the answers; no answer scores 0, as the predictors that need an answer check it is there.
+PROBLEM_LEVEL_SCORE: dict[ProblemLevel | None, int] = {
+    None: 0,
     ProblemLevel.NO_PROBLEMS: 0,
     ProblemLevel.SOME_PROBLEMS: 1,
     ProblemLevel.SIGNIFICANT_PROBLEMS: 2,
 }
-MOTIVATION_LEVEL_SCORE: dict[MotivationLevel, int] = {
+# No answer is full motivation, for ARP, the one predictor that does not require it (SPEC §4.2).
+MOTIVATION_LEVEL_SCORE: dict[MotivationLevel | None, int] = {
+    None: 0,
     MotivationLevel.FULL_MOTIVATION: 0,
     MotivationLevel.PARTIAL_MOTIVATION: 1,
     MotivationLevel.NO_MOTIVATION: 2,

@@ -4,7 +4,7 @@ Each predictor collects ``Violation``s; the calculator then reports each distinc
 ``FieldError`` per field it names, saying which predictors it stopped.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -65,7 +65,7 @@ def missing(field: str, code: ErrorCode = ErrorCode.MISSING_MANDATORY_INPUT) -> 
     return Violation((field,), f"{field} is required.", code)
 
 
-def field_errors(stopped: Iterable[tuple[str, list[Violation]]]) -> list[FieldError]:
+def field_errors(stopped: Iterable[tuple[str, Sequence[Violation]]]) -> list[FieldError]:
     """One error per field of each distinct violation, naming every predictor (or part) it stopped.
 
     ``stopped`` pairs a predictor label, e.g. ``allReoffending`` or ``allReoffending.dynamic``, with the
@@ -78,7 +78,7 @@ def field_errors(stopped: Iterable[tuple[str, list[Violation]]]) -> list[FieldEr
             if label not in labels:
                 labels.append(label)
     return [
-        FieldError(field=field, message=_message(violation, labels))
+        {"field": field, "message": _message(violation, labels)}
         for violation, labels in labels_by_violation.items()
         for field in violation.fields
     ]

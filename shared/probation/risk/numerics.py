@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 # Binary64 carries ~1e-16 relative error; anything this close to a half-way point is settled exactly.
 _TIE_MARGIN = 1e-7
 _QUANTUM = tuple(Decimal(1).scaleb(-places) for places in range(8))
+_POWERS_OF_TEN: tuple[int, ...] = tuple(10**places for places in range(8))
 MAX_PERCENT = 99.99
 
 
@@ -25,12 +26,12 @@ def ministry_sigmoid(z: float) -> float:
 
 
 def half_up_units(value: float, places: int) -> int:
-    """``value`` × 10^places rounded half-up (ties away from zero) to an integer, where the product is
+    """``value`` * 10^places rounded half-up (ties away from zero) to an integer, where the product is
     taken from the exact decimal value of the binary64 ``value``."""
-    scaled = value * 10**places
+    scaled = value * _POWERS_OF_TEN[places]
     floor = math.floor(scaled)
     fraction = scaled - floor
-    if abs(fraction - 0.5) > _TIE_MARGIN:
+    if fraction - 0.5 > _TIE_MARGIN or 0.5 - fraction > _TIE_MARGIN:
         return floor + (fraction > 0.5)
     # Decimal(value) is exact, and quantize rounds exactly, so a true tie is told from a near miss.
     return int(Decimal(value).quantize(_QUANTUM[places], rounding=ROUND_HALF_UP).scaleb(places))
@@ -38,11 +39,11 @@ def half_up_units(value: float, places: int) -> int:
 
 def round_half_up(value: float, places: int) -> float:
     """The exact decimal value of ``value`` rounded half-up to ``places`` decimal places."""
-    return half_up_units(value, places) / 10**places
+    return half_up_units(value, places) / _POWERS_OF_TEN[places]
 
 
 def percentage(probability: float) -> float:
-    """``probability`` × 100 rounded half-up to 2 dp, as the Ministry's ``asDoublePercentage`` does."""
+    """``probability`` * 100 rounded half-up to 2 dp, as the Ministry's ``asDoublePercentage`` does."""
     return half_up_units(probability, 4) / 100
 
 

@@ -83,10 +83,14 @@ def get_offence(code: str) -> Offence | None:
     return _offences().get(code)
 
 
+@functools.cache
+def _categories() -> Mapping[str, str]:
+    return {code: offence.actuarial_category for code, offence in _offences().items()}
+
+
 def offence_category(code: str) -> str | None:
     """The actuarial category of ``code`` (``UNKNOWN`` for the placeholders), or ``None`` if unmapped."""
-    offence = _offences().get(code)
-    return offence.actuarial_category if offence is not None else None
+    return _categories().get(code)
 
 
 def is_violent(code: str) -> bool | None:

@@ -3,10 +3,10 @@
 import math
 
 from probation.risk.coefficients import Ogrs3Model
-from probation.risk.dates import age_in_years
 from probation.risk.errors import ErrorCode, Violation, missing
-from probation.risk.numerics import half_up_units, ministry_sigmoid, round_half_up
+from probation.risk.numerics import half_up_units, ministry_sigmoid
 from probation.risk.offences import ogrs3_offence_weight
+from probation.risk.reoffending import OFFENCE_CODE_INCORRECT_FORMAT, CriminalHistoryChecks
 from probation.risk.request import RiskCalculationRequest
 from probation.risk.result import Ogrs3Score
 
@@ -23,9 +23,9 @@ MIN_CONVICTION_AGE = 10
 
 
 def ogrs3(
-    model: Ogrs3Model, request: RiskCalculationRequest, absent: frozenset[str]
+    model: Ogrs3Model, request: RiskCalculationRequest, absent: frozenset[str], checks: CriminalHistoryChecks
 ) -> tuple[Ogrs3Score | None, list[Violation]]:
-    violations = [missing(field) for field in OGRS3_REQUIRED if field in absent]
+    violations = [missing(field) for field in OGRS3_REQUIRED if field in absent] if absent else []
     sanctions = request.total_number_of_sanctions_for_all_offences
     if sanctions is not None and sanctions < 1:
         violations.append(
@@ -37,33 +37,16 @@ def ogrs3(
         )
     code = request.current_offence_code
     if code is not None and len(code) != 5:
-        violations.append(
-            Violation(
-                ("currentOffenceCode",),
-                "currentOffenceCode must be a Home Office offence code of exactly 5 digits, e.g. 02700.",
-                ErrorCode.OFFENCE_CODE_INCORRECT_FORMAT,
-            )
-        )
+        violations.append(OFFENCE_CODE_INCORRECT_FORMAT)
     gender = request.gender
-    date_of_birth = request.date_of_birth
-    conviction_date = request.date_of_current_conviction
-    followup_date = request.date_at_start_of_followup
     first_sanction_age = request.age_at_first_sanction
-    if (
-        violations
-        or gender is None
-        or date_of_birth is None
-        or conviction_date is None
-        or followup_date is None
-        or sanctions is None
-        or first_sanction_age is None
-        or code is None
-    ):
+    # Missing fields are among the violations; the rest of the condition is for the type checker.
+    if violations or gender is None or sanctions is None or first_sanction_age is None or code is None:
         return None, violations
 
-    # Not after the date of birth, the age comes out at 0 or below, so this check covers that too.
-    conviction_age = age_in_years(date_of_birth, conviction_date)
-    if conviction_age < MIN_CONVICTION_AGE:
+    # A conviction not after the date of birth has no age: it fails this check too.
+    conviction_age = checks.conviction_age
+    if conviction_age is None or conviction_age < MIN_CONVICTION_AGE:
         violations.append(
             Violation(
                 ("dateOfBirth", "dateOfCurrentConviction"),
@@ -97,7 +80,9 @@ def ogrs3(
                 else ErrorCode.OFFENCE_CODE_MAPPING_NOT_FOUND,
             )
         )
-    age_weight = model.age_gender_weight(gender, age_in_years(date_of_birth, followup_date))
+    # The follow-up date is given, so the age is at that date; none if it is not after the date of birth.
+    followup_age = checks.followup_age
+    age_weight = model.age_gender_weights[gender].at(followup_age) if followup_age is not None else None
     if age_weight is None:
         violations.append(
             Violation(
@@ -106,7 +91,7 @@ def ogrs3(
                 None,
             )
         )
-    if violations or offence_weight is None or age_weight is None:
+    if violations or offence_weight is None or age_weight is None or conviction_age is None:
         return None, violations
 
     career_years = model.copas_career_offset + conviction_age - first_sanction_age
@@ -116,13 +101,13 @@ def ogrs3(
         + model.copas_coefficient * math.log(sanctions / career_years)
         + offence_weight
     )
-    one_year = _percent(ministry_sigmoid(total + model.one_year_intercept))
-    two_year = _percent(ministry_sigmoid(total + model.two_year_intercept))
-    return Ogrs3Score(one_year=one_year, two_year=two_year, band=model.bands.band_of(two_year)), []
+    one_year = whole_percent(ministry_sigmoid(total + model.one_year_intercept))
+    two_year = whole_percent(ministry_sigmoid(total + model.two_year_intercept))
+    return {"oneYear": one_year, "twoYear": two_year, "band": model.bands.band_of(two_year)}, []
 
 
-def _percent(probability: float) -> int:
-    """Rounded to 5 dp first (a binary64, as in the source), then to a whole percent: 0.084996 gives 9;
-    held within 1..99."""
-    percent = half_up_units(round_half_up(probability, 5), 2)
-    return min(max(percent, 1), 99)
+def whole_percent(probability: float) -> int:
+    """Rounded to 5 dp first, into a binary64 as in the source, then to a whole percent (0.084996 gives 9),
+    and held within 1..99."""
+    percent = half_up_units(half_up_units(probability, 5) / 100_000, 2)
+    return 1 if percent < 1 else 99 if percent > 99 else percent

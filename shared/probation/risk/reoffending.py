@@ -1,19 +1,20 @@
 """ARP, VRP and SVRP: one pipeline, three sets of coefficients (SPEC §3, §4, §9.2, §9.3).
 
-The checks and features that the three share are worked out once per request (``CriminalHistoryChecks``,
-``DynamicInputs``); each predictor then adds its own checks and scores its static and dynamic variants.
+What the three share is worked out once per request (``CriminalHistoryChecks``, ``DynamicInputs``); each
+predictor then adds its own checks and scores its static and dynamic variants. This is the calculator's
+hot path, written to do little when nothing is wrong; its per-request records are plain slotted
+dataclasses, which are the quickest to build and read (frozen ones take twice as long to build).
 """
 
 import math
 from dataclasses import dataclass
 from datetime import date
-from itertools import accumulate
+from itertools import compress
 from operator import attrgetter
-from typing import NamedTuple
 
 from pydantic.alias_generators import to_camel
 
-from probation.risk.coefficients import LinearModel, ReoffendingModel
+from probation.risk.coefficients import AGE_LIMIT, LinearModel, ReoffendingModel, polynomial
 from probation.risk.dates import add_months, age_in_years, months_between
 from probation.risk.enums import (
     MOTIVATION_LEVEL_SCORE,
@@ -23,14 +24,13 @@ from probation.risk.enums import (
     PreviousConviction,
 )
 from probation.risk.errors import ErrorCode, Violation, missing
-from probation.risk.numerics import clamp_percent, logistic, percentage
+from probation.risk.numerics import MAX_PERCENT, half_up_units, logistic
 from probation.risk.offences import UNKNOWN_CATEGORY, offence_category
 from probation.risk.request import RiskCalculationRequest
 from probation.risk.result import PredictorScores, Score
 
 MAX_SANCTIONS = 999
-AGE_LIMIT = 110
-"""Ages at the first sanction and at the start of follow-up must be below this."""
+MAX_HUNDREDTHS = round(MAX_PERCENT * 100)
 CONVICTION_MONTHS_AFTER_ASSESSMENT = 3
 
 # Request attributes (snake_case) behind each drug term; other_drugs is any of five OASys answers.
@@ -52,11 +52,30 @@ DRUG_FLAGS: dict[str, tuple[str, ...]] = {
         "has_solvents_usage",
     ),
 }
-# All the flags read in one call; each drug's flags are a span of the result.
+# All the flags, read in one call, and the drug of each.
 _drug_flag_values = attrgetter(*(flag for flags in DRUG_FLAGS.values() for flag in flags))
-_DRUG_FLAG_SPANS = tuple(
-    (drug, end - len(flags), end)
-    for (drug, flags), end in zip(DRUG_FLAGS.items(), accumulate(map(len, DRUG_FLAGS.values())), strict=True)
+_DRUG_OF_FLAG = tuple(drug for drug, flags in DRUG_FLAGS.items() for _ in flags)
+
+# Violations that other predictors' checks share.
+SANCTIONS_OUT_OF_RANGE = Violation(
+    ("totalNumberOfSanctionsForAllOffences",),
+    f"totalNumberOfSanctionsForAllOffences must be between 1 and {MAX_SANCTIONS}, counting the current "
+    "sanction.",
+    ErrorCode.TOTAL_NUMBER_OF_SANCTIONS_OUT_OF_RANGE,
+)
+OFFENCE_CODE_INCORRECT_FORMAT = Violation(
+    ("currentOffenceCode",),
+    "currentOffenceCode must be a Home Office offence code of exactly 5 digits, e.g. 02700.",
+    ErrorCode.OFFENCE_CODE_INCORRECT_FORMAT,
+)
+# Where the Ministry's calculation fails computing an age (SPEC §9.2, §9.4).
+FOLLOWUP_NOT_AFTER_BIRTH = Violation(
+    ("dateAtStartOfFollowup",), "dateAtStartOfFollowup must be after dateOfBirth.", ErrorCode.UNEXPECTED_ERROR
+)
+_VIOLENT_SANCTIONS_OUT_OF_RANGE = Violation(
+    ("totalNumberOfViolentSanctions", "totalNumberOfSanctionsForAllOffences"),
+    "totalNumberOfViolentSanctions must be between 0 and totalNumberOfSanctionsForAllOffences.",
+    ErrorCode.VIOLENT_SANCTION_OUT_OF_RANGE,
 )
 
 
@@ -81,10 +100,11 @@ SERIOUS_VIOLENT_REOFFENDING = ReoffendingPredictor(
 )
 
 
-class CriminalHistory(NamedTuple):
+@dataclass(slots=True)
+class CriminalHistory:
     """The static features of SPEC §3 that do not depend on the predictor."""
 
-    gender: Gender
+    female: bool
     age_at_followup: int | None
     """``None`` when the follow-up date is not after the date of birth."""
     years_since_first_sanction: int
@@ -95,7 +115,8 @@ class CriminalHistory(NamedTuple):
     offence_category: str
 
 
-class CriminalHistoryChecks(NamedTuple):
+@dataclass(slots=True)
+class CriminalHistoryChecks:
     """The static checks of SPEC §9.2, each group made once for the predictors it applies to."""
 
     common: list[Violation]
@@ -105,37 +126,40 @@ class CriminalHistoryChecks(NamedTuple):
     """ARP and VRP only."""
     history: CriminalHistory | None
     """The features, when every input they need is present and valid."""
+    conviction_age: int | None
+    """At the current conviction; ``None`` unless both dates are given, conviction after birth."""
+    followup_age: int | None
+    """At the start of follow-up, or failing it the conviction; ``None`` likewise."""
 
 
-class DynamicInputs(NamedTuple):
-    """The OASys answers and drug flags as model feature values (SPEC §2.2)."""
+@dataclass(slots=True)
+class DynamicInputs:
+    """The OASys answers, drug flags and previous convictions that count, as model features (SPEC §2.2)."""
 
-    oasys_items: dict[str, int]
-    drugs: dict[str, bool]
-    previous_convictions: frozenset[PreviousConviction]
+    oasys_values: tuple[int, ...]
+    """The value of each item of ``OASYS_ITEMS``."""
+    drugs: tuple[str, ...]
+    """Drugs misused."""
+    previous_convictions: tuple[PreviousConviction, ...]
+    """Without repeats, in the request's order."""
 
 
-class ReoffendingOutcome(NamedTuple):
+@dataclass(slots=True)
+class ReoffendingOutcome:
     scores: PredictorScores
     static_violations: list[Violation]
-    """Why no score at all, or why the static variant could not be given."""
+    """Why there is no score at all, or no static score."""
     dynamic_violations: list[Violation]
-    """Why the dynamic variant could not be given."""
+    """Why there is no dynamic score."""
 
 
 def check_criminal_history(request: RiskCalculationRequest, assessment_date: date) -> CriminalHistoryChecks:
     common: list[Violation] = []
-    category = _offence_category(request.current_offence_code, common)
+    code = request.current_offence_code
+    category = _offence_category(code, common) if code is not None else None
     sanctions = request.total_number_of_sanctions_for_all_offences
     if sanctions is not None and not 1 <= sanctions <= MAX_SANCTIONS:
-        common.append(
-            Violation(
-                ("totalNumberOfSanctionsForAllOffences",),
-                f"totalNumberOfSanctionsForAllOffences must be between 1 and {MAX_SANCTIONS}, counting the "
-                "current sanction.",
-                ErrorCode.TOTAL_NUMBER_OF_SANCTIONS_OUT_OF_RANGE,
-            )
-        )
+        common.append(SANCTIONS_OUT_OF_RANGE)
     first_sanction_age = request.age_at_first_sanction
     if first_sanction_age is not None and not 0 <= first_sanction_age < AGE_LIMIT:
         common.append(
@@ -148,43 +172,51 @@ def check_criminal_history(request: RiskCalculationRequest, assessment_date: dat
     date_of_birth = request.date_of_birth
     conviction_date = request.date_of_current_conviction
     conviction_age = None
-    if date_of_birth is not None and conviction_date is not None:
-        if conviction_date <= date_of_birth:
-            common.append(
-                Violation(
-                    ("dateOfCurrentConviction",),
-                    "dateOfCurrentConviction must be after dateOfBirth.",
-                    ErrorCode.DATE_OF_CURRENT_CONVICTION_BEFORE_DATE_OF_BIRTH,
-                )
-            )
-        else:
-            conviction_age = age_in_years(date_of_birth, conviction_date)
-            if first_sanction_age is not None and conviction_age < first_sanction_age:
+    if conviction_date is not None:
+        if date_of_birth is not None:
+            if conviction_date > date_of_birth:
+                conviction_age = age_in_years(date_of_birth, conviction_date)
+            else:
                 common.append(
                     Violation(
-                        ("dateOfCurrentConviction", "ageAtFirstSanction"),
-                        f"ageAtFirstSanction ({first_sanction_age}) is later than the age at "
-                        f"dateOfCurrentConviction ({conviction_age}).",
-                        ErrorCode.AGE_AT_FIRST_SANCTION_AFTER_AGE_AT_CURRENT_CONVICTION,
+                        ("dateOfCurrentConviction",),
+                        "dateOfCurrentConviction must be after dateOfBirth.",
+                        ErrorCode.DATE_OF_CURRENT_CONVICTION_BEFORE_DATE_OF_BIRTH,
                     )
                 )
-    if conviction_date is not None:
-        latest = add_months(assessment_date, CONVICTION_MONTHS_AFTER_ASSESSMENT)
-        if conviction_date > latest:
+        if (
+            first_sanction_age is not None
+            and conviction_age is not None
+            and conviction_age < first_sanction_age
+        ):
+            common.append(
+                Violation(
+                    ("dateOfCurrentConviction", "ageAtFirstSanction"),
+                    f"ageAtFirstSanction ({first_sanction_age}) is later than the age at "
+                    f"dateOfCurrentConviction ({conviction_age}).",
+                    ErrorCode.AGE_AT_FIRST_SANCTION_AFTER_AGE_AT_CURRENT_CONVICTION,
+                )
+            )
+        # A conviction on or before the assessment date, the usual case, needs no calendar arithmetic.
+        if conviction_date > assessment_date and conviction_date > (
+            latest := add_months(assessment_date, CONVICTION_MONTHS_AFTER_ASSESSMENT)
+        ):
             common.append(
                 Violation(
                     ("dateOfCurrentConviction", "assessmentDate"),
-                    f"dateOfCurrentConviction must be no later than {CONVICTION_MONTHS_AFTER_ASSESSMENT} months "
-                    f"after assessmentDate, i.e. on or before {latest.isoformat()}.",
+                    "dateOfCurrentConviction must be no later than "
+                    f"{CONVICTION_MONTHS_AFTER_ASSESSMENT} months after assessmentDate, i.e. on or before "
+                    f"{latest.isoformat()}.",
                     ErrorCode.DATE_OF_CURRENT_CONVICTION_WITHIN_THREE_MONTHS_OF_ASSESSMENT_DATE,
                 )
             )
 
-    followup_field = "dateAtStartOfFollowup" if request.date_at_start_of_followup is not None else None
-    followup_date = request.date_at_start_of_followup or conviction_date
+    given_followup_date = request.date_at_start_of_followup
+    followup_date = given_followup_date or conviction_date
     followup_age = None
     if followup_date is not None and date_of_birth is not None and followup_date > date_of_birth:
         followup_age = age_in_years(date_of_birth, followup_date)
+    violent = request.total_number_of_violent_sanctions
 
     history = None
     if (
@@ -196,38 +228,42 @@ def check_criminal_history(request: RiskCalculationRequest, assessment_date: dat
         and category is not None
         and followup_date is not None
     ):
-        started = assessment_date >= followup_date
         history = CriminalHistory(
-            gender=request.gender,
+            female=request.gender is Gender.FEMALE,
             age_at_followup=followup_age,
             years_since_first_sanction=conviction_age - first_sanction_age,
-            months_in_community=months_between(followup_date, assessment_date) if started else 0,
+            months_in_community=(
+                months_between(followup_date, assessment_date) if assessment_date >= followup_date else 0
+            ),
             sanctions=sanctions,
-            violent_sanctions=request.total_number_of_violent_sanctions,
+            violent_sanctions=violent,
             offence_category=category,
         )
     return CriminalHistoryChecks(
         common=common,
-        violent_sanctions=_violent_sanction_checks(request),
-        followup_date=_followup_date_checks(followup_field, followup_date, followup_age, date_of_birth),
+        violent_sanctions=(
+            [_VIOLENT_SANCTIONS_OUT_OF_RANGE]
+            if violent is not None and sanctions is not None and not 0 <= violent <= sanctions
+            else []
+        ),
+        followup_date=(
+            []
+            if followup_age is not None and followup_age < AGE_LIMIT
+            else _followup_date_checks(
+                given_followup_date is not None, followup_date, followup_age, date_of_birth
+            )
+        ),
         history=history,
+        conviction_age=conviction_age,
+        followup_age=followup_age,
     )
 
 
-def _offence_category(code: str | None, violations: list[Violation]) -> str | None:
-    if code is None:
-        return None
-    if not (len(code) == 5 and code.isascii() and code.isdigit()):
-        violations.append(
-            Violation(
-                ("currentOffenceCode",),
-                "currentOffenceCode must be a Home Office offence code of exactly 5 digits, e.g. 02700.",
-                ErrorCode.OFFENCE_CODE_INCORRECT_FORMAT,
-            )
-        )
-        return None
+def _offence_category(code: str, violations: list[Violation]) -> str | None:
     category = offence_category(code)
-    if category is None or category == UNKNOWN_CATEGORY:
+    if category is not None and category != UNKNOWN_CATEGORY:
+        return category
+    if len(code) == 5 and code.isascii() and code.isdigit():
         violations.append(
             Violation(
                 ("currentOffenceCode",),
@@ -235,26 +271,13 @@ def _offence_category(code: str | None, violations: list[Violation]) -> str | No
                 ErrorCode.OFFENCE_CODE_MAPPING_NOT_FOUND,
             )
         )
-        return None
-    return category
-
-
-def _violent_sanction_checks(request: RiskCalculationRequest) -> list[Violation]:
-    violent = request.total_number_of_violent_sanctions
-    sanctions = request.total_number_of_sanctions_for_all_offences
-    if violent is None or sanctions is None or 0 <= violent <= sanctions:
-        return []
-    return [
-        Violation(
-            ("totalNumberOfViolentSanctions", "totalNumberOfSanctionsForAllOffences"),
-            "totalNumberOfViolentSanctions must be between 0 and totalNumberOfSanctionsForAllOffences.",
-            ErrorCode.VIOLENT_SANCTION_OUT_OF_RANGE,
-        )
-    ]
+    else:
+        violations.append(OFFENCE_CODE_INCORRECT_FORMAT)
+    return None
 
 
 def _followup_date_checks(
-    given_field: str | None, followup_date: date | None, followup_age: int | None, date_of_birth: date | None
+    given: bool, followup_date: date | None, followup_age: int | None, date_of_birth: date | None
 ) -> list[Violation]:
     if followup_date is None:
         return [
@@ -264,13 +287,13 @@ def _followup_date_checks(
                 ErrorCode.DATE_OF_START_OF_FOLLOWUP_REQUIRED,
             )
         ]
-    # Without a follow-up date the conviction date stands in, and its own checks already cover it.
-    field = given_field or "dateOfCurrentConviction"
-    if given_field is not None and date_of_birth is not None and followup_date <= date_of_birth:
+    # Without a follow-up date the conviction date stands in, and its own checks cover the date of birth.
+    field = "dateAtStartOfFollowup" if given else "dateOfCurrentConviction"
+    if given and date_of_birth is not None and followup_date <= date_of_birth:
         return [
             Violation(
-                (given_field,),
-                f"{given_field} must be after dateOfBirth.",
+                (field,),
+                f"{field} must be after dateOfBirth.",
                 ErrorCode.DATE_OF_START_OF_FOLLOWUP_BEFORE_DATE_OF_BIRTH,
             )
         ]
@@ -286,35 +309,34 @@ def _followup_date_checks(
 
 
 def dynamic_inputs(request: RiskCalculationRequest) -> DynamicInputs:
-    """Feature values of every OASys item and drug flag; an unanswered item counts as 0 (the predictors
-    that need it check it is there first)."""
+    """The OASys items, drugs and convictions that count."""
     living_together = (
         request.current_relationship_status is CurrentRelationshipStatus.IN_RELATIONSHIP_LIVING_TOGETHER
     )
-    partner = PROBLEM_LEVEL_SCORE.get(request.current_relationship_with_partner, 0)
-    oasys_items = {
-        "s2q2a": 1 if request.did_offence_involve_carrying_or_using_weapon else 0,
-        "s3q4": PROBLEM_LEVEL_SCORE.get(request.suitability_of_accommodation, 0),
+    level = PROBLEM_LEVEL_SCORE
+    partner = level[request.current_relationship_with_partner]
+    values = (  # in coefficients.OASYS_ITEMS order
+        1 if request.did_offence_involve_carrying_or_using_weapon else 0,
+        level[request.suitability_of_accommodation],
         # The API takes a yes/no where OASys 4.2 scores 0/1/2 (SPEC §13.1).
-        "s4q2": 2 if request.is_unemployed else 0,
-        "s3q2_partner": 1 if living_together else 0,
-        "s6q4": partner,
-        "s3q2_partner_x_s6q4": partner if living_together else 0,
-        "s6q7": 1 if request.evidence_of_domestic_abuse else 0,
-        "s7q2": PROBLEM_LEVEL_SCORE.get(request.regular_offending_activities, 0),
-        # No answer is full motivation, for ARP, the one predictor that does not require it.
-        "s8q8": MOTIVATION_LEVEL_SCORE.get(request.motivation_to_tackle_drug_misuse, 0),
-        "s9q1": PROBLEM_LEVEL_SCORE.get(request.current_alcohol_use_problems, 0),
-        "s9q2": PROBLEM_LEVEL_SCORE.get(request.excessive_alcohol_use, 0),
-        "s11q2": PROBLEM_LEVEL_SCORE.get(request.impulsivity_problems, 0),
-        "s11q4": PROBLEM_LEVEL_SCORE.get(request.temper_control, 0),
-        "s12q1": PROBLEM_LEVEL_SCORE.get(request.pro_criminal_attitudes, 0),
-    }
-    flags = _drug_flag_values(request)
+        2 if request.is_unemployed else 0,
+        1 if living_together else 0,
+        partner,
+        partner if living_together else 0,
+        1 if request.evidence_of_domestic_abuse else 0,
+        level[request.regular_offending_activities],
+        MOTIVATION_LEVEL_SCORE[request.motivation_to_tackle_drug_misuse],
+        level[request.current_alcohol_use_problems],
+        level[request.excessive_alcohol_use],
+        level[request.impulsivity_problems],
+        level[request.temper_control],
+        level[request.pro_criminal_attitudes],
+    )
+    convictions = request.previous_convictions
     return DynamicInputs(
-        oasys_items=oasys_items,
-        drugs={drug: True in flags[start:end] for drug, start, end in _DRUG_FLAG_SPANS},
-        previous_convictions=frozenset(request.previous_convictions or ()),
+        values,
+        tuple(dict.fromkeys(compress(_DRUG_OF_FLAG, _drug_flag_values(request)))),
+        tuple(dict.fromkeys(convictions)) if convictions else (),
     )
 
 
@@ -328,60 +350,52 @@ def score_reoffending(
 ) -> ReoffendingOutcome:
     """The static variant when its inputs are valid, and the dynamic one too when its inputs are complete
     (SPEC §4.2)."""
-    static_violations = [missing(field) for field in model.required_static if field in absent]
-    static_violations += checks.common
-    if model.static.male.violence is not None:
+    static_violations = (
+        [missing(field) for field in model.required_static if field in absent] if absent else []
+    )
+    if checks.common:
+        static_violations += checks.common
+    if checks.violent_sanctions and model.static.male.violence is not None:
         static_violations += checks.violent_sanctions
-    if predictor.checks_followup_date:
+    if checks.followup_date and predictor.checks_followup_date:
         static_violations += checks.followup_date
-    dynamic_violations = [
-        missing(field, ErrorCode.MISSING_DYNAMIC_INPUT) for field in model.required_dynamic if field in absent
-    ]
-    dynamic_violations += _drug_motivation_checks(model.dynamic, request)
+    dynamic_violations = (
+        [
+            missing(field, ErrorCode.MISSING_DYNAMIC_INPUT)
+            for field in model.required_dynamic
+            if field in absent
+        ]
+        if absent
+        else []
+    )
+    if model.dynamic.drugs and request.motivation_to_tackle_drug_misuse is None:
+        dynamic_violations += _unmotivated_drug_misuse(model.dynamic, request)
 
     history = checks.history
     if static_violations or history is None:
+        return ReoffendingOutcome({"static": None, "dynamic": None}, static_violations, dynamic_violations)
+    age = history.age_at_followup
+    if age is None:
+        # The Ministry's SVRP fails computing the age; ARP and VRP never get this far.
         return ReoffendingOutcome(
-            PredictorScores(static=None, dynamic=None), static_violations, dynamic_violations
-        )
-    if history.age_at_followup is None:
-        # The Ministry's SVRP fails computing the age (SPEC §9.2); ARP and VRP never get this far.
-        unexpected = Violation(
-            ("dateAtStartOfFollowup",),
-            "dateAtStartOfFollowup must be after dateOfBirth.",
-            ErrorCode.UNEXPECTED_ERROR,
-        )
-        return ReoffendingOutcome(
-            PredictorScores(static=None, dynamic=None), [unexpected], dynamic_violations
+            {"static": None, "dynamic": None}, [FOLLOWUP_NOT_AFTER_BIRTH], dynamic_violations
         )
 
-    months = min(history.months_in_community, model.offence_free_months_cap)
-    static = _variant_score(predictor, model, model.static, history, history.age_at_followup, months, None)
-    dynamic = None
-    if not dynamic_violations:
-        dynamic = _variant_score(
-            predictor, model, model.dynamic, history, history.age_at_followup, months, inputs
-        )
-    scores = PredictorScores(
-        static=static if isinstance(static, Score) else None,
-        dynamic=dynamic if isinstance(dynamic, Score) else None,
+    static: Score | Violation | None = _variant_score(predictor, model, model.static, history, age, None)
+    dynamic: Score | Violation | None = (
+        None if dynamic_violations else _variant_score(predictor, model, model.dynamic, history, age, inputs)
     )
     if isinstance(static, Violation):
         static_violations.append(static)
+        static = None
     if isinstance(dynamic, Violation):
         dynamic_violations.append(dynamic)
-    return ReoffendingOutcome(scores, static_violations, dynamic_violations)
+        dynamic = None
+    return ReoffendingOutcome({"static": static, "dynamic": dynamic}, static_violations, dynamic_violations)
 
 
-def _drug_motivation_checks(model: LinearModel, request: RiskCalculationRequest) -> list[Violation]:
-    if not model.drugs or request.motivation_to_tackle_drug_misuse is not None:
-        return []
-    recorded = [
-        to_camel(flag)
-        for drug, _, _ in model.drugs
-        for flag in DRUG_FLAGS[drug]
-        if getattr(request, flag) is True
-    ]
+def _unmotivated_drug_misuse(model: LinearModel, request: RiskCalculationRequest) -> list[Violation]:
+    recorded = [to_camel(flag) for drug in model.drugs for flag in DRUG_FLAGS[drug] if getattr(request, flag)]
     if not recorded:
         return []
     return [
@@ -399,41 +413,46 @@ def _variant_score(
     variant: LinearModel,
     history: CriminalHistory,
     age_at_followup: int,
-    offence_free_months: int,
     inputs: DynamicInputs | None,
 ) -> Score | Violation:
-    contributions = _contributions(variant, history, age_at_followup, offence_free_months, inputs)
+    contributions = _contributions(variant, history, age_at_followup, inputs)
     probability = logistic(math.fsum(contributions.values()))
-    percent = clamp_percent(percentage(probability))
-    if percent == 0 and predictor.zero_percent_is_error:
+    hundredths = half_up_units(probability, 4)
+    # Never 100% (SPEC §4.1); a conditional, as min() costs more than the rest of this line.
+    hundredths = MAX_HUNDREDTHS if hundredths > MAX_HUNDREDTHS else hundredths
+    if hundredths == 0 and predictor.zero_percent_is_error:
         return Violation(
             (predictor.name,),
-            f"The {'static' if inputs is None else 'dynamic'} {predictor.name} score rounds to 0.00%, which the "
-            "Ministry's calculator treats as an error.",
+            f"The {'static' if inputs is None else 'dynamic'} {predictor.name} score rounds to 0.00%, which "
+            "the Ministry's calculator treats as an error.",
             ErrorCode.UNEXPECTED_ERROR,
         )
-    return Score(
-        probability=probability,
-        score=percent,
-        band=model.bands.band_of(percent),
-        contributions=contributions,
-    )
+    return {
+        "probability": probability,
+        "score": hundredths / 100,
+        "band": model.band_by_hundredths[hundredths],
+        "contributions": contributions,
+    }
 
 
 def _contributions(
-    model: LinearModel,
-    history: CriminalHistory,
-    age_at_followup: int,
-    offence_free_months: int,
-    inputs: DynamicInputs | None,
+    model: LinearModel, history: CriminalHistory, age_at_followup: int, inputs: DynamicInputs | None
 ) -> dict[str, float]:
-    """coefficient × feature value of each term of SPEC §4 whose feature is non-zero for this case."""
-    sex = model.female if history.gender is Gender.FEMALE else model.male
-    terms = {"intercept": model.intercept, sex.age_term: _polynomial(sex.age_poly, age_at_followup)}
+    """coefficient * feature value of each term of SPEC §4 whose feature is non-zero for this case."""
+    sex = model.female if history.female else model.male
+    sanctions = history.sanctions
+    terms = {
+        "intercept": model.intercept,
+        sex.age_term: (
+            sex.age_weights[age_at_followup]
+            if age_at_followup < AGE_LIMIT
+            else polynomial(sex.age_poly, age_at_followup)
+        ),
+        "offence_category": model.offence_category[history.offence_category],
+        "sanction_occasions": model.sanction_occasions * sanctions,
+    }
     if sex.female is not None:
         terms["female"] = sex.female
-    terms["offence_category"] = model.offence_category[history.offence_category]
-    sanctions = history.sanctions
     years = history.years_since_first_sanction
     if sanctions == 1:
         terms["first_sanction"] = model.first_sanction
@@ -446,9 +465,10 @@ def _contributions(
         terms["copas_rate"] = sex.copas_rate * copas
         if sex.copas_rate_squared is not None:
             terms["copas_rate_squared"] = sex.copas_rate_squared * copas * copas
-    terms["sanction_occasions"] = model.sanction_occasions * sanctions
-    if offence_free_months:
-        terms["offence_free_months_poly"] = _polynomial(model.offence_free_months_poly, offence_free_months)
+    months = history.months_in_community
+    if months:
+        cap = model.offence_free_months_cap
+        terms["offence_free_months_poly"] = model.offence_free_months_weights[months if months < cap else cap]
     violence = sex.violence
     violent = history.violent_sanctions
     if violence is not None and violent is not None:
@@ -460,25 +480,24 @@ def _contributions(
             terms["violent_sanctions"] = violence.violent_sanctions * violent
             terms["violent_rate"] = violence.violent_rate * math.log(violent / (years + violence.rate_offset))
     if inputs is not None:
-        answers = inputs.oasys_items
-        for item, coefficient in model.oasys_items:
-            value = answers[item]
-            if value:
-                terms[item] = coefficient * value
-        drugs = inputs.drugs
-        for drug, term, coefficient in model.drugs:
-            if drugs[drug]:
-                terms[term] = coefficient
-        convictions = inputs.previous_convictions
-        for conviction, term, coefficient in model.previous_convictions:
-            if conviction in convictions:
-                terms[term] = coefficient
+        _add_needs_terms(terms, model, inputs)
     return terms
 
 
-def _polynomial(coefficients: tuple[float, ...], x: int) -> float:
-    """``c1·x + c2·x² + …``, with no constant term (SPEC §1.1)."""
-    total = 0.0
-    for coefficient in reversed(coefficients):
-        total = (total + coefficient) * x
-    return total
+def _add_needs_terms(terms: dict[str, float], model: LinearModel, inputs: DynamicInputs) -> None:
+    """The dynamic variant's terms for OASys answers, drug misuse and previous convictions."""
+    values = inputs.oasys_values
+    for position, item, coefficient in model.oasys_items:
+        value = values[position]
+        if value:
+            terms[item] = coefficient * value
+    drugs = model.drugs
+    for drug in inputs.drugs:
+        if drug in drugs:
+            term, coefficient = drugs[drug]
+            terms[term] = coefficient
+    convictions = model.previous_convictions
+    for conviction in inputs.previous_convictions:
+        if conviction in convictions:
+            term, coefficient = convictions[conviction]
+            terms[term] = coefficient

@@ -1,78 +1,85 @@
-"""The calculator's output. Dump with ``by_alias=True`` (the default here) for the camelCase JSON shape."""
+"""The calculator's output: one pydantic model whose blocks are typed dicts.
+
+``RiskCalculationResult.model_dump(mode="json")`` (or ``model_dump_json()``) gives the camelCase JSON shape.
+The blocks are built by the calculator itself, so they are typed for mypy but not re-validated: building a
+model per block would cost more than the calculation (see bench/risk_calculator.py).
+"""
 
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, SkipValidation
 from pydantic.alias_generators import to_camel
 
+# Pydantic needs typing_extensions' TypedDict before Python 3.12.
+from typing_extensions import TypedDict
+
 from probation.risk.enums import RiskBand, ScoreType
 
 
-class _ResultModel(BaseModel):
-    model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, serialize_by_alias=True, frozen=True
-    )
-
-
-class Score(_ResultModel):
+class Score(TypedDict):
     """One variant of a linear predictor."""
 
     probability: float
     """Two-year probability, unrounded, 0..1."""
     score: float
-    """The probability as a percentage, rounded half-up to 2 dp and clamped to 0..99.99."""
+    """The probability as a percentage, rounded half-up to 2 dp and held within 0..99.99."""
     band: RiskBand
-    # Built by the calculator itself, so not re-validated: this is on the hot path.
-    contributions: Annotated[dict[str, float], SkipValidation]
-    """Weight (coefficient × feature value) of each model term that applied to this case, keyed by the
-    term's name in the coefficients file; they sum to the logit of ``probability``."""
+    contributions: dict[str, float]
+    """Weight (coefficient * feature value) of each model term that applies to the case, keyed by the
+    term's name in the coefficients file; they add up to the logit of ``probability``."""
 
 
-class PredictorScores(_ResultModel):
+class PredictorScores(TypedDict):
     static: Score | None
     dynamic: Score | None
 
 
-class DirectContactSexualScore(_ResultModel):
+class DirectContactSexualScore(TypedDict):
     points: int
     probability: float
     score: float
     band: RiskBand
 
 
-class IndirectContactSexualScore(_ResultModel):
+class IndirectContactSexualScore(TypedDict):
     probability: float
     score: float
     band: RiskBand
 
 
-class CombinedSeriousScore(_ResultModel):
+class CombinedSeriousScore(TypedDict):
     score: float
     band: RiskBand
     type: ScoreType
-    """The SVRP variant the score was built on."""
+    """The SVRP variant the score is built on."""
 
 
-class Ogrs3Score(_ResultModel):
-    one_year: int
-    two_year: int
+# Keys as in the JSON, hence the functional form.
+class Ogrs3Score(TypedDict):
+    oneYear: int
+    twoYear: int
     band: RiskBand
 
 
-class FieldError(_ResultModel):
+class FieldError(TypedDict):
     field: str
+    """The request field (camelCase) at fault."""
     message: str
 
 
-class RiskCalculationResult(_ResultModel):
+class RiskCalculationResult(BaseModel):
     """Every predictor's score, or ``None`` with the reasons in ``errors``."""
 
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, serialize_by_alias=True, frozen=True
+    )
+
     model_version: str
-    all_reoffending: PredictorScores
-    violent_reoffending: PredictorScores
-    serious_violent_reoffending: PredictorScores
-    direct_contact_sexual: DirectContactSexualScore | None
-    indirect_contact_sexual: IndirectContactSexualScore | None
-    rsr: CombinedSeriousScore | None
-    ogrs3: Ogrs3Score | None
-    errors: list[FieldError]
+    all_reoffending: Annotated[PredictorScores, SkipValidation]
+    violent_reoffending: Annotated[PredictorScores, SkipValidation]
+    serious_violent_reoffending: Annotated[PredictorScores, SkipValidation]
+    direct_contact_sexual: Annotated[DirectContactSexualScore | None, SkipValidation]
+    indirect_contact_sexual: Annotated[IndirectContactSexualScore | None, SkipValidation]
+    rsr: Annotated[CombinedSeriousScore | None, SkipValidation]
+    ogrs3: Annotated[Ogrs3Score | None, SkipValidation]
+    errors: Annotated[list[FieldError], SkipValidation]

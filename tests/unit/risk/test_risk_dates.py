@@ -1,0 +1,79 @@
+"""Calendar arithmetic with java.time semantics (SPEC §1.2)."""
+
+from datetime import date
+
+import pytest
+
+from probation.risk.dates import add_months, age_in_years, months_between, years_between
+
+
+@pytest.mark.parametrize(
+    ("born", "on", "age"),
+    [
+        (date(1980, 6, 15), date(2020, 6, 14), 39),
+        (date(1980, 6, 15), date(2020, 6, 15), 40),
+        (date(1980, 6, 15), date(2020, 12, 31), 40),
+        (date(1980, 12, 31), date(2021, 1, 1), 40),
+        # Born on 29 February: a year older on 1 March in a non-leap year, on 29 February in a leap one.
+        (date(2000, 2, 29), date(2001, 2, 28), 0),
+        (date(2000, 2, 29), date(2001, 3, 1), 1),
+        (date(2000, 2, 29), date(2004, 2, 28), 3),
+        (date(2000, 2, 29), date(2004, 2, 29), 4),
+        (date(2000, 1, 1), date(2000, 1, 2), 0),
+    ],
+)
+def test_age_in_whole_years(born: date, on: date, age: int) -> None:
+    assert age_in_years(born, on) == age
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "months"),
+    [
+        (date(2020, 1, 15), date(2020, 1, 15), 0),
+        (date(2020, 1, 15), date(2020, 2, 14), 0),
+        (date(2020, 1, 15), date(2020, 2, 15), 1),
+        # No end-of-month adjustment: 31 January to 28 (or 29) February is not a whole month.
+        (date(2021, 1, 31), date(2021, 2, 28), 0),
+        (date(2020, 1, 31), date(2020, 2, 29), 0),
+        (date(2021, 1, 31), date(2021, 3, 1), 1),
+        (date(2021, 1, 31), date(2021, 3, 31), 2),
+        (date(2020, 11, 30), date(2023, 11, 29), 35),
+        (date(2020, 11, 30), date(2023, 11, 30), 36),
+        # Backwards the count is negative and truncated toward zero: -(2 months less 5 days) is -1.
+        (date(2020, 3, 15), date(2020, 1, 20), -1),
+        (date(2020, 3, 15), date(2020, 1, 15), -2),
+    ],
+)
+def test_complete_months_between(start: date, end: date, months: int) -> None:
+    assert months_between(start, end) == months
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "years"),
+    [
+        (date(2000, 2, 29), date(2005, 2, 28), 4),  # 59 complete months
+        (date(2000, 2, 29), date(2005, 3, 1), 5),
+        (date(2020, 1, 1), date(2024, 12, 31), 4),
+        (date(2020, 1, 1), date(2025, 1, 1), 5),
+        (date(2025, 6, 2), date(2020, 6, 3), -4),  # -59 months, truncated toward zero
+        (date(2025, 6, 2), date(2020, 6, 2), -5),
+    ],
+)
+def test_complete_years_between(start: date, end: date, years: int) -> None:
+    assert years_between(start, end) == years
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "result"),
+    [
+        (date(2025, 3, 15), 3, date(2025, 6, 15)),
+        (date(2023, 11, 30), 3, date(2024, 2, 29)),  # clamped to the end of a leap February
+        (date(2022, 11, 30), 3, date(2023, 2, 28)),
+        (date(2025, 1, 31), 1, date(2025, 2, 28)),
+        (date(2025, 10, 31), 3, date(2026, 1, 31)),
+        (date(2025, 12, 31), 2, date(2026, 2, 28)),
+        (date(9999, 11, 1), 3, date.max),  # beyond Python's calendar: saturates
+    ],
+)
+def test_add_calendar_months(start: date, months: int, result: date) -> None:
+    assert add_months(start, months) == result

@@ -1,0 +1,94 @@
+"""Half-up rounding of exact decimal values, and the logistic functions (SPEC §1.1)."""
+
+import math
+from decimal import Decimal, localcontext
+
+import pytest
+
+from probation.risk.numerics import (
+    clamp_percent,
+    logistic,
+    ministry_sigmoid,
+    percentage,
+    round_half_up,
+)
+from probation.risk.ogrs3 import whole_percent
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "rounded"),
+    [
+        (0.125, 2, 0.13),  # an exact binary tie goes up (Python's round() would give 0.12)
+        (0.375, 2, 0.38),
+        (2.5, 0, 3.0),
+        (16.7, 2, 16.7),
+        # 2.675 is held as 2.67499999999999982236431605997495353221893310546875: not a tie, so down.
+        (2.675, 2, 2.67),
+        # 0.285 is held as 0.284999999999999975575093458246556110680103302001953125.
+        (0.285, 2, 0.28),
+        # 1.005 is held as 1.00499999999999989341858963598497211933135986328125.
+        (1.005, 2, 1.0),
+    ],
+)
+def test_round_half_up_uses_the_exact_decimal_value(value: float, places: int, rounded: float) -> None:
+    assert round_half_up(value, places) == rounded
+
+
+@pytest.mark.parametrize(
+    ("probability", "percent"),
+    [
+        (0.03125, 3.13),  # 1/32 * 100 = 3.125 exactly: a tie, rounded up
+        (math.nextafter(0.03125, 0.0), 3.12),  # a hair below the tie
+        (math.nextafter(0.03125, 1.0), 3.13),
+        (0.0, 0.0),
+        (0.00004999, 0.0),
+        (0.00005, 0.01),  # held as 5.00000000000000023960868011929e-05: just above the tie
+        (0.5, 50.0),
+        (0.99995, 100.0),  # rounds to 100.00 before any clamping
+        # 0.12345 is held as 0.1234500000000000041744385725905885919928550720214843750: 12.345… up.
+        (0.12345, 12.35),
+    ],
+)
+def test_percentage_is_half_up_to_two_places(probability: float, percent: float) -> None:
+    assert percentage(probability) == percent
+
+
+@pytest.mark.parametrize(
+    ("percent", "clamped"), [(0.0, 0.0), (-0.01, 0.0), (42.5, 42.5), (99.99, 99.99), (100.0, 99.99)]
+)
+def test_percentages_are_held_within_zero_and_99_99(percent: float, clamped: float) -> None:
+    assert clamp_percent(percent) == clamped
+
+
+@pytest.mark.parametrize(
+    ("probability", "percent"),
+    [
+        # SPEC §8: 0.084996 is first 0.08500, then 9, where rounding once would give 8.
+        (0.084996, 9),
+        (0.0849949, 8),
+        # The 5-dp figure is a binary64, as in the source: 0.045 is held just below 0.045, so 4 …
+        (0.045, 4),
+        # … and 0.085 just above 0.085, so 9.
+        (0.085, 9),
+        (0.125, 13),
+        (0.0, 1),  # held within 1 … 99
+        (0.004, 1),
+        (0.99, 99),
+        (0.995, 99),
+    ],
+)
+def test_ogrs3_whole_percent_rounds_twice(probability: float, percent: int) -> None:
+    assert whole_percent(probability) == percent
+
+
+@pytest.mark.parametrize("z", [-800.0, -30.0, -2.5, 0.0, 1.0, 30.0, 800.0])
+def test_logistic_matches_its_definition_without_overflowing(z: float) -> None:
+    with localcontext(prec=50):
+        expected = float(1 / (1 + Decimal(-z).exp()))
+    assert logistic(z) == pytest.approx(expected, rel=1e-15, abs=1e-320)
+
+
+def test_ministry_sigmoid_is_the_binary64_expression_the_ministry_uses() -> None:
+    z = -8.633 + 0.1598 * 36
+    assert ministry_sigmoid(z) == math.exp(z) / (1.0 + math.exp(z))
+    assert ministry_sigmoid(z) == pytest.approx(0.053141, abs=1e-6)  # SPEC §5's worked example
