@@ -30,7 +30,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench.risk_calculator
 
 openapi: $(STAMP)
 	$(BIN)/python -m infrastructure.openapi

@@ -1,5 +1,6 @@
 """The REST resolver every function uses: validation, problem details, principal, correlation id."""
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,7 +14,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from pydantic import BaseModel
 
-from probation.api.problems import field_path, problem
+from probation.api.problems import PROBLEM_JSON, problem, validation_problem
 from probation.domain.errors import (
     Conflict,
     DomainError,
@@ -92,13 +93,8 @@ def create_resolver(logger: Logger) -> APIGatewayRestResolver:
 
     @resolver.exception_handler(RequestValidationError)
     def invalid_request(error: RequestValidationError) -> Response[str]:
-        errors = [_field_error(detail) for detail in error.errors()]
-        if any(detail.get("type") == "json_invalid" for detail in error.errors()):
-            return problem(
-                400, "The request body is not valid JSON.", slug="malformed-request", errors=errors
-            )
-        summary = "; ".join(f"{e.field}: {e.message}" for e in errors)
-        return problem(422, f"The request is not valid: {summary}", slug="invalid-input", errors=errors)
+        body = validation_problem(error.errors())
+        return Response(status_code=body["status"], content_type=PROBLEM_JSON, body=json.dumps(body))
 
     @resolver.exception_handler(DomainError)
     def domain_error(error: DomainError) -> Response[str]:
@@ -140,16 +136,6 @@ def create_resolver(logger: Logger) -> APIGatewayRestResolver:
 
 def _path(resolver: APIGatewayRestResolver) -> str:
     return str(resolver.current_event.path)
-
-
-def _field_error(detail: dict[str, Any]) -> FieldError:
-    location = list(detail.get("loc", ()))
-    source = location.pop(0) if location and location[0] in ("body", "query", "path", "header") else "body"
-    if detail.get("type") == "json_invalid":
-        return FieldError("body", "is not valid JSON")
-    name = field_path(location) if location else source
-    message = str(detail.get("msg", "is not valid")).removeprefix("Value error, ")
-    return FieldError(name, message)
 
 
 def json_response(status: int, model: BaseModel, headers: Mapping[str, str] | None = None) -> Response[str]:

@@ -22,6 +22,20 @@ def problem(
     errors: Sequence[FieldError] = (),
     headers: Mapping[str, str] | None = None,
 ) -> Response[str]:
+    body = problem_body(status, detail, slug=slug, instance=instance, errors=errors)
+    return Response(
+        status_code=status, content_type=PROBLEM_JSON, body=json.dumps(body), headers=dict(headers or {})
+    )
+
+
+def problem_body(
+    status: int,
+    detail: str,
+    *,
+    slug: str | None = None,
+    instance: str | None = None,
+    errors: Sequence[FieldError] = (),
+) -> dict[str, Any]:
     body: dict[str, Any] = {
         "type": PROBLEM_BASE + slug if slug else "about:blank",
         "title": HTTPStatus(status).phrase,
@@ -32,9 +46,28 @@ def problem(
         body["instance"] = instance
     if errors:
         body["errors"] = [{"field": error.field, "message": error.message} for error in errors]
-    return Response(
-        status_code=status, content_type=PROBLEM_JSON, body=json.dumps(body), headers=dict(headers or {})
-    )
+    return body
+
+
+def validation_problem(details: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The problem for input that did not parse: 400 for malformed JSON, else 422 naming every field."""
+    errors = [field_error(detail) for detail in details]
+    if any(detail.get("type") == "json_invalid" for detail in details):
+        return problem_body(
+            400, "The request body is not valid JSON.", slug="malformed-request", errors=errors
+        )
+    summary = "; ".join(f"{error.field}: {error.message}" for error in errors)
+    return problem_body(422, f"The request is not valid: {summary}", slug="invalid-input", errors=errors)
+
+
+def field_error(detail: Mapping[str, Any]) -> FieldError:
+    """One pydantic error (Powertools prefixes its location with body, query, path or header)."""
+    if detail.get("type") == "json_invalid":
+        return FieldError("body", "is not valid JSON")
+    location = list(detail.get("loc", ()))
+    source = location.pop(0) if location and location[0] in ("body", "query", "path", "header") else "body"
+    name = field_path(location) if location else source
+    return FieldError(name, str(detail.get("msg", "is not valid")).removeprefix("Value error, "))
 
 
 def field_path(location: Iterable[str | int]) -> str:

@@ -1,0 +1,5 @@
+import sys
+
+from probation.risk.cli import main
+
+sys.exit(main())
