@@ -31,6 +31,7 @@ def main() -> None:
     summary = ""
     if not arguments.no_demo:
         summary = seed(stack.base_url).describe()
+        stack.wait_until_idle()  # the demo's events reach every service before the banner says it is ready
     print_banner(stack, summary)
 
     stopped = threading.Event()

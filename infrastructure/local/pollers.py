@@ -14,6 +14,9 @@ from infrastructure.local.resources import RuleDelivery
 log = logging.getLogger("local.pollers")
 
 IDLE_SECONDS = 0.2
+# A received message stays hidden while its batch is handled; a failed one comes back after the delay.
+IN_FLIGHT_SECONDS = 30
+RETRY_DELAY_SECONDS = 1
 
 
 @dataclass
@@ -21,6 +24,7 @@ class Poller:
     name: str
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+    last_busy: float = field(default_factory=time.monotonic)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
@@ -38,7 +42,9 @@ class Poller:
             except Exception:
                 log.exception("%s failed; retrying", self.name)
                 busy = False
-            if not busy:
+            if busy:
+                self.last_busy = time.monotonic()
+            else:
                 self._stop.wait(IDLE_SECONDS)
 
     def poll_once(self) -> bool:
@@ -141,7 +147,7 @@ class RulePoller(Poller):
             QueueUrl=self.delivery.queue_url,
             MaxNumberOfMessages=10,
             WaitTimeSeconds=0,
-            VisibilityTimeout=1,
+            VisibilityTimeout=IN_FLIGHT_SECONDS,
             AttributeNames=["ApproximateReceiveCount"],
         )
         messages = response.get("Messages", [])
@@ -162,6 +168,12 @@ class RulePoller(Poller):
                         )
                     self.sqs.delete_message(
                         QueueUrl=self.delivery.queue_url, ReceiptHandle=message["ReceiptHandle"]
+                    )
+                else:
+                    self.sqs.change_message_visibility(
+                        QueueUrl=self.delivery.queue_url,
+                        ReceiptHandle=message["ReceiptHandle"],
+                        VisibilityTimeout=RETRY_DELAY_SECONDS,
                     )
                 continue
             self.sqs.delete_message(QueueUrl=self.delivery.queue_url, ReceiptHandle=message["ReceiptHandle"])

@@ -6,6 +6,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -173,6 +174,15 @@ class LocalStack:
             server_cls=GatewayServer,
         )
         threading.Thread(target=self._server.serve_forever, name="gateway", daemon=True).start()
+
+    def wait_until_idle(self, quiet_seconds: float = 1.0, timeout_seconds: float = 120.0) -> bool:
+        """Waits until every poller has had nothing to do for ``quiet_seconds``: all events delivered."""
+        deadline = time.monotonic() + timeout_seconds
+        while time.monotonic() < deadline:
+            if all(time.monotonic() - poller.last_busy >= quiet_seconds for poller in self._pollers):
+                return True
+            time.sleep(0.1)
+        return False
 
     def stop(self) -> None:
         for poller in self._pollers:

@@ -11,6 +11,7 @@ import pytest
 import requests
 from moto.server import ThreadedMotoServer
 
+import functions.assessments.app as assessments_app
 import functions.cases.app as cases_app
 import functions.risk.app as risk_app
 from infrastructure.local import moto_patches
@@ -35,6 +36,7 @@ def _reset_clients() -> None:
         cached.cache_clear()
     cases_app._service = None
     risk_app._service = None
+    assessments_app._service = None
 
 
 @pytest.fixture(scope="session")
@@ -120,6 +122,12 @@ def invoke(
 def api(template: Template) -> Caller:
     """The case records API."""
     return functools.partial(invoke, cases_app.lambda_handler)
+
+
+@pytest.fixture
+def assessments_api(template: Template) -> Caller:
+    """The OASys assessments API."""
+    return functools.partial(invoke, assessments_app.lambda_handler)
 
 
 @pytest.fixture

@@ -3,15 +3,28 @@
 import json
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 import requests
 
+from probation.assessments.catalogue import load_catalogue
 from tests.e2e.conftest import Runner, new_case
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
+# Answers to the predictor questions of an assessment: some problems, no drugs, no domestic abuse.
+ANSWERS = {
+    "3.4": "1",
+    "4.2": "YES",
+    "6.8": "3",
+    "7.2": "1",
+    "9.1": "1",
+    "11.2": "2",
+    "12.1": "1",
+    "8.1": "NO",
+}
 CONTACT = {"type": "HOME_VISIT", "contactDate": "2026-02-03T14:30:00Z", "outcome": "ATTENDED_COMPLIED"}
 
 
@@ -264,3 +277,105 @@ def test_a_new_conviction_gets_the_case_scored_through_the_bus(runner: Runner) -
     assert record is not None, "the case was not rescored"
     assert record["trigger"]["kind"] == "EVENT"
     assert record["inputs"]["totalNumberOfSanctionsForAllOffences"] == 2
+
+
+def test_an_assessment_completed_over_http_makes_the_rsr_dynamic_by_itself(runner: Runner) -> None:
+    crn = create_case(runner)["crn"]
+    session = runner.session("practitioner")
+    base = f"{runner.base_url}/cases/{crn}"
+    history = {"sanctions": [{"sanctionDate": "2012-03-04", "offenceCode": "10500", "outcome": "Fine"}]}
+    assert session.post(f"{base}/sanctions", json=history, timeout=10).status_code == 201
+    conviction: dict[str, Any] = {
+        "convictionDate": "2025-10-01",
+        "court": "Thames Magistrates' Court",
+        "offences": [{"offenceCode": "03401", "offenceDate": "2025-08-01", "main": True}],
+        "sentence": {"type": "COMMUNITY", "sentenceDate": "2025-10-01", "lengthMonths": 12},
+    }
+    assert session.post(f"{base}/convictions", json=conviction, timeout=10).status_code == 201
+
+    draft = session.post(f"{base}/assessments", timeout=10)
+    assert draft.status_code == 201, draft.text
+    body = draft.json()
+    assert body["answers"]["1.32"]["value"] == 2
+    catalogue = load_catalogue()
+    answers = {
+        code: {"value": "0" if "0" in catalogue.questions[code].option_codes else "NO"}
+        for code in catalogue.required_for_completion()
+        if code not in body["answers"]
+    }
+    answers |= {code: {"value": value} for code, value in ANSWERS.items()}
+    url = f"{base}/assessments/{body['assessmentId']}"
+    patched = session.patch(
+        url, json={"answers": answers}, headers={"If-Match": draft.headers["ETag"]}, timeout=10
+    )
+    assert patched.status_code == 200, patched.text
+    completed = session.post(f"{url}/complete", headers={"If-Match": patched.headers["ETag"]}, timeout=10)
+    assert completed.status_code == 200, completed.text
+
+    deadline = time.monotonic() + 30
+    dynamic = None
+    while dynamic is None and time.monotonic() < deadline:
+        latest = session.get(f"{base}/risk", timeout=10).json()["latest"]
+        if latest and latest["result"]["rsr"] and latest["result"]["rsr"]["type"] == "DYNAMIC":
+            dynamic = latest
+        time.sleep(0.3)
+    assert dynamic is not None, "no dynamic RSR appeared after the assessment was completed"
+    assert dynamic["trigger"]["eventType"] == "assessment.summary.produced"
+
+
+def test_concurrent_answers_and_completions_each_have_one_winner(runner: Runner) -> None:
+    crn = create_case(runner)["crn"]
+    session = runner.session("manager")
+    base = f"{runner.base_url}/cases/{crn}"
+    draft = session.post(f"{base}/assessments", timeout=10)
+    url = f"{base}/assessments/{draft.json()['assessmentId']}"
+    token = runner.token("practitioner")
+
+    def patch(writer: int) -> requests.Response:
+        return requests.patch(
+            url,
+            json={"answers": {"3.4": {"value": str(writer % 3)}}},
+            headers={"Authorization": f"Bearer {token}", "If-Match": '"1"'},
+            timeout=30,
+        )
+
+    assert sorted(r.status_code for r in _race(patch, 10)) == [200] + [412] * 9
+
+    catalogue = load_catalogue()
+    current = session.get(url, timeout=10)
+    everything = {
+        code: {"value": catalogue.questions[code].options[-1].code}
+        for code in catalogue.required_for_completion()
+    }
+    ready = session.patch(
+        url, json={"answers": everything}, headers={"If-Match": current.headers["ETag"]}, timeout=10
+    )
+    assert ready.status_code == 200, ready.text
+
+    def finish(_: int) -> requests.Response:
+        return requests.post(
+            f"{url}/complete",
+            headers={"Authorization": f"Bearer {token}", "If-Match": ready.headers["ETag"]},
+            timeout=30,
+        )
+
+    statuses = sorted(r.status_code for r in _race(finish, 10))
+    assert statuses[0] == 200
+    assert statuses.count(200) == 1
+    assert set(statuses[1:]) <= {409, 412}
+
+
+def _race(call: Callable[[int], requests.Response], writers: int) -> list[requests.Response]:
+    barrier = threading.Barrier(writers)
+    results: list[requests.Response] = []
+
+    def run(writer: int) -> None:
+        barrier.wait()
+        results.append(call(writer))
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from probation import config
 from probation.adapters import aws, keys
@@ -23,6 +25,7 @@ from probation.domain.errors import NotFound
 from probation.domain.events import DomainEvent
 
 SOURCE = "probation.cases"
+ModelT = TypeVar("ModelT", bound=BaseModel)
 _CASE_ALIASES = frozenset(info.alias or name for name, info in Case.model_fields.items())
 CASE_EXISTS = "attribute_exists(PK)"
 
@@ -54,29 +57,19 @@ class DynamoCaseRepository:
 
     def overview(self, crn: str) -> CaseOverview | None:
         """The whole case from one Query of its partition."""
-        by_prefix: dict[str, list[Item]] = {}
+        return overview_of(self.partition(crn))
+
+    def partition(self, crn: str) -> dict[str, list[Item]]:
+        """Every item of the case partition, grouped by item kind (the sort key's prefix), from one Query."""
+        by_kind: dict[str, list[Item]] = {}
         for item in query_pages(
             self._table,
             KeyConditionExpression="PK = :pk",
             ExpressionAttributeValues={":pk": keys.case_partition(crn)},
             ConsistentRead=True,
         ):
-            prefix = item["SK"].split("#", 1)[0]
-            by_prefix.setdefault(prefix, []).append(item)
-        profile = by_prefix.get(keys.PROFILE)
-        if not profile:
-            return None
-        return CaseOverview(
-            case=_stored_case(profile[0]).case,
-            convictions=[
-                Conviction.model_validate(from_attributes(i)) for i in by_prefix.get("CONVICTION", [])
-            ],
-            sanctions=[Sanction.model_validate(from_attributes(i)) for i in by_prefix.get("SANCTION", [])],
-            registrations=[Registration.model_validate(from_attributes(i)) for i in by_prefix.get("REG", [])],
-            contacts=[
-                Contact.model_validate(from_attributes(i)) for i in reversed(by_prefix.get("CONTACT", []))
-            ],
-        )
+            by_kind.setdefault(item["SK"].split("#", 1)[0], []).append(item)
+        return by_kind
 
     def search(
         self, last_name: str, date_of_birth: date, limit: int, cursor: str | None
@@ -262,6 +255,24 @@ class DynamoCaseRepository:
             ExpressionAttributeNames={"#version": "version", "#status": "status"},
             ExpressionAttributeValues={":readVersion": registration.version - 1, ":active": "ACTIVE"},
         )
+
+
+def overview_of(partition: dict[str, list[Item]]) -> CaseOverview | None:
+    """The case records service's view of a case partition read by ``partition``."""
+    profile = partition.get(keys.PROFILE)
+    if not profile:
+        return None
+
+    def parsed(kind: str, model: type[ModelT]) -> list[ModelT]:
+        return [model.model_validate(from_attributes(item)) for item in partition.get(kind, [])]
+
+    return CaseOverview(
+        case=_stored_case(profile[0]).case,
+        convictions=parsed("CONVICTION", Conviction),
+        sanctions=parsed("SANCTION", Sanction),
+        registrations=parsed("REG", Registration),
+        contacts=list(reversed(parsed("CONTACT", Contact))),
+    )
 
 
 def _profile_item(case: Case) -> Item:

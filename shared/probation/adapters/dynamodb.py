@@ -73,6 +73,10 @@ class Transaction:
         operation: dict[str, Any] = {"TableName": self.table_name, "Key": key, "UpdateExpression": update}
         self._add(label, "Update", operation, condition, expression)
 
+    def delete(self, label: str, key: Item, *, condition: str | None = None, **expression: Any) -> None:
+        operation: dict[str, Any] = {"TableName": self.table_name, "Key": key}
+        self._add(label, "Delete", operation, condition, expression)
+
     def require(self, label: str, key: Item, condition: str, **expression: Any) -> None:
         """A condition on an item the transaction does not change (e.g. that the case exists)."""
         operation: dict[str, Any] = {"TableName": self.table_name, "Key": key}

@@ -15,6 +15,9 @@ SANCTION = "SANCTION#"
 CONTACT = "CONTACT#"
 REGISTRATION = "REG#"
 RISK = "RISK#"
+ASSESSMENT = "OASYS#"
+# One item per case while a draft is open: creating it is what makes a second draft impossible.
+OPEN_DRAFT = "OASYS-DRAFT"
 EVENT = "EVT#"
 AUDIT = "AUDIT#"
 
@@ -59,6 +62,14 @@ def registration_key(crn: str, registration_id: str) -> dict[str, str]:
 
 def risk_key(crn: str, calculated_at: datetime, score_id: str) -> dict[str, str]:
     return {"PK": case_partition(crn), "SK": f"{RISK}{timestamp_key(calculated_at)}#{score_id}"}
+
+
+def assessment_key(crn: str, assessment_id: str) -> dict[str, str]:
+    return {"PK": case_partition(crn), "SK": f"{ASSESSMENT}{assessment_id}"}
+
+
+def open_draft_key(crn: str) -> dict[str, str]:
+    return {"PK": case_partition(crn), "SK": OPEN_DRAFT}
 
 
 def consumed_key(consumer: str, event_id: str) -> dict[str, str]:

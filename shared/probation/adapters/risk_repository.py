@@ -5,7 +5,8 @@ from typing import Any
 
 from probation import config
 from probation.adapters import aws, keys
-from probation.adapters.case_repository import DynamoCaseRepository
+from probation.adapters.assessment_repository import assessments_in
+from probation.adapters.case_repository import DynamoCaseRepository, overview_of
 from probation.adapters.dynamodb import (
     Transaction,
     TransactionConflict,
@@ -14,11 +15,11 @@ from probation.adapters.dynamodb import (
     to_attributes,
 )
 from probation.adapters.outbox import consumed_marker, record_change
+from probation.domain.assessments.models import latest_completed
 from probation.domain.audit import AuditRecord
-from probation.domain.cases.models import CaseOverview
 from probation.domain.events import DomainEvent
 from probation.domain.risk_scoring.records import RiskScoreRecord
-from probation.domain.risk_scoring.service import AlreadyScored
+from probation.domain.risk_scoring.service import AlreadyScored, ScoringCase
 
 SOURCE = "probation.risk"
 CONSUMER = "risk"
@@ -33,8 +34,13 @@ class DynamoRiskRepository:
     def _table(self) -> Any:
         return aws.table(self.table_name)
 
-    def case(self, crn: str) -> CaseOverview | None:
-        return self.cases.overview(crn)
+    def case(self, crn: str) -> ScoringCase | None:
+        """The case and its latest completed assessment, from one Query of the partition."""
+        partition = self.cases.partition(crn)
+        overview = overview_of(partition)
+        if overview is None:
+            return None
+        return ScoringCase(overview, latest_completed(assessments_in(partition)))
 
     def latest(self, crn: str) -> RiskScoreRecord | None:
         records, _ = self.history(crn, 1, None)

@@ -49,3 +49,10 @@ class PreconditionFailed(DomainError):
     def __init__(self, detail: str, current_version: int) -> None:
         super().__init__(detail)
         self.current_version = current_version
+
+
+def stale(current_version: int) -> PreconditionFailed:
+    return PreconditionFailed(
+        "The resource changed since you read it: re-read it, re-apply your change and send the new ETag.",
+        current_version,
+    )

@@ -33,6 +33,11 @@ class Principal(ApiModel):
         kind = PrincipalKind.PARTNER if Role.PARTNER in roles else PrincipalKind.STAFF
         return cls(subject=subject, kind=kind, roles=roles, partner_id=partner_id)
 
+    @classmethod
+    def system(cls, service: str) -> "Principal":
+        """A service acting on an event, recorded in the access log under its own name."""
+        return cls(subject=f"system:{service}", kind=PrincipalKind.SYSTEM, roles=frozenset())
+
     def require_any(self, allowed: frozenset[Role]) -> None:
         if not self.roles & allowed:
             wanted = ", ".join(sorted(allowed))

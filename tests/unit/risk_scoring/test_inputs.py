@@ -7,7 +7,8 @@ import pytest
 
 from probation.domain.cases.models import CaseOverview
 from probation.domain.errors import InvalidInput
-from probation.domain.risk_scoring.inputs import InputSource, derive_inputs
+from probation.domain.risk_scoring.inputs import derive_inputs
+from probation.domain.risk_scoring.records import InputSource
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 SCORING_DATE = date(2026, 6, 1)

@@ -31,8 +31,8 @@ from probation.domain.errors import (
     FieldError,
     InvalidInput,
     NotFound,
-    PreconditionFailed,
     PreconditionRequired,
+    stale,
 )
 from probation.domain.events import DomainEvent, case_event
 from probation.domain.identifiers import new_crn
@@ -107,7 +107,7 @@ class CaseService:
             raise PreconditionRequired("PATCH needs an If-Match header with the ETag of the case you read.")
         current = self._stored(crn).case
         if current.version != expected_version:
-            raise _stale(current.version)
+            raise stale(current.version)
         updated = current.patched(patch, self.clock.now())
         changed = sorted(patch.model_dump(by_alias=True, exclude_unset=True))
         event = self._event(
@@ -123,7 +123,7 @@ class CaseService:
                 updated, expected_version, event, self._audit(caller, crn, AuditAction.UPDATE, "case", event)
             )
         except ConcurrentChange:
-            raise _stale(self._stored(crn).case.version) from None
+            raise stale(self._stored(crn).case.version) from None
         return updated
 
     def search(
@@ -317,7 +317,7 @@ class CaseService:
         if current.status is RegistrationStatus.DEREGISTERED:
             raise Conflict(f"Registration {registration_id} was already deregistered.")
         if expected_version is not None and expected_version != current.version:
-            raise _stale(current.version)
+            raise stale(current.version)
         updated = _deregistered(current, deregistration.reason, caller, self.clock.now())
         event = self._registration_event(caller, crn, updated, "deregistered")
         register = REGISTER_TYPES[current.type]
@@ -333,7 +333,7 @@ class CaseService:
             latest = self.repository.registration(crn, registration_id)
             if latest is not None and latest.status is RegistrationStatus.DEREGISTERED:
                 raise Conflict(f"Registration {registration_id} was already deregistered.") from None
-            raise _stale(latest.version if latest else current.version) from None
+            raise stale(latest.version if latest else current.version) from None
         return updated
 
     # ------------------------------------------------------------------ access log
@@ -439,13 +439,6 @@ class CaseService:
 
 def _no_case(crn: str) -> NotFound:
     return NotFound(f"No case with CRN {crn}.")
-
-
-def _stale(current_version: int) -> PreconditionFailed:
-    return PreconditionFailed(
-        "The resource changed since you read it: re-read it, re-apply your change and send the new ETag.",
-        current_version,
-    )
 
 
 def _after_birth(case: Case, value: date, field_name: str) -> None:

@@ -8,32 +8,23 @@ sanctions and the offence list. Rules, where the record leaves room for a choice
   counts both, the current conviction included; violence is the offence list's flag.
 * Follow-up starts at the sentence date, or for custody at the release date.
 * Supervision is CUSTODY while a custodial sentence's release date is still ahead, else COMMUNITY.
+* The dynamic inputs are the latest completed OASys assessment's predictor answers; the serious
+  previous convictions the dynamic SVRP asks for are read from the offences before the current one.
 """
 
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 from typing import Any
 
+from probation.domain.assessments.models import Assessment
 from probation.domain.cases.models import CaseOverview, Conviction, SentenceType
 from probation.domain.errors import FieldError, InvalidInput
-from probation.domain.model import ApiModel
+from probation.domain.risk_scoring.previous_convictions import previous_conviction_kind
+from probation.domain.risk_scoring.records import InputProvenance, InputSource
 from probation.domain.risk_scoring.sexual_history import SexualOffenceKind, sexual_offence_kind
 from probation.risk import RiskCalculationRequest, get_offence
 from probation.risk.dates import age_in_years
-
-
-class InputSource(StrEnum):
-    CASE_RECORD = "CASE_RECORD"
-    ASSESSMENT = "ASSESSMENT"
-    SCORING_DATE = "SCORING_DATE"
-
-
-class InputProvenance(ApiModel):
-    source: InputSource
-    source_ref: str
-    detail: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,7 +48,10 @@ def current_conviction(overview: CaseOverview) -> Conviction:
     return max(overview.convictions, key=lambda c: (c.conviction_date, c.conviction_number))
 
 
-def derive_inputs(overview: CaseOverview, scoring_date: date) -> DerivedInputs:
+def derive_inputs(
+    overview: CaseOverview, scoring_date: date, assessment: Assessment | None = None
+) -> DerivedInputs:
+    """The inputs for scoring on ``scoring_date``; the dynamic ones from ``assessment`` when there is one."""
     case = overview.case
     crn = case.crn
     current = current_conviction(overview)
@@ -146,6 +140,22 @@ def derive_inputs(overview: CaseOverview, scoring_date: date) -> DerivedInputs:
             if name in values
         },
     }
+    if assessment is not None and assessment.predictor_answers:
+        reference = f"/cases/{crn}/assessments/{assessment.assessment_id}"
+        for name, value in assessment.predictor_answers.items():
+            values[name] = value
+            provenance[name] = InputProvenance(source=InputSource.ASSESSMENT, source_ref=reference)
+        earlier = [o for o in occasions if o.reference != f"conviction {current.conviction_number}"]
+        serious = {
+            serious_kind
+            for o in earlier
+            if (offence := offences[o.offence_code]) is not None
+            and (serious_kind := previous_conviction_kind(offence))
+        }
+        values["previousConvictions"] = sorted(serious)
+        provenance["previousConvictions"] = _from_record(
+            f"/cases/{crn}/overview", "serious offences before the current one"
+        )
     return DerivedInputs(RiskCalculationRequest.model_validate(values), provenance)
 
 

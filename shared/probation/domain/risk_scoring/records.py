@@ -7,7 +7,18 @@ from typing import Any
 from pydantic import Field
 
 from probation.domain.model import ApiModel
-from probation.domain.risk_scoring.inputs import InputProvenance
+
+
+class InputSource(StrEnum):
+    CASE_RECORD = "CASE_RECORD"
+    ASSESSMENT = "ASSESSMENT"
+    SCORING_DATE = "SCORING_DATE"
+
+
+class InputProvenance(ApiModel):
+    source: InputSource
+    source_ref: str
+    detail: str | None = None
 
 
 class TriggerKind(StrEnum):

@@ -5,12 +5,13 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from probation.adapters.clock import Clock
+from probation.domain.assessments.models import Assessment
 from probation.domain.audit import AuditAction, AuditRecord
 from probation.domain.cases.models import CaseOverview
 from probation.domain.cases.service import Caller
 from probation.domain.errors import InvalidInput, NotFound
 from probation.domain.events import DomainEvent, case_event
-from probation.domain.principal import STAFF_ROLES, Principal, PrincipalKind
+from probation.domain.principal import STAFF_ROLES, Principal
 from probation.domain.risk_scoring.inputs import derive_inputs
 from probation.domain.risk_scoring.records import RiskScoreRecord, ScoringTrigger, TriggerKind
 from probation.risk import PredictorScores, RiskCalculationRequest, RiskCalculationResult, calculate
@@ -28,15 +29,21 @@ RESCORING_EVENTS = frozenset(
     }
 )
 
-SYSTEM = Principal(subject="risk-scoring", kind=PrincipalKind.SYSTEM, roles=frozenset())
+SYSTEM = Principal.system("risk")
 
 
 class AlreadyScored(Exception):
     """The event was consumed before: scoring it again would double-count it."""
 
 
+@dataclass(frozen=True)
+class ScoringCase:
+    overview: CaseOverview
+    latest_assessment: Assessment | None
+
+
 class RiskRepository(Protocol):
-    def case(self, crn: str) -> CaseOverview | None: ...
+    def case(self, crn: str) -> ScoringCase | None: ...
 
     def latest(self, crn: str) -> RiskScoreRecord | None: ...
 
@@ -93,11 +100,11 @@ class RiskScoringService:
     def _score(
         self, crn: str, caller: Caller, trigger: ScoringTrigger, consumed_event_id: str | None = None
     ) -> RiskScoreRecord:
-        overview = self.repository.case(crn)
-        if overview is None:
+        case = self.repository.case(crn)
+        if case is None:
             raise NotFound(f"No case with CRN {crn}.")
         now = self.clock.now()
-        inputs = derive_inputs(overview, now.date())
+        inputs = derive_inputs(case.overview, now.date(), case.latest_assessment)
         result = calculate(inputs.request, today=now.date())
         previous = self.repository.latest(crn)
         rsr_band = result.rsr["band"] if result.rsr else None

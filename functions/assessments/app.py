@@ -1,0 +1,144 @@
+"""OASys assessments API and event consumer: thin routes over the assessment service."""
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from probation import observability
+from probation.adapters.assessment_repository import DynamoAssessmentRepository
+from probation.adapters.clock import SystemClock, new_id
+from probation.api import http, idempotency
+from probation.api.problems import problem
+from probation.assessments.catalogue import load_catalogue
+from probation.domain.assessments.models import (
+    Assessment,
+    AssessmentList,
+    AssessmentPatch,
+    AssessmentSummaryView,
+)
+from probation.domain.assessments.service import AssessmentService, DraftAlreadyOpen
+from probation.domain.cases.models import Crn
+from probation.domain.cases.service import Caller
+from probation.domain.events import DomainEvent
+
+SERVICE = "assessments"
+logger = observability.logger(SERVICE)
+tracer = observability.tracer(SERVICE)
+metrics = observability.metrics(SERVICE)
+app = http.create_resolver(logger)
+
+CrnPath = Annotated[Crn, Path(description="Case reference number: one letter and six digits")]
+AssessmentIdPath = Annotated[str, Path(alias="assessmentId", pattern=r"^[0-9a-f]{32}$")]
+
+_service: AssessmentService | None = None
+
+
+def service() -> AssessmentService:
+    """Built on first use, so the boto3 clients are created lazily and reused while the Lambda is warm."""
+    global _service  # noqa: PLW0603
+    if _service is None:
+        _service = AssessmentService(DynamoAssessmentRepository(), load_catalogue(), SystemClock(), new_id)
+    return _service
+
+
+def caller() -> Caller:
+    return Caller(http.principal(app), http.correlation_id(app))
+
+
+def _location(assessment: Assessment) -> str:
+    return f"/cases/{assessment.crn}/assessments/{assessment.assessment_id}"
+
+
+def _assessment_response(status: int, assessment: Assessment) -> Response[str]:
+    headers = {"ETag": http.etag(assessment.version), "Location": _location(assessment)}
+    return http.json_response(status, assessment, headers)
+
+
+@app.post(
+    "/cases/<crn>/assessments",
+    tags=["Assessments"],
+    responses=http.model_responses(201, Assessment, "A new draft, pre-filled from what the system holds"),
+)
+def open_draft(crn: CrnPath) -> Response[Any]:
+    who = caller()
+
+    def respond() -> Response[str]:
+        try:
+            draft = service().open_draft(crn, who)
+        except DraftAlreadyOpen as open_one:
+            location = f"/cases/{crn}/assessments/{open_one.assessment_id}"
+            return problem(
+                409,
+                f"Case {crn} already has an open draft assessment: {location}. Finish or continue that one.",
+                slug="draft-already-open",
+                instance=location,
+                headers={"Location": location},
+            )
+        metrics.add_metric(name="AssessmentsOpened", unit=MetricUnit.Count, value=1)
+        return _assessment_response(201, draft)
+
+    return idempotency.once(app, who.principal.subject, respond)
+
+
+@app.get(
+    "/cases/<crn>/assessments",
+    tags=["Assessments"],
+    responses=http.model_responses(200, AssessmentList, "The case's assessments, newest first"),
+)
+def list_assessments(crn: CrnPath) -> Response[Any]:
+    assessments = service().for_case(crn, caller())
+    return http.json_response(200, AssessmentList(items=[AssessmentSummaryView.of(a) for a in assessments]))
+
+
+@app.get(
+    "/cases/<crn>/assessments/<assessmentId>",
+    tags=["Assessments"],
+    responses=http.model_responses(200, Assessment, "The assessment, every answer with its source"),
+)
+def get_assessment(crn: CrnPath, assessment_id: AssessmentIdPath) -> Response[Any]:
+    return _assessment_response(200, service().get(crn, assessment_id, caller()))
+
+
+@app.patch(
+    "/cases/<crn>/assessments/<assessmentId>",
+    tags=["Assessments"],
+    responses=http.model_responses(200, Assessment, "The assessment with the answers applied"),
+)
+def answer(
+    crn: CrnPath, assessment_id: AssessmentIdPath, patch: Annotated[AssessmentPatch, Body()]
+) -> Response[Any]:
+    assessment = service().answer(crn, assessment_id, patch, http.if_match_version(app), caller())
+    return _assessment_response(200, assessment)
+
+
+@app.post(
+    "/cases/<crn>/assessments/<assessmentId>/complete",
+    tags=["Assessments"],
+    responses=http.model_responses(
+        200, Assessment, "The completed assessment, with its section scores and needs"
+    ),
+)
+def complete(crn: CrnPath, assessment_id: AssessmentIdPath) -> Response[Any]:
+    assessment = service().complete(crn, assessment_id, http.if_match_version(app), caller())
+    metrics.add_metric(name="AssessmentsCompleted", unit=MetricUnit.Count, value=1)
+    return _assessment_response(200, assessment)
+
+
+def on_event(event: dict[str, Any]) -> None:
+    """A case changed while a draft may be open: refresh the draft's unconfirmed facts."""
+    refreshed = service().on_event(DomainEvent.model_validate(event["detail"]))
+    if refreshed is not None:
+        logger.info("draft refreshed", extra={"assessmentId": refreshed.assessment_id})
+
+
+@logger.inject_lambda_context(correlation_id_path=http.CORRELATION_ID_PATH, clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics(capture_cold_start_metric=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any] | None:
+    if "detail-type" in event:
+        on_event(event)
+        return None
+    return app.resolve(event, context)

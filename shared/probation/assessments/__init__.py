@@ -1,0 +1,46 @@
+"""The OASys Layer 3 assessment: its question catalogue and the pure rules over answers.
+
+``catalogue`` holds the versioned questions and how each is answered, ``scoring`` the sections' need scores,
+and ``predictors`` the mapping of answers onto the risk calculator's request. No I/O beyond reading the
+package's own data files once.
+"""
+
+from probation.assessments.answers import MISSING, AnswerValue, is_answered
+from probation.assessments.catalogue import (
+    CURRENT_VERSION,
+    MAX_TEXT_LENGTH,
+    AnswerType,
+    Catalogue,
+    Option,
+    Question,
+    QuestionRole,
+    Section,
+    load_catalogue,
+)
+from probation.assessments.predictors import (
+    CONDITIONAL_PREDICTOR_QUESTIONS,
+    PREDICTOR_QUESTIONS,
+    predictor_answers,
+)
+from probation.assessments.scoring import Need, SectionScore, section_scores
+
+__all__ = [
+    "CONDITIONAL_PREDICTOR_QUESTIONS",
+    "CURRENT_VERSION",
+    "MAX_TEXT_LENGTH",
+    "MISSING",
+    "PREDICTOR_QUESTIONS",
+    "AnswerType",
+    "AnswerValue",
+    "Catalogue",
+    "Need",
+    "Option",
+    "Question",
+    "QuestionRole",
+    "Section",
+    "SectionScore",
+    "is_answered",
+    "load_catalogue",
+    "predictor_answers",
+    "section_scores",
+]

@@ -1,0 +1,1 @@
+"""Versioned OASys catalogue data, read as package resources (see ATTRIBUTION.md)."""

@@ -1,0 +1,150 @@
+"""What the assessments API accepts and returns."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any, Self
+
+from pydantic import Field, model_validator
+
+from probation.domain.cases.models import CaseOverview
+from probation.domain.model import ApiModel
+from probation.domain.risk_scoring.records import RiskScoreRecord
+
+AnswerValue = str | int | list[str]
+
+
+class AnswerSource(StrEnum):
+    CASE_RECORD = "CASE_RECORD"
+    RISK = "RISK"
+    PREVIOUS_ASSESSMENT = "PREVIOUS_ASSESSMENT"
+    ASSESSOR = "ASSESSOR"
+
+
+SYSTEM_SOURCES = frozenset({AnswerSource.CASE_RECORD, AnswerSource.RISK})
+
+
+class PreviousAnswer(ApiModel):
+    """What an assessor's override replaced."""
+
+    value: AnswerValue
+    source: AnswerSource
+    source_ref: str | None = None
+    as_of: datetime
+
+
+class Answer(ApiModel):
+    value: AnswerValue
+    source: AnswerSource
+    source_ref: str | None = None
+    as_of: datetime
+    confirmed: bool = False
+    previous: PreviousAnswer | None = None
+
+    @property
+    def is_refreshable(self) -> bool:
+        """The system may replace it: a fact it filled in that nobody has confirmed yet."""
+        return self.source in SYSTEM_SOURCES and not self.confirmed
+
+
+class AssessmentStatus(StrEnum):
+    DRAFT = "DRAFT"
+    COMPLETED = "COMPLETED"
+
+
+class AssessmentSummary(ApiModel):
+    questions: int
+    prefilled: int
+    confirmed: int
+    remaining: int
+
+
+class SectionNeed(ApiModel):
+    section: str
+    score: int
+    standard_threshold: int
+    severe_threshold: int
+    need: str
+
+
+class Assessment(ApiModel):
+    assessment_id: str
+    crn: str
+    status: AssessmentStatus
+    version: int
+    catalogue_version: str
+    created_at: datetime
+    created_by: str
+    updated_at: datetime
+    completed_at: datetime | None = None
+    completed_by: str | None = None
+    personal_details: dict[str, Answer]
+    answers: dict[str, Answer]
+    summary: AssessmentSummary
+    section_needs: list[SectionNeed] | None = None
+    predictor_answers: dict[str, Any] | None = None
+
+
+class AssessmentSummaryView(ApiModel):
+    """One assessment in a case's list: enough to pick it, without its answers."""
+
+    assessment_id: str
+    status: AssessmentStatus
+    version: int
+    created_at: datetime
+    completed_at: datetime | None = None
+    summary: AssessmentSummary
+
+    @classmethod
+    def of(cls, assessment: Assessment) -> "AssessmentSummaryView":
+        return cls(
+            assessment_id=assessment.assessment_id,
+            status=assessment.status,
+            version=assessment.version,
+            created_at=assessment.created_at,
+            completed_at=assessment.completed_at,
+            summary=assessment.summary,
+        )
+
+
+class AssessmentList(ApiModel):
+    items: list[AssessmentSummaryView]
+
+
+class AnswerChange(ApiModel):
+    """Either answer (or override) a question with ``value``, or ``confirm`` the answer it holds."""
+
+    value: AnswerValue | None = None
+    confirm: bool = False
+
+    @model_validator(mode="after")
+    def _one_kind_of_change(self) -> Self:
+        if (self.value is None) == (not self.confirm):
+            raise ValueError('give either "value" or "confirm": true')
+        return self
+
+
+class AssessmentPatch(ApiModel):
+    answers: Annotated[dict[str, AnswerChange], Field(min_length=1, max_length=700)]
+
+
+def latest_completed(assessments: list[Assessment]) -> Assessment | None:
+    completed = [a for a in assessments if a.status is AssessmentStatus.COMPLETED]
+    return max(completed, key=lambda a: a.completed_at or a.created_at) if completed else None
+
+
+@dataclass(frozen=True)
+class CaseState:
+    """What one Query of the case partition tells the assessments service."""
+
+    overview: CaseOverview
+    assessments: list[Assessment]
+    latest_risk: RiskScoreRecord | None
+
+    @property
+    def open_draft(self) -> Assessment | None:
+        return next((a for a in self.assessments if a.status is AssessmentStatus.DRAFT), None)
+
+    @property
+    def latest_completed(self) -> Assessment | None:
+        return latest_completed(self.assessments)
