@@ -15,6 +15,7 @@ import requests
 
 from probation import config
 from probation.adapters import aws
+from probation.assessments.catalogue import load_catalogue
 from probation.domain.identifiers import pnc_check_character
 
 SEED = 2026
@@ -150,10 +151,22 @@ class ApiClient:
         token.raise_for_status()
         self.session.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
 
-    def post(self, path: str, body: dict[str, Any], **headers: str) -> dict[str, Any]:
-        response = self.session.post(f"{self.base_url}{path}", json=body, headers=headers, timeout=10)
+    def post(
+        self, path: str, body: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        return self.send("POST", path, body, headers)
+
+    def patch(self, path: str, body: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+        return self.send("PATCH", path, body, headers)
+
+    def send(
+        self, method: str, path: str, body: dict[str, Any] | None, headers: dict[str, str] | None
+    ) -> dict[str, Any]:
+        response = self.session.request(
+            method, f"{self.base_url}{path}", json=body, headers=headers, timeout=10
+        )
         if response.status_code >= 300:
-            raise RuntimeError(f"POST {path} -> {response.status_code}: {response.text}")
+            raise RuntimeError(f"{method} {path} -> {response.status_code}: {response.text}")
         result: dict[str, Any] = response.json()
         return result
 
@@ -168,7 +181,9 @@ def seed(base_url: str) -> DemoSummary:
     seed_staff()
 
     def load(index: int) -> str:
-        return seed_case(ApiClient(base_url, "demo.loader", ["admin"]), random.Random(SEED + index), index)
+        return seed_case(
+            ApiClient(base_url, "demo.loader", ["admin", "manager"]), random.Random(SEED + index), index
+        )
 
     with ThreadPoolExecutor(max_workers=LOADERS) as pool:
         return DemoSummary(base_url, list(pool.map(load, range(CASES))))
@@ -318,9 +333,45 @@ def seed_case(client: ApiClient, rng: random.Random, index: int) -> str:
                 "outcome": rng.choice(["ATTENDED_COMPLIED"] * 4 + ["FAILED_TO_ATTEND_UNACCEPTABLE"]),
                 "notes": rng.choice(CONTACT_NOTES),
             },
-            **{"Idempotency-Key": f"demo-{crn}-{visit}"},
+            headers={"Idempotency-Key": f"demo-{crn}-{visit}"},
         )
+    if index % 3 == 0:
+        complete_an_assessment(client, rng, crn)
+    if index % 3 in (0, 1):
+        client.post(f"/cases/{crn}/assessments")  # a draft, pre-filled, waiting for its assessor
     return crn
+
+
+def complete_an_assessment(client: ApiClient, rng: random.Random, crn: str) -> None:
+    """An assessment done last time: plausible answers to what the draft could not fill in."""
+    draft = client.post(f"/cases/{crn}/assessments")
+    catalogue = load_catalogue()
+    answers = {
+        code: {"value": rng.choice(_plausible_options(catalogue.questions[code].option_codes))}
+        for code in catalogue.required_for_completion()
+        if code not in draft["answers"]
+    }
+    if answers.get("6.7da", {}).get("value") == "YES":
+        answers["6.7.2.1da"] = {"value": rng.choice(["YES", "NO"])}
+    path = f"/cases/{crn}/assessments/{draft['assessmentId']}"
+    answered = client.patch(path, {"answers": answers}, headers={"If-Match": f'"{draft["version"]}"'})
+    version = answered["version"]
+    # New risk scores may refresh the draft meanwhile: like any client, re-read and try again.
+    for _ in range(5):
+        response = client.session.post(
+            f"{client.base_url}{path}/complete", headers={"If-Match": f'"{version}"'}
+        )
+        if response.status_code != 412:
+            response.raise_for_status()
+            return
+        version = int(response.headers["ETag"].strip('"'))
+    raise RuntimeError(f"could not complete {path}: it kept changing")
+
+
+def _plausible_options(codes: tuple[str, ...]) -> list[str]:
+    """A recorded answer rather than "missing" or "don't know"; mostly no or some problems."""
+    known = [code for code in codes if code not in ("M", "DK")]
+    return [*known, *(code for code in known if code in ("0", "1", "NO"))]
 
 
 def _before_today(day: date) -> date:

@@ -1,6 +1,7 @@
 """Function handlers loaded in-process from template.yaml, invoked with a Lambda context."""
 
 import importlib
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +32,12 @@ class LocalContext(LambdaContext):
         return TIMEOUT_MILLIS
 
 
+# Powertools' event handler keeps the request being handled on a class attribute shared by every
+# resolver in the process, so the functions here take turns, one invocation at a time, as one
+# Lambda execution environment would; conditional writes still decide every race between requests.
+_one_at_a_time = threading.Lock()
+
+
 @dataclass
 class LocalFunction:
     spec: FunctionSpec
@@ -44,4 +51,5 @@ class LocalFunction:
         return self._handler
 
     def invoke(self, event: dict[str, Any]) -> Any:
-        return self.handler(event, LocalContext(self.spec.logical_id))
+        with _one_at_a_time:
+            return self.handler(event, LocalContext(self.spec.logical_id))

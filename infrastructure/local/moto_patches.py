@@ -1,12 +1,23 @@
-"""Two fixes to moto's TransactWriteItems that the local stack depends on (checked on moto 5.2.5).
+"""Fixes to moto that the local stack depends on (checked on moto 5.2.5).
+
+TransactWriteItems, two fixes in one:
 
 moto snapshots every table a transaction touches with ``copy.deepcopy`` and, when a condition fails,
 puts the snapshot back. That costs time proportional to the whole table (stream history included),
 and, worse, under concurrent requests the restore throws away writes that other requests committed
 meanwhile: exactly the lost update this platform exists to prevent. DynamoDB itself checks every
 condition first and then applies all or nothing; this patch does the same, one transaction at a time.
+
+Query on the table's own key: moto sorts every item of the table to find one partition's, so each
+Query cost grew with the whole table (the access log and outbox grow with every request). The patch
+hands it only the partition asked for, which is what the base-table Query then filters to anyway.
+
+Request dispatch: moto's server works out which service a request is for under a global lock, listing
+its own package directory and trying hundreds of URL patterns every time; that was a third of the
+local stack's CPU. The answer for a host never changes, so it is remembered.
 """
 
+import inspect
 import threading
 from typing import Any
 
@@ -19,6 +30,8 @@ from moto.dynamodb.exceptions import (
     TransactWriteSingleOpException,
 )
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.table import Table
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
 MAX_TRANSACTION_ITEMS = 100
 _transactions = threading.Lock()
@@ -29,7 +42,49 @@ def install() -> None:
     global _installed  # noqa: PLW0603
     if not _installed:
         DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
+        _remember_backend_for_host()
+        _query_one_partition()
         _installed = True
+
+
+_query_partition = threading.local()
+
+
+def _query_one_partition() -> None:
+    all_items = Table.all_items
+    query = Table.query
+
+    def partition_items(self: Table) -> list[Any]:
+        hash_key = getattr(_query_partition, "hash_key", None)
+        if hash_key is None or self.range_key_attr is None:
+            return all_items(self)
+        return list(self.items.get(hash_key, {}).values())
+
+    parameters = inspect.signature(query)
+
+    def query_partition(self: Table, *args: Any, **kwargs: Any) -> Any:
+        arguments = parameters.bind(self, *args, **kwargs).arguments
+        _query_partition.hash_key = None if arguments.get("index_name") else arguments["hash_key"]
+        try:
+            return query(self, *args, **kwargs)
+        finally:
+            _query_partition.hash_key = None
+
+    Table.all_items = partition_items  # type: ignore[method-assign]
+    Table.query = query_partition  # type: ignore[method-assign]
+
+
+def _remember_backend_for_host() -> None:
+    find_backend = DomainDispatcherApplication.get_backend_for_host
+    remembered: dict[tuple[int, str | None], Any] = {}
+
+    def get_backend_for_host(self: DomainDispatcherApplication, host: str | None) -> Any:
+        key = (id(self), host)
+        if key not in remembered:
+            remembered[key] = find_backend(self, host)
+        return remembered[key]
+
+    DomainDispatcherApplication.get_backend_for_host = get_backend_for_host  # type: ignore[method-assign]
 
 
 def _key_of(backend: DynamoDBBackend, operation_type: str, operation: dict[str, Any]) -> dict[str, Any]:

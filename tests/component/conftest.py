@@ -32,8 +32,8 @@ PARAMETERS = {
 
 
 def _reset_clients() -> None:
-    for cached in (aws.dynamodb, aws.dynamodb_client, aws.events, aws.sqs, idempotency._idempotent):
-        cached.cache_clear()
+    aws.forget_clients()
+    idempotency._idempotent.cache_clear()
     cases_app._service = None
     risk_app._service = None
     assessments_app._service = None

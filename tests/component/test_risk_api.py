@@ -170,7 +170,7 @@ def test_a_case_change_rescores_the_case_once_per_event(api: Caller, template: T
     risk_app.lambda_handler(event, _context())  # EventBridge delivers at least once
     records = [i for i in table_items(template, f"CASE#{crn}") if i["SK"].startswith("RISK#")]
     assert len(records) == 1
-    trigger = records[0]["trigger"]
+    trigger = json.loads(records[0]["document"])["trigger"]
     assert (trigger["kind"], trigger["eventId"], trigger["eventType"]) == (
         "EVENT",
         "evt-1",

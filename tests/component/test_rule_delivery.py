@@ -13,7 +13,7 @@ from infrastructure.local.lambdas import LocalFunction
 from infrastructure.local.pollers import RulePoller
 from infrastructure.local.resources import create_buses, create_rule_deliveries
 from infrastructure.template import Template
-from tests.component.fixtures import recording_consumer
+from tests.component.fixtures import recordings as recording_consumer
 
 RULE_TEMPLATE: dict[str, Any] = {
     "Resources": {

@@ -305,11 +305,16 @@ def test_an_assessment_completed_over_http_makes_the_rsr_dynamic_by_itself(runne
     }
     answers |= {code: {"value": value} for code, value in ANSWERS.items()}
     url = f"{base}/assessments/{body['assessmentId']}"
-    patched = session.patch(
-        url, json={"answers": answers}, headers={"If-Match": draft.headers["ETag"]}, timeout=10
+    # New risk scores may refresh the draft meanwhile: re-read and retry, as a client would.
+    patched = _with_current_etag(
+        session,
+        url,
+        lambda etag: session.patch(url, json={"answers": answers}, headers={"If-Match": etag}, timeout=10),
     )
     assert patched.status_code == 200, patched.text
-    completed = session.post(f"{url}/complete", headers={"If-Match": patched.headers["ETag"]}, timeout=10)
+    completed = _with_current_etag(
+        session, url, lambda etag: session.post(f"{url}/complete", headers={"If-Match": etag}, timeout=10)
+    )
     assert completed.status_code == 200, completed.text
 
     deadline = time.monotonic() + 30
@@ -363,6 +368,16 @@ def test_concurrent_answers_and_completions_each_have_one_winner(runner: Runner)
     assert statuses[0] == 200
     assert statuses.count(200) == 1
     assert set(statuses[1:]) <= {409, 412}
+
+
+def _with_current_etag(
+    session: requests.Session, url: str, send: Callable[[str], requests.Response]
+) -> requests.Response:
+    for _ in range(5):
+        response = send(session.get(url, timeout=10).headers["ETag"])
+        if response.status_code != 412:
+            return response
+    return response
 
 
 def _race(call: Callable[[int], requests.Response], writers: int) -> list[requests.Response]:

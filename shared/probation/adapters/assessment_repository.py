@@ -6,7 +6,7 @@ from typing import Any
 from probation import config
 from probation.adapters import aws, keys
 from probation.adapters.case_repository import DynamoCaseRepository, overview_of
-from probation.adapters.dynamodb import Item, Transaction, TransactionConflict, from_attributes, to_attributes
+from probation.adapters.dynamodb import Item, Transaction, TransactionConflict, from_document, to_document
 from probation.adapters.outbox import audit_item, record_change
 from probation.domain.assessments.models import Assessment, AssessmentStatus, CaseState
 from probation.domain.audit import AuditRecord
@@ -19,12 +19,12 @@ SOURCE = "probation.assessments"
 
 
 def assessments_in(partition: dict[str, list[Item]]) -> list[Assessment]:
-    return [Assessment.model_validate(from_attributes(item)) for item in partition.get("OASYS", [])]
+    return [from_document(item, Assessment) for item in partition.get("OASYS", [])]
 
 
 def latest_risk_in(partition: dict[str, list[Item]]) -> RiskScoreRecord | None:
     records = partition.get("RISK", [])
-    return RiskScoreRecord.model_validate(from_attributes(records[-1])) if records else None
+    return from_document(records[-1], RiskScoreRecord) if records else None
 
 
 @dataclass
@@ -46,7 +46,7 @@ class DynamoAssessmentRepository:
     def assessment(self, crn: str, assessment_id: str) -> Assessment | None:
         key = keys.assessment_key(crn, assessment_id)
         item = self._table.get_item(Key=key, ConsistentRead=True).get("Item")
-        return Assessment.model_validate(from_attributes(item)) if item else None
+        return from_document(item, Assessment) if item else None
 
     def open_draft(self, assessment: Assessment, audit: AuditRecord) -> None:
         crn = assessment.crn
@@ -88,7 +88,7 @@ class DynamoAssessmentRepository:
 
     def _item(self, assessment: Assessment) -> Item:
         key = keys.assessment_key(assessment.crn, assessment.assessment_id)
-        return {**key, "itemType": "ASSESSMENT", **to_attributes(assessment)}
+        return {**key, "itemType": "ASSESSMENT", **to_document(assessment, indexed=("version", "status"))}
 
     def _execute(self, transaction: Transaction, crn: str) -> None:
         try:

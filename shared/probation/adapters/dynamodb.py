@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
 from pydantic import BaseModel
@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from probation.domain.errors import FieldError, InvalidInput
 
 Item = dict[str, Any]
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 def to_attributes(model: BaseModel) -> Item:
@@ -23,6 +24,20 @@ def to_attributes(model: BaseModel) -> Item:
     if not isinstance(data, dict):
         raise TypeError("only objects can be stored as items")
     return data
+
+
+DOCUMENT = "document"
+
+
+def to_document(model: BaseModel, *, indexed: tuple[str, ...] = ()) -> Item:
+    """A large, never-queried model as one JSON string attribute (cheap to store, read and marshal),
+    with the ``indexed`` fields also kept as attributes for conditions and filters."""
+    attributes = to_attributes(model)
+    return {DOCUMENT: model.model_dump_json(by_alias=True), **{name: attributes[name] for name in indexed}}
+
+
+def from_document(item: Mapping[str, Any], model: type[ModelT]) -> ModelT:
+    return model.model_validate_json(item[DOCUMENT])
 
 
 def from_attributes(item: Mapping[str, Any]) -> dict[str, Any]:

@@ -10,9 +10,9 @@ from probation.adapters.case_repository import DynamoCaseRepository, overview_of
 from probation.adapters.dynamodb import (
     Transaction,
     TransactionConflict,
-    from_attributes,
+    from_document,
     query_page,
-    to_attributes,
+    to_document,
 )
 from probation.adapters.outbox import consumed_marker, record_change
 from probation.domain.assessments.models import latest_completed
@@ -57,14 +57,14 @@ class DynamoRiskRepository:
             cursor=cursor,
             cursor_scope={"PK": keys.case_partition(crn)},
         )
-        return [RiskScoreRecord.model_validate(from_attributes(item)) for item in page.items], page.cursor
+        return [from_document(item, RiskScoreRecord) for item in page.items], page.cursor
 
     def save(
         self, record: RiskScoreRecord, event: DomainEvent, audit: AuditRecord, consumed_event_id: str | None
     ) -> None:
         transaction = Transaction(self.table_name)
         item = {**keys.risk_key(record.crn, record.calculated_at, record.score_id), "itemType": "RISK_SCORE"}
-        transaction.create("risk score", {**item, **to_attributes(record)})
+        transaction.create("risk score", {**item, **to_document(record)})
         if consumed_event_id is not None:
             consumed_marker(transaction, CONSUMER, consumed_event_id)
         record_change(transaction, SOURCE, [event], audit)
