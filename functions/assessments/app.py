@@ -20,8 +20,6 @@ from probation.domain.assessments.models import (
     AssessmentSummaryView,
 )
 from probation.domain.assessments.service import AssessmentService, DraftAlreadyOpen
-from probation.domain.cases.models import Crn
-from probation.domain.cases.service import Caller
 from probation.domain.events import DomainEvent
 
 SERVICE = "assessments"
@@ -30,7 +28,6 @@ tracer = observability.tracer(SERVICE)
 metrics = observability.metrics(SERVICE)
 app = http.create_resolver(logger)
 
-CrnPath = Annotated[Crn, Path(description="Case reference number: one letter and six digits")]
 AssessmentIdPath = Annotated[str, Path(alias="assessmentId", pattern=r"^[0-9a-f]{32}$")]
 
 _service: AssessmentService | None = None
@@ -42,10 +39,6 @@ def service() -> AssessmentService:
     if _service is None:
         _service = AssessmentService(DynamoAssessmentRepository(), load_catalogue(), SystemClock(), new_id)
     return _service
-
-
-def caller() -> Caller:
-    return Caller(http.principal(app), http.correlation_id(app))
 
 
 def _location(assessment: Assessment) -> str:
@@ -62,8 +55,8 @@ def _assessment_response(status: int, assessment: Assessment) -> Response[str]:
     tags=["Assessments"],
     responses=http.model_responses(201, Assessment, "A new draft, pre-filled from what the system holds"),
 )
-def open_draft(crn: CrnPath) -> Response[Any]:
-    who = caller()
+def open_draft(crn: http.CrnPath) -> Response[Any]:
+    who = http.caller(app)
 
     def respond() -> Response[str]:
         try:
@@ -88,8 +81,8 @@ def open_draft(crn: CrnPath) -> Response[Any]:
     tags=["Assessments"],
     responses=http.model_responses(200, AssessmentList, "The case's assessments, newest first"),
 )
-def list_assessments(crn: CrnPath) -> Response[Any]:
-    assessments = service().for_case(crn, caller())
+def list_assessments(crn: http.CrnPath) -> Response[Any]:
+    assessments = service().for_case(crn, http.caller(app))
     return http.json_response(200, AssessmentList(items=[AssessmentSummaryView.of(a) for a in assessments]))
 
 
@@ -98,8 +91,8 @@ def list_assessments(crn: CrnPath) -> Response[Any]:
     tags=["Assessments"],
     responses=http.model_responses(200, Assessment, "The assessment, every answer with its source"),
 )
-def get_assessment(crn: CrnPath, assessment_id: AssessmentIdPath) -> Response[Any]:
-    return _assessment_response(200, service().get(crn, assessment_id, caller()))
+def get_assessment(crn: http.CrnPath, assessment_id: AssessmentIdPath) -> Response[Any]:
+    return _assessment_response(200, service().get(crn, assessment_id, http.caller(app)))
 
 
 @app.patch(
@@ -108,9 +101,9 @@ def get_assessment(crn: CrnPath, assessment_id: AssessmentIdPath) -> Response[An
     responses=http.model_responses(200, Assessment, "The assessment with the answers applied"),
 )
 def answer(
-    crn: CrnPath, assessment_id: AssessmentIdPath, patch: Annotated[AssessmentPatch, Body()]
+    crn: http.CrnPath, assessment_id: AssessmentIdPath, patch: Annotated[AssessmentPatch, Body()]
 ) -> Response[Any]:
-    assessment = service().answer(crn, assessment_id, patch, http.if_match_version(app), caller())
+    assessment = service().answer(crn, assessment_id, patch, http.if_match_version(app), http.caller(app))
     return _assessment_response(200, assessment)
 
 
@@ -121,8 +114,8 @@ def answer(
         200, Assessment, "The completed assessment, with its section scores and needs"
     ),
 )
-def complete(crn: CrnPath, assessment_id: AssessmentIdPath) -> Response[Any]:
-    assessment = service().complete(crn, assessment_id, http.if_match_version(app), caller())
+def complete(crn: http.CrnPath, assessment_id: AssessmentIdPath) -> Response[Any]:
+    assessment = service().complete(crn, assessment_id, http.if_match_version(app), http.caller(app))
     metrics.add_metric(name="AssessmentsCompleted", unit=MetricUnit.Count, value=1)
     return _assessment_response(200, assessment)
 

@@ -20,7 +20,6 @@ from probation.domain.cases.models import (
     CasePatch,
     Contact,
     Conviction,
-    Crn,
     Deregistration,
     NewCase,
     NewContact,
@@ -30,7 +29,7 @@ from probation.domain.cases.models import (
     Registration,
     Sanction,
 )
-from probation.domain.cases.service import Caller, CaseService, KnownOffence
+from probation.domain.cases.service import CaseService, KnownOffence
 from probation.domain.model import ApiModel
 from probation.risk.offences import get_offence
 
@@ -40,7 +39,6 @@ tracer = observability.tracer(SERVICE)
 metrics = observability.metrics(SERVICE)
 app = http.create_resolver(logger)
 
-CrnPath = Annotated[Crn, Path(description="Case reference number: one letter and six digits")]
 
 _service: CaseService | None = None
 
@@ -60,10 +58,6 @@ def _known_offence(code: str) -> KnownOffence | None:
     return KnownOffence(code=code, description=offence.description, violent=offence.is_violent)
 
 
-def caller() -> Caller:
-    return Caller(http.principal(app), http.correlation_id(app))
-
-
 def _case_headers(case: Case) -> dict[str, str]:
     return {"ETag": http.etag(case.version), "Location": f"/cases/{case.crn}"}
 
@@ -79,7 +73,7 @@ def health() -> dict[str, str]:
 
 @app.post("/cases", tags=["Cases"], responses=http.model_responses(201, Case, "The case, with its new CRN"))
 def create_case(new_case: Annotated[NewCase, Body()]) -> Response[Any]:
-    who = caller()
+    who = http.caller(app)
 
     def respond() -> Response[str]:
         case = service().create_case(new_case, who)
@@ -96,27 +90,27 @@ def search_cases(
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> Response[Any]:
-    cases, next_cursor = service().search(last_name, date_of_birth, limit, cursor, caller())
+    cases, next_cursor = service().search(last_name, date_of_birth, limit, cursor, http.caller(app))
     return http.json_response(200, PageOf[Case](items=cases, cursor=next_cursor))
 
 
 @app.get("/cases/<crn>", tags=["Cases"], responses=http.model_responses(200, Case, "The case"))
-def get_case(crn: CrnPath) -> Response[Any]:
-    case = service().get_case(crn, caller())
+def get_case(crn: http.CrnPath) -> Response[Any]:
+    case = service().get_case(crn, http.caller(app))
     return http.json_response(200, case, {"ETag": http.etag(case.version)})
 
 
 @app.patch("/cases/<crn>", tags=["Cases"], responses=http.model_responses(200, Case, "The updated case"))
-def update_case(crn: CrnPath, patch: Annotated[CasePatch, Body()]) -> Response[Any]:
-    case = service().update_case(crn, patch, http.if_match_version(app), caller())
+def update_case(crn: http.CrnPath, patch: Annotated[CasePatch, Body()]) -> Response[Any]:
+    case = service().update_case(crn, patch, http.if_match_version(app), http.caller(app))
     return http.json_response(200, case, {"ETag": http.etag(case.version)})
 
 
 @app.get(
     "/cases/<crn>/overview", tags=["Cases"], responses=http.model_responses(200, CaseOverview, "The case")
 )
-def get_overview(crn: CrnPath) -> Response[Any]:
-    overview = service().overview(crn, caller())
+def get_overview(crn: http.CrnPath) -> Response[Any]:
+    overview = service().overview(crn, http.caller(app))
     return http.json_response(200, overview, {"ETag": http.etag(overview.case.version)})
 
 
@@ -125,8 +119,8 @@ def get_overview(crn: CrnPath) -> Response[Any]:
     tags=["Convictions"],
     responses=http.model_responses(201, Conviction, "The conviction with its number"),
 )
-def add_conviction(crn: CrnPath, new_conviction: Annotated[NewConviction, Body()]) -> Response[Any]:
-    who = caller()
+def add_conviction(crn: http.CrnPath, new_conviction: Annotated[NewConviction, Body()]) -> Response[Any]:
+    who = http.caller(app)
 
     def respond() -> Response[str]:
         conviction = service().add_conviction(crn, new_conviction, who)
@@ -141,8 +135,8 @@ def add_conviction(crn: CrnPath, new_conviction: Annotated[NewConviction, Body()
     tags=["Convictions"],
     responses=http.model_responses(201, SanctionsRecorded, "The recorded sanctions"),
 )
-def record_sanctions(crn: CrnPath, new_sanctions: Annotated[NewSanctions, Body()]) -> Response[Any]:
-    who = caller()
+def record_sanctions(crn: http.CrnPath, new_sanctions: Annotated[NewSanctions, Body()]) -> Response[Any]:
+    who = http.caller(app)
 
     def respond() -> Response[str]:
         sanctions = service().record_sanctions(crn, new_sanctions, who)
@@ -156,8 +150,8 @@ def record_sanctions(crn: CrnPath, new_sanctions: Annotated[NewSanctions, Body()
     tags=["Contacts"],
     responses=http.model_responses(201, Contact, "The recorded contact"),
 )
-def record_contact(crn: CrnPath, new_contact: Annotated[NewContact, Body()]) -> Response[Any]:
-    who = caller()
+def record_contact(crn: http.CrnPath, new_contact: Annotated[NewContact, Body()]) -> Response[Any]:
+    who = http.caller(app)
 
     def respond() -> Response[str]:
         contact = service().record_contact(crn, new_contact, who)
@@ -172,8 +166,8 @@ def record_contact(crn: CrnPath, new_contact: Annotated[NewContact, Body()]) -> 
     tags=["Contacts"],
     responses=http.model_responses(200, PageOf[Contact], "Contacts, newest first"),
 )
-def list_contacts(crn: CrnPath, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Response[Any]:
-    contacts, next_cursor = service().contacts(crn, limit, cursor, caller())
+def list_contacts(crn: http.CrnPath, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Response[Any]:
+    contacts, next_cursor = service().contacts(crn, limit, cursor, http.caller(app))
     return http.json_response(200, PageOf[Contact](items=contacts, cursor=next_cursor))
 
 
@@ -182,8 +176,10 @@ def list_contacts(crn: CrnPath, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = N
     tags=["Registrations"],
     responses=http.model_responses(201, Registration, "The active registration"),
 )
-def add_registration(crn: CrnPath, new_registration: Annotated[NewRegistration, Body()]) -> Response[Any]:
-    who = caller()
+def add_registration(
+    crn: http.CrnPath, new_registration: Annotated[NewRegistration, Body()]
+) -> Response[Any]:
+    who = http.caller(app)
 
     def respond() -> Response[str]:
         registration = service().add_registration(crn, new_registration, who)
@@ -201,12 +197,12 @@ def add_registration(crn: CrnPath, new_registration: Annotated[NewRegistration, 
     responses=http.model_responses(200, Registration, "The registration, now deregistered"),
 )
 def deregister(
-    crn: CrnPath,
+    crn: http.CrnPath,
     registration_id: Annotated[str, Path(alias="registrationId", pattern=r"^[0-9a-f]{32}$")],
     deregistration: Annotated[Deregistration, Body()],
 ) -> Response[Any]:
     registration = service().deregister(
-        crn, registration_id, deregistration, http.if_match_version(app), caller()
+        crn, registration_id, deregistration, http.if_match_version(app), http.caller(app)
     )
     return http.json_response(200, registration, {"ETag": http.etag(registration.version)})
 
@@ -216,8 +212,8 @@ def deregister(
     tags=["Audit"],
     responses=http.model_responses(200, PageOf[AuditRecord], "Who read or changed the case, newest first"),
 )
-def audit_trail(crn: CrnPath, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Response[Any]:
-    records, next_cursor = service().audit_trail(crn, limit, cursor, caller())
+def audit_trail(crn: http.CrnPath, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Response[Any]:
+    records, next_cursor = service().audit_trail(crn, limit, cursor, http.caller(app))
     return http.json_response(200, PageOf[AuditRecord](items=records, cursor=next_cursor))
 
 

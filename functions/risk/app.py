@@ -3,7 +3,7 @@
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -12,8 +12,6 @@ from probation.adapters.clock import SystemClock, new_id
 from probation.adapters.risk_repository import DynamoRiskRepository
 from probation.api import http, idempotency
 from probation.api.paging import DEFAULT_LIMIT, Cursor, Limit
-from probation.domain.cases.models import Crn
-from probation.domain.cases.service import Caller
 from probation.domain.events import DomainEvent
 from probation.domain.risk_scoring.records import RiskHistory, RiskScoreRecord
 from probation.domain.risk_scoring.service import RiskScoringService
@@ -25,7 +23,6 @@ tracer = observability.tracer(SERVICE)
 metrics = observability.metrics(SERVICE)
 app = http.create_resolver(logger)
 
-CrnPath = Annotated[Crn, Path(description="Case reference number: one letter and six digits")]
 
 _service: RiskScoringService | None = None
 
@@ -38,17 +35,13 @@ def service() -> RiskScoringService:
     return _service
 
 
-def caller() -> Caller:
-    return Caller(http.principal(app), http.correlation_id(app))
-
-
 @app.post(
     "/risk/calculate",
     tags=["Risk"],
     responses=http.model_responses(200, RiskCalculationResult, "Every predictor's score, or null and why"),
 )
 def calculate(request: Annotated[RiskCalculationRequest, Body()]) -> Response[Any]:
-    result = service().calculate(request, caller())
+    result = service().calculate(request, http.caller(app))
     metrics.add_metric(name="RiskCalculations", unit=MetricUnit.Count, value=1)
     return http.json_response(200, result)
 
@@ -60,8 +53,8 @@ def calculate(request: Annotated[RiskCalculationRequest, Body()]) -> Response[An
         201, RiskScoreRecord, "The stored score, with its inputs and their sources"
     ),
 )
-def score_case(crn: CrnPath) -> Response[Any]:
-    who = caller()
+def score_case(crn: http.CrnPath) -> Response[Any]:
+    who = http.caller(app)
 
     def respond() -> Response[str]:
         record = service().score_case(crn, who)
@@ -76,8 +69,8 @@ def score_case(crn: CrnPath) -> Response[Any]:
     tags=["Risk"],
     responses=http.model_responses(200, RiskHistory, "The latest score and the history, newest first"),
 )
-def risk_history(crn: CrnPath, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Response[Any]:
-    latest, history, next_cursor = service().history(crn, limit, cursor, caller())
+def risk_history(crn: http.CrnPath, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Response[Any]:
+    latest, history, next_cursor = service().history(crn, limit, cursor, http.caller(app))
     return http.json_response(200, RiskHistory(latest=latest, history=history, cursor=next_cursor))
 
 

@@ -161,3 +161,28 @@ def table_items(template: Template, partition: str) -> list[dict[str, Any]]:
         KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": partition}
     )["Items"]
     return items
+
+
+def bus_event(crn: str, event_type: str, event_id: str, source: str = "probation.cases") -> dict[str, Any]:
+    """A domain event as an EventBridge rule delivers it to a function."""
+    return {
+        "version": "0",
+        "id": f"eb-{event_id}",
+        "detail-type": event_type,
+        "source": source,
+        "account": "123456789012",
+        "time": "2026-01-01T00:00:00Z",
+        "region": "eu-west-2",
+        "resources": [],
+        "detail": {
+            "eventId": event_id,
+            "eventType": event_type,
+            "version": 1,
+            "occurredAt": "2026-01-01T00:00:00Z",
+            "description": "test",
+            "detailUrl": f"/cases/{crn}/overview",
+            "personReference": {"identifiers": [{"type": "CRN", "value": crn}]},
+            "additionalInformation": {},
+            "correlationId": "trace-9",
+        },
+    }

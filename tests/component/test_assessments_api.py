@@ -8,7 +8,7 @@ import functions.assessments.app as assessments_app
 from infrastructure.local.lambdas import LocalContext
 from infrastructure.template import Template
 from probation.assessments.catalogue import AnswerType, Question, load_catalogue
-from tests.component.conftest import Caller, table_items
+from tests.component.conftest import Caller, bus_event, table_items
 
 CATALOGUE = load_catalogue()
 CONVICTION = {
@@ -309,7 +309,9 @@ def test_a_case_change_refreshes_unconfirmed_facts_but_never_the_assessors_answe
     more = {"sanctions": [{"sanctionDate": "2014-01-01", "offenceCode": "10500", "outcome": "Fine"}]}
     assert api("POST", f"/cases/{case_with_history}/sanctions", more).status == 201
 
-    assessments_app.lambda_handler(_event(case_with_history, "probation-case.sanctions.recorded"), _context())
+    assessments_app.lambda_handler(
+        bus_event(case_with_history, "probation-case.sanctions.recorded", "evt-refresh"), _context()
+    )
 
     refreshed = assessments_api("GET", path).body
     assert refreshed["answers"]["1.32"]["value"] == 5  # unconfirmed fact: refreshed
@@ -326,29 +328,6 @@ def test_a_case_without_a_conviction_still_gets_a_draft(assessments_api: Caller,
 def test_partners_cannot_see_assessments(assessments_api: Caller, case_with_history: str) -> None:
     response = assessments_api("GET", f"/cases/{case_with_history}/assessments", roles=("partner",))
     assert response.status == 403
-
-
-def _event(crn: str, event_type: str) -> dict[str, Any]:
-    return {
-        "version": "0",
-        "id": "eb-1",
-        "detail-type": event_type,
-        "source": "probation.cases",
-        "account": "123456789012",
-        "time": "2026-01-01T00:00:00Z",
-        "region": "eu-west-2",
-        "resources": [],
-        "detail": {
-            "eventId": "evt-refresh",
-            "eventType": event_type,
-            "version": 1,
-            "occurredAt": "2026-01-01T00:00:00Z",
-            "description": "test",
-            "detailUrl": f"/cases/{crn}/overview",
-            "personReference": {"identifiers": [{"type": "CRN", "value": crn}]},
-            "additionalInformation": {},
-        },
-    }
 
 
 def _context() -> LocalContext:

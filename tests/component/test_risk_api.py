@@ -9,7 +9,7 @@ import pytest
 import functions.risk.app as risk_app
 from infrastructure.local.lambdas import LocalContext
 from infrastructure.template import Template
-from tests.component.conftest import Caller, table_items
+from tests.component.conftest import Caller, bus_event, table_items
 
 EXAMPLES = json.loads((Path(__file__).parents[1] / "unit" / "risk" / "data" / "examples.json").read_text())
 RESPONSE_KEYS = {
@@ -139,33 +139,9 @@ def test_the_history_is_newest_first_with_the_latest_apart(api: Caller, risk_api
     assert second["rsrBandChanged"] is (first["rsrBand"] != second["rsrBand"])
 
 
-def case_event(crn: str, event_type: str, event_id: str) -> dict[str, Any]:
-    return {
-        "version": "0",
-        "id": "eb-1",
-        "detail-type": event_type,
-        "source": "probation.cases",
-        "account": "123456789012",
-        "time": "2026-01-01T00:00:00Z",
-        "region": "eu-west-2",
-        "resources": [],
-        "detail": {
-            "eventId": event_id,
-            "eventType": event_type,
-            "version": 1,
-            "occurredAt": "2026-01-01T00:00:00Z",
-            "description": "test",
-            "detailUrl": f"/cases/{crn}/overview",
-            "personReference": {"identifiers": [{"type": "CRN", "value": crn}]},
-            "additionalInformation": {},
-            "correlationId": "trace-9",
-        },
-    }
-
-
 def test_a_case_change_rescores_the_case_once_per_event(api: Caller, template: Template, crn: str) -> None:
     api("POST", f"/cases/{crn}/convictions", CONVICTION)
-    event = case_event(crn, "probation-case.sentence.created", "evt-1")
+    event = bus_event(crn, "probation-case.sentence.created", "evt-1")
     risk_app.lambda_handler(event, _context())
     risk_app.lambda_handler(event, _context())  # EventBridge delivers at least once
     records = [i for i in table_items(template, f"CASE#{crn}") if i["SK"].startswith("RISK#")]
@@ -180,12 +156,12 @@ def test_a_case_change_rescores_the_case_once_per_event(api: Caller, template: T
 
 def test_events_that_cannot_change_the_scores_are_ignored(api: Caller, template: Template, crn: str) -> None:
     api("POST", f"/cases/{crn}/convictions", CONVICTION)
-    risk_app.lambda_handler(case_event(crn, "probation-case.contact.created", "evt-2"), _context())
+    risk_app.lambda_handler(bus_event(crn, "probation-case.contact.created", "evt-2"), _context())
     assert not [i for i in table_items(template, f"CASE#{crn}") if i["SK"].startswith("RISK#")]
 
 
 def test_a_change_to_a_case_with_no_conviction_yet_scores_nothing(template: Template, crn: str) -> None:
-    risk_app.lambda_handler(case_event(crn, "probation-case.registration.added", "evt-3"), _context())
+    risk_app.lambda_handler(bus_event(crn, "probation-case.registration.added", "evt-3"), _context())
     assert not [i for i in table_items(template, f"CASE#{crn}") if i["SK"].startswith("RISK#")]
 
 

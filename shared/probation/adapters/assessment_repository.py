@@ -5,13 +5,11 @@ from typing import Any
 
 from probation import config
 from probation.adapters import aws, keys
-from probation.adapters.case_repository import DynamoCaseRepository, overview_of
-from probation.adapters.dynamodb import Item, Transaction, TransactionConflict, from_document, to_document
+from probation.adapters.case_repository import DynamoCaseRepository, execute_on_case, overview_of
+from probation.adapters.dynamodb import Item, Transaction, from_document, to_document
 from probation.adapters.outbox import audit_item, record_change
 from probation.domain.assessments.models import Assessment, AssessmentStatus, CaseState
 from probation.domain.audit import AuditRecord
-from probation.domain.cases.ports import ConcurrentChange
-from probation.domain.errors import NotFound
 from probation.domain.events import DomainEvent
 from probation.domain.risk_scoring.records import RiskScoreRecord
 
@@ -58,7 +56,7 @@ class DynamoAssessmentRepository:
         )
         transaction.create("assessment", self._item(assessment))
         transaction.create("audit", audit_item(audit))
-        self._execute(transaction, crn)
+        execute_on_case(transaction, self._table, crn)
 
     def replace(
         self, assessment: Assessment, expected_version: int, events: list[DomainEvent], audit: AuditRecord
@@ -81,7 +79,7 @@ class DynamoAssessmentRepository:
                 ExpressionAttributeValues={":id": assessment.assessment_id},
             )
         record_change(transaction, SOURCE, events, audit)
-        self._execute(transaction, crn)
+        execute_on_case(transaction, self._table, crn)
 
     def record_reads(self, records: list[AuditRecord]) -> None:
         self.cases.record_reads(records)
@@ -89,11 +87,3 @@ class DynamoAssessmentRepository:
     def _item(self, assessment: Assessment) -> Item:
         key = keys.assessment_key(assessment.crn, assessment.assessment_id)
         return {**key, "itemType": "ASSESSMENT", **to_document(assessment, indexed=("version", "status"))}
-
-    def _execute(self, transaction: Transaction, crn: str) -> None:
-        try:
-            transaction.execute(self._table.meta.client)
-        except TransactionConflict as conflict:
-            if "case exists" in conflict.failed:
-                raise NotFound(f"No case with CRN {crn}.") from conflict
-            raise ConcurrentChange(conflict.failed) from conflict

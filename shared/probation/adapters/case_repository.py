@@ -42,12 +42,7 @@ class DynamoCaseRepository:
         return Transaction(self.table_name)
 
     def _execute(self, transaction: Transaction, crn: str) -> None:
-        try:
-            transaction.execute(self._table.meta.client)
-        except TransactionConflict as conflict:
-            if "case exists" in conflict.failed:
-                raise NotFound(f"No case with CRN {crn}.") from conflict
-            raise ConcurrentChange(conflict.failed) from conflict
+        execute_on_case(transaction, self._table, crn)
 
     # ------------------------------------------------------------------ reads
 
@@ -255,6 +250,16 @@ class DynamoCaseRepository:
             ExpressionAttributeNames={"#version": "version", "#status": "status"},
             ExpressionAttributeValues={":readVersion": registration.version - 1, ":active": "ACTIVE"},
         )
+
+
+def execute_on_case(transaction: Transaction, table: Any, crn: str) -> None:
+    """Runs a change to case ``crn``: a missing case is NotFound, any other failed condition a lost race."""
+    try:
+        transaction.execute(table.meta.client)
+    except TransactionConflict as conflict:
+        if "case exists" in conflict.failed:
+            raise NotFound(f"No case with CRN {crn}.") from conflict
+        raise ConcurrentChange(conflict.failed) from conflict
 
 
 def overview_of(partition: dict[str, list[Item]]) -> CaseOverview | None:

@@ -2,12 +2,13 @@
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
     IdempotencyValidationError,
@@ -15,6 +16,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from pydantic import BaseModel
 
 from probation.api.problems import PROBLEM_JSON, problem, validation_problem
+from probation.domain.cases.models import Crn
 from probation.domain.errors import (
     Conflict,
     DomainError,
@@ -25,8 +27,9 @@ from probation.domain.errors import (
     PreconditionFailed,
     PreconditionRequired,
 )
-from probation.domain.principal import Principal, Role
+from probation.domain.principal import Caller, Principal, Role
 
+CrnPath = Annotated[Crn, Path(description="Case reference number: one letter and six digits")]
 CORRELATION_HEADER = "X-Correlation-Id"
 # For Logger: the id an event carries, or the caller's when it sent one, else API Gateway's request id.
 CORRELATION_ID_PATH = " || ".join(
@@ -70,6 +73,10 @@ def principal(resolver: APIGatewayRestResolver) -> Principal:
     known = {role.value for role in Role}
     roles = frozenset(Role(role) for role in str(context.get("roles", "")).split(",") if role in known)
     return Principal.from_roles(authorizer.principal_id, roles, context.get("partnerId") or None)
+
+
+def caller(resolver: APIGatewayRestResolver) -> Caller:
+    return Caller(principal(resolver), correlation_id(resolver))
 
 
 def correlation_id(resolver: APIGatewayRestResolver) -> str:

@@ -3,8 +3,9 @@
 from datetime import datetime
 from enum import StrEnum
 
+from probation.domain.events import DomainEvent
 from probation.domain.model import ApiModel
-from probation.domain.principal import Principal
+from probation.domain.principal import Caller
 
 
 class AuditAction(StrEnum):
@@ -28,18 +29,19 @@ class AuditRecord(ApiModel):
     correlation_id: str | None = None
 
     @classmethod
-    def of(
+    def by(
         cls,
+        caller: Caller,
         *,
         audit_id: str,
         crn: str,
         at: datetime,
-        principal: Principal,
         action: AuditAction,
         resource: str,
-        correlation_id: str | None,
-        event_id: str | None = None,
+        event: DomainEvent | None = None,
     ) -> "AuditRecord":
+        """What ``caller`` did to ``resource`` of case ``crn``; for a change, the event that describes it."""
+        principal = caller.principal
         return cls(
             audit_id=audit_id,
             crn=crn,
@@ -49,6 +51,6 @@ class AuditRecord(ApiModel):
             partner_id=principal.partner_id,
             action=action,
             resource=resource,
-            event_id=event_id,
-            correlation_id=correlation_id,
+            event_id=event.event_id if event else None,
+            correlation_id=caller.correlation_id,
         )

@@ -1,5 +1,6 @@
 """Who is calling: established by the authorizer from a verified token, never from the request body."""
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from probation.domain.errors import Forbidden
@@ -42,3 +43,11 @@ class Principal(ApiModel):
         if not self.roles & allowed:
             wanted = ", ".join(sorted(allowed))
             raise Forbidden(f"This action needs one of the roles: {wanted}.")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who asked, and the correlation id that follows the request through every function."""
+
+    principal: Principal
+    correlation_id: str | None

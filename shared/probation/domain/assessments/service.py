@@ -23,7 +23,7 @@ from probation.domain.assessments.models import (
 from probation.domain.assessments.prefill import personal_details, prefill, system_answers
 from probation.domain.audit import AuditAction, AuditRecord
 from probation.domain.cases.ports import ConcurrentChange
-from probation.domain.cases.service import MAX_ATTEMPTS, Caller
+from probation.domain.cases.service import MAX_ATTEMPTS
 from probation.domain.errors import (
     Conflict,
     FieldError,
@@ -33,7 +33,7 @@ from probation.domain.errors import (
     stale,
 )
 from probation.domain.events import DomainEvent, case_event
-from probation.domain.principal import Principal, Role
+from probation.domain.principal import Caller, Principal, Role
 
 SUMMARY_PRODUCED = "assessment.summary.produced"
 SYSTEM = Principal.system("assessments")
@@ -335,15 +335,14 @@ class AssessmentService:
         return assessment
 
     def _audit(self, caller: Caller, crn: str, action: AuditAction, event: DomainEvent | None) -> AuditRecord:
-        return AuditRecord.of(
+        return AuditRecord.by(
+            caller,
             audit_id=self.new_id(),
             crn=crn,
             at=self.clock.now(),
-            principal=caller.principal,
             action=action,
             resource="assessment",
-            correlation_id=caller.correlation_id,
-            event_id=event.event_id if event else None,
+            event=event,
         )
 
     def _system_audit(self, crn: str, event: DomainEvent) -> AuditRecord:

@@ -14,6 +14,7 @@ from probation.domain.identifiers import (
     pnc_check_character_is_valid,
 )
 from probation.domain.model import ApiModel
+from probation.risk.enums import Gender
 
 Name = Annotated[
     str, StringConstraints(min_length=1, max_length=35, pattern=r"^[^\d<>{}\[\]\\/@#$%^*=+|~]+$")
@@ -67,11 +68,6 @@ def _plausible_birth_date(value: date) -> date:
 
 
 BirthDate = Annotated[date, AfterValidator(_plausible_birth_date)]
-
-
-class Gender(StrEnum):
-    MALE = "MALE"
-    FEMALE = "FEMALE"
 
 
 class Address(ApiModel):

@@ -36,7 +36,7 @@ from probation.domain.errors import (
 )
 from probation.domain.events import DomainEvent, case_event
 from probation.domain.identifiers import new_crn
-from probation.domain.principal import STAFF_ROLES, Principal, PrincipalKind, Role
+from probation.domain.principal import STAFF_ROLES, Caller, PrincipalKind, Role
 
 # Conditional writes that lose a race are retried from a fresh read this many times.
 MAX_ATTEMPTS = 5
@@ -54,14 +54,6 @@ class KnownOffence:
 
 
 OffenceLookup = Callable[[str], KnownOffence | None]
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who asked, and the correlation id that follows the request through every function."""
-
-    principal: Principal
-    correlation_id: str | None
 
 
 @dataclass
@@ -422,15 +414,14 @@ class CaseService:
         event: DomainEvent | None = None,
         at: datetime | None = None,
     ) -> AuditRecord:
-        return AuditRecord.of(
+        return AuditRecord.by(
+            caller,
             audit_id=self.new_id(),
             crn=crn,
             at=at or self.clock.now(),
-            principal=caller.principal,
             action=action,
             resource=resource,
-            correlation_id=caller.correlation_id,
-            event_id=event.event_id if event else None,
+            event=event,
         )
 
     def _record_read(self, caller: Caller, crn: str, resource: str) -> None:

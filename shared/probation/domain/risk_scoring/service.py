@@ -8,10 +8,9 @@ from probation.adapters.clock import Clock
 from probation.domain.assessments.models import Assessment
 from probation.domain.audit import AuditAction, AuditRecord
 from probation.domain.cases.models import CaseOverview
-from probation.domain.cases.service import Caller
 from probation.domain.errors import InvalidInput, NotFound
 from probation.domain.events import DomainEvent, case_event
-from probation.domain.principal import STAFF_ROLES, Principal
+from probation.domain.principal import STAFF_ROLES, Caller, Principal
 from probation.domain.risk_scoring.inputs import derive_inputs
 from probation.domain.risk_scoring.records import RiskScoreRecord, ScoringTrigger, TriggerKind
 from probation.risk import PredictorScores, RiskCalculationRequest, RiskCalculationResult, calculate
@@ -159,15 +158,14 @@ class RiskScoringService:
         )
 
     def _audit(self, caller: Caller, crn: str, action: AuditAction, event: DomainEvent | None) -> AuditRecord:
-        return AuditRecord.of(
+        return AuditRecord.by(
+            caller,
             audit_id=self.new_id(),
             crn=crn,
             at=self.clock.now(),
-            principal=caller.principal,
             action=action,
             resource="risk",
-            correlation_id=caller.correlation_id,
-            event_id=event.event_id if event else None,
+            event=event,
         )
 
 
