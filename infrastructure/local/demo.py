@@ -353,19 +353,26 @@ def complete_an_assessment(client: ApiClient, rng: random.Random, crn: str) -> N
     }
     if answers.get("6.7da", {}).get("value") == "YES":
         answers["6.7.2.1da"] = {"value": rng.choice(["YES", "NO"])}
-    path = f"/cases/{crn}/assessments/{draft['assessmentId']}"
-    answered = client.patch(path, {"answers": answers}, headers={"If-Match": f'"{draft["version"]}"'})
-    version = answered["version"]
-    # New risk scores may refresh the draft meanwhile: like any client, re-read and try again.
-    for _ in range(5):
-        response = client.session.post(
-            f"{client.base_url}{path}/complete", headers={"If-Match": f'"{version}"'}
-        )
-        if response.status_code != 412:
-            response.raise_for_status()
-            return
-        version = int(response.headers["ETag"].strip('"'))
-    raise RuntimeError(f"could not complete {path}: it kept changing")
+    path = f"{client.base_url}/cases/{crn}/assessments/{draft['assessmentId']}"
+    version = draft["version"]
+
+    def answer(etag: str) -> requests.Response:
+        return client.session.patch(path, json={"answers": answers}, headers={"If-Match": etag}, timeout=10)
+
+    def complete(etag: str) -> requests.Response:
+        return client.session.post(f"{path}/complete", headers={"If-Match": etag}, timeout=10)
+
+    # New risk scores may refresh the draft at any moment: like any client, re-read and apply again.
+    for send in (answer, complete):
+        for _ in range(5):
+            response = send(f'"{version}"')
+            if response.status_code != 412:
+                response.raise_for_status()
+                version = int(response.headers["ETag"].strip('"'))
+                break
+            version = int(response.headers["ETag"].strip('"'))
+        else:
+            raise RuntimeError(f"{path} kept changing under the demo loader")
 
 
 def _plausible_options(codes: tuple[str, ...]) -> list[str]:
