@@ -31,6 +31,7 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.risk_calculator
+	$(BIN)/python -m bench.recommendation_calls
 
 openapi: $(STAMP)
 	$(BIN)/python -m infrastructure.openapi

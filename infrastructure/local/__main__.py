@@ -7,7 +7,7 @@ import signal
 import sys
 import threading
 
-from infrastructure.local.demo import seed
+from infrastructure.local.demo import allocate_some, seed
 from infrastructure.local.stack import LocalStack
 
 
@@ -30,8 +30,11 @@ def main() -> None:
     stack.start()
     summary = ""
     if not arguments.no_demo:
-        summary = seed(stack.base_url).describe()
+        demo = seed(stack.base_url)
         stack.wait_until_idle()  # the demo's events reach every service before the banner says it is ready
+        allocate_some(stack.base_url, demo.crns)
+        stack.wait_until_idle()
+        summary = demo.describe()
     print_banner(stack, summary)
 
     stopped = threading.Event()

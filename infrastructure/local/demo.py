@@ -13,8 +13,6 @@ from typing import Any
 
 import requests
 
-from probation import config
-from probation.adapters import aws
 from probation.assessments.catalogue import load_catalogue
 from probation.domain.identifiers import pnc_check_character
 
@@ -178,7 +176,7 @@ LOADERS = 4
 def seed(base_url: str) -> DemoSummary:
     """Cases go in from a few clients at once, each case from its own seeded generator, so the
     people are the same every time whatever order the requests land in."""
-    seed_staff()
+    seed_staff(ApiClient(base_url, "demo.loader", ["admin", "manager"]))
 
     def load(index: int) -> str:
         return seed_case(
@@ -189,26 +187,42 @@ def seed(base_url: str) -> DemoSummary:
         return DemoSummary(base_url, list(pool.map(load, range(CASES))))
 
 
-def seed_staff() -> None:
-    table = aws.table(config.table_name())
-    with table.batch_writer() as batch:
-        for team in TEAMS:
-            batch.put_item(Item={"PK": f"TEAM#{team['code']}", "SK": "PROFILE", "itemType": "TEAM", **team})
-        for code, name, grade, team_code, hours in PRACTITIONERS:
-            batch.put_item(
-                Item={
-                    "PK": f"STAFF#{code}",
-                    "SK": "PROFILE",
-                    "itemType": "PRACTITIONER",
-                    "GSI2PK": f"TEAM#{team_code}",
-                    "GSI2SK": f"STAFF#{code}",
-                    "code": code,
-                    "name": name,
-                    "grade": grade,
-                    "teamCode": team_code,
-                    "contractedHours": str(hours),
-                }
-            )
+def seed_staff(client: ApiClient) -> None:
+    for team in TEAMS:
+        client.post("/allocation/teams", team)
+    for code, name, grade, team_code, hours in PRACTITIONERS:
+        practitioner = {
+            "code": code,
+            "name": name,
+            "grade": grade,
+            "teamCode": team_code,
+            "contractedHours": hours,
+        }
+        if code.endswith("3"):
+            training = {
+                "reason": "Training",
+                "hours": 7.4,
+                "start": TODAY.isoformat(),
+                "end": TODAY.isoformat(),
+            }
+            practitioner["reductions"] = [{**training, "end": (TODAY + timedelta(days=30)).isoformat()}]
+        client.post("/allocation/practitioners", practitioner)
+
+
+def allocate_some(base_url: str, crns: list[str]) -> int:
+    """Every third case goes to the practitioner ranked first; the others wait in their team's queue."""
+    client = ApiClient(base_url, "demo.manager", ["manager"])
+    allocated = 0
+    for crn in crns[::3]:
+        ranked = client.session.get(f"{base_url}/cases/{crn}/allocation/recommendations", timeout=10).json()
+        current = client.session.get(f"{base_url}/cases/{crn}/allocation", timeout=10)
+        if not ranked.get("practitioners") or current.status_code != 200:
+            continue
+        choice = ranked["practitioners"][0]
+        body = {"practitionerCode": choice["code"], "justification": "Most capacity after allocation."}
+        client.post(f"/cases/{crn}/allocation", body, headers={"If-Match": current.headers["ETag"]})
+        allocated += 1
+    return allocated
 
 
 def seed_case(client: ApiClient, rng: random.Random, index: int) -> str:

@@ -11,6 +11,7 @@ import pytest
 import requests
 from moto.server import ThreadedMotoServer
 
+import functions.allocation.app as allocation_app
 import functions.assessments.app as assessments_app
 import functions.cases.app as cases_app
 import functions.risk.app as risk_app
@@ -37,6 +38,7 @@ def _reset_clients() -> None:
     cases_app._service = None
     risk_app._service = None
     assessments_app._service = None
+    allocation_app._service = None
 
 
 @pytest.fixture(scope="session")
@@ -128,6 +130,12 @@ def api(template: Template) -> Caller:
 def assessments_api(template: Template) -> Caller:
     """The OASys assessments API."""
     return functools.partial(invoke, assessments_app.lambda_handler)
+
+
+@pytest.fixture
+def allocation_api(template: Template) -> Caller:
+    """The allocation API."""
+    return functools.partial(invoke, allocation_app.lambda_handler)
 
 
 @pytest.fixture

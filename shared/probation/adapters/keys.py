@@ -72,6 +72,42 @@ def open_draft_key(crn: str) -> dict[str, str]:
     return {"PK": case_partition(crn), "SK": OPEN_DRAFT}
 
 
+ALLOCATION = "ALLOCATION"
+TEAMS = "TEAMS"
+
+
+def allocation_key(crn: str) -> dict[str, str]:
+    return {"PK": case_partition(crn), "SK": ALLOCATION}
+
+
+def team_key(code: str) -> dict[str, str]:
+    return {"PK": f"TEAM#{code}", "SK": PROFILE}
+
+
+def staff_key(code: str) -> dict[str, str]:
+    return {"PK": f"STAFF#{code}", "SK": PROFILE}
+
+
+def team_members(team_code: str) -> str:
+    """GSI2 partition of a team's practitioners."""
+    return f"TEAM#{team_code}"
+
+
+def team_queue(team_code: str) -> str:
+    """GSI2 partition of a team's unallocated cases."""
+    return f"QUEUE#{team_code}"
+
+
+def caseload(staff_code: str) -> str:
+    """GSI2 partition of a practitioner's cases."""
+    return f"CASELOAD#{staff_code}"
+
+
+def partner_caseload(partner_id: str) -> str:
+    """GSI3 partition of the cases allocated to a partner provider."""
+    return f"PARTNER#{partner_id}"
+
+
 def consumed_key(consumer: str, event_id: str) -> dict[str, str]:
     """Marks an event as applied by one consumer, so a redelivery changes nothing."""
     return {"PK": f"CONSUMED#{consumer}#{event_id}", "SK": "CONSUMED"}

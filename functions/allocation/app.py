@@ -1,0 +1,178 @@
+"""Allocation API and event consumer: thin routes over the allocation service."""
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from probation import observability
+from probation.adapters.allocation_repository import DynamoAllocationRepository
+from probation.adapters.clock import SystemClock, new_id
+from probation.api import http
+from probation.domain.allocation.models import (
+    Allocation,
+    AllocationRequest,
+    Caseload,
+    NewPractitioner,
+    NewTeam,
+    PractitionerList,
+    PractitionerPatch,
+    PractitionerView,
+    Queue,
+    Recommendations,
+    StaffCode,
+    Team,
+    TeamList,
+)
+from probation.domain.allocation.service import AllocationService
+from probation.domain.cases.models import TeamCode
+from probation.domain.events import DomainEvent
+
+SERVICE = "allocation"
+logger = observability.logger(SERVICE)
+tracer = observability.tracer(SERVICE)
+metrics = observability.metrics(SERVICE)
+app = http.create_resolver(logger)
+
+StaffCodePath = Annotated[StaffCode, Path(description="Practitioner (staff) code")]
+TeamCodePath = Annotated[TeamCode, Path(description="Team code")]
+
+_service: AllocationService | None = None
+
+
+def service() -> AllocationService:
+    """Built on first use, so the boto3 clients are created lazily and reused while the Lambda is warm."""
+    global _service  # noqa: PLW0603
+    if _service is None:
+        _service = AllocationService(DynamoAllocationRepository(), SystemClock(), new_id)
+    return _service
+
+
+def _practitioner_response(status: int, practitioner: PractitionerView) -> Response[str]:
+    headers = {
+        "ETag": http.etag(practitioner.version),
+        "Location": f"/allocation/practitioners/{practitioner.code}",
+    }
+    return http.json_response(status, practitioner, headers)
+
+
+@app.post("/allocation/teams", tags=["Allocation"], responses=http.model_responses(201, Team, "The new team"))
+def create_team(new_team: Annotated[NewTeam, Body()]) -> Response[Any]:
+    team = service().create_team(new_team, http.caller(app))
+    return http.json_response(201, team, {"Location": f"/allocation/teams/{team.code}"})
+
+
+@app.get(
+    "/allocation/teams", tags=["Allocation"], responses=http.model_responses(200, TeamList, "Every team")
+)
+def list_teams() -> Response[Any]:
+    return http.json_response(200, TeamList(items=service().teams(http.caller(app))))
+
+
+@app.post(
+    "/allocation/practitioners",
+    tags=["Allocation"],
+    responses=http.model_responses(201, PractitionerView, "The new practitioner, with capacity"),
+)
+def create_practitioner(new_practitioner: Annotated[NewPractitioner, Body()]) -> Response[Any]:
+    return _practitioner_response(201, service().create_practitioner(new_practitioner, http.caller(app)))
+
+
+@app.get(
+    "/allocation/practitioners",
+    tags=["Allocation"],
+    responses=http.model_responses(200, PractitionerList, "A team's practitioners, with capacity"),
+)
+def list_practitioners(team_code: Annotated[TeamCode, Query(alias="teamCode")]) -> Response[Any]:
+    return http.json_response(
+        200, PractitionerList(items=service().practitioners(team_code, http.caller(app)))
+    )
+
+
+@app.get(
+    "/allocation/practitioners/<code>",
+    tags=["Allocation"],
+    responses=http.model_responses(200, PractitionerView, "The practitioner, with capacity"),
+)
+def get_practitioner(code: StaffCodePath) -> Response[Any]:
+    return _practitioner_response(200, service().practitioner(code, http.caller(app)))
+
+
+@app.patch(
+    "/allocation/practitioners/<code>",
+    tags=["Allocation"],
+    responses=http.model_responses(200, PractitionerView, "The updated practitioner"),
+)
+def update_practitioner(code: StaffCodePath, patch: Annotated[PractitionerPatch, Body()]) -> Response[Any]:
+    updated = service().update_practitioner(code, patch, http.if_match_version(app), http.caller(app))
+    return _practitioner_response(200, updated)
+
+
+@app.get(
+    "/allocation/practitioners/<code>/caseload",
+    tags=["Allocation"],
+    responses=http.model_responses(200, Caseload, "The practitioner's cases with tier and points"),
+)
+def caseload(code: StaffCodePath) -> Response[Any]:
+    practitioner, items = service().caseload(code, http.caller(app))
+    return http.json_response(200, Caseload(practitioner=practitioner, items=items))
+
+
+@app.get(
+    "/allocation/teams/<code>/unallocated",
+    tags=["Allocation"],
+    responses=http.model_responses(200, Queue, "The team's unallocated cases, oldest and highest risk first"),
+)
+def unallocated(code: TeamCodePath) -> Response[Any]:
+    return http.json_response(200, Queue(team_code=code, items=service().queue(code, http.caller(app))))
+
+
+@app.get(
+    "/cases/<crn>/allocation",
+    tags=["Allocation"],
+    responses=http.model_responses(200, Allocation, "The case's tier (with reasons) and allocation"),
+)
+def get_allocation(crn: http.CrnPath) -> Response[Any]:
+    allocation = service().allocation(crn, http.caller(app))
+    return http.json_response(200, allocation, {"ETag": http.etag(allocation.version)})
+
+
+@app.get(
+    "/cases/<crn>/allocation/recommendations",
+    tags=["Allocation"],
+    responses=http.model_responses(
+        200, Recommendations, "Eligible practitioners of the team, ranked, with reasons"
+    ),
+)
+def recommendations(crn: http.CrnPath) -> Response[Any]:
+    return http.json_response(200, service().recommendations(crn, http.caller(app)))
+
+
+@app.post(
+    "/cases/<crn>/allocation",
+    tags=["Allocation"],
+    responses=http.model_responses(200, Allocation, "The recorded allocation"),
+)
+def allocate(crn: http.CrnPath, request: Annotated[AllocationRequest, Body()]) -> Response[Any]:
+    allocation = service().allocate(crn, request, http.if_match_version(app), http.caller(app))
+    metrics.add_metric(name="AllocationsMade", unit=MetricUnit.Count, value=1)
+    return http.json_response(200, allocation, {"ETag": http.etag(allocation.version)})
+
+
+def on_event(event: dict[str, Any]) -> None:
+    """A case was created or changed: queue it, or tier it again (once per event id)."""
+    updated = service().on_event(DomainEvent.model_validate(event["detail"]))
+    if updated is not None and updated.tier is not None:
+        logger.info("case tiered", extra={"crn": updated.crn, "tier": updated.tier.tier})
+
+
+@logger.inject_lambda_context(correlation_id_path=http.CORRELATION_ID_PATH, clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics(capture_cold_start_metric=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any] | None:
+    if "detail-type" in event:
+        on_event(event)
+        return None
+    return app.resolve(event, context)

@@ -1,0 +1,1 @@
+"""Versioned tiering and workload data, read as package resources (see ATTRIBUTION.md)."""

@@ -1,0 +1,1 @@
+"""Allocation: teams and practitioners, tiers, workload, ranked recommendations, recorded decisions."""

@@ -1,0 +1,206 @@
+"""What the allocation API accepts and returns."""
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import Field, StringConstraints, model_validator
+
+from probation.allocation import workload
+from probation.allocation.workload import Grade
+from probation.domain.cases.models import ShortText, TeamCode
+from probation.domain.model import ApiModel
+
+StaffCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{3,10}$")]
+Hours = Annotated[float, Field(gt=0, le=60)]
+
+
+class NewTeam(ApiModel):
+    code: TeamCode
+    name: ShortText
+    region: ShortText
+
+
+class Team(NewTeam):
+    created_at: datetime
+
+
+class Reduction(workload.Reduction):
+    """Hours a week taken away from casework between two dates, and why (training, sick leave, duties)."""
+
+    reason: ShortText
+    hours: Hours
+
+
+class NewPractitioner(ApiModel):
+    code: StaffCode
+    name: Annotated[str, StringConstraints(min_length=1, max_length=70)]
+    grade: Grade
+    team_code: TeamCode
+    contracted_hours: Hours = 37.0
+    reductions: Annotated[list[Reduction], Field(max_length=20)] = []
+
+
+class PractitionerPatch(ApiModel):
+    """JSON Merge Patch of a practitioner; ``reductions`` is replaced as a whole."""
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=70)] | None = None
+    grade: Grade | None = None
+    team_code: TeamCode | None = None
+    contracted_hours: Hours | None = None
+    reductions: Annotated[list[Reduction], Field(max_length=20)] | None = None
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> Self:
+        if not self.model_fields_set:
+            raise ValueError("the patch changes nothing: name at least one field")
+        if any(getattr(self, name) is None for name in self.model_fields_set):
+            raise ValueError("fields of a practitioner can be replaced, not removed")
+        return self
+
+
+class Workload(ApiModel):
+    """Kept current as cases are allocated, moved, re-tiered or closed: never re-read from the caseload."""
+
+    points: int = 0
+    cases: int = 0
+    community: int = 0
+    licence: int = 0
+    custody: int = 0
+    allocations: list[datetime] = Field(default_factory=list, description="Allocation times, last 7 days")
+
+
+class Practitioner(NewPractitioner):
+    version: int
+    workload: Workload = Workload()
+
+
+class PractitionerView(Practitioner):
+    available_points: float
+    capacity_percent: float | None = Field(description="Null when the practitioner has no available hours")
+
+
+class AllocationStatus(StrEnum):
+    UNALLOCATED = "UNALLOCATED"
+    ALLOCATED = "ALLOCATED"
+
+
+class CaseFacts(ApiModel):
+    """What the queue and the rules need about the case, kept current from case and risk events."""
+
+    name: str
+    sentence_type: str | None = None
+    sentence_date: date | None = None
+    length_months: int | None = None
+    release_date: date | None = None
+    rosh: str | None = None
+    mappa_level: str | None = None
+    rsr_band: str | None = None
+
+
+class Tier(ApiModel):
+    model_version: str
+    tier: str
+    protect_level: str
+    protect_points: int
+    change_level: int
+    change_points: int
+    reasons: list[str]
+    calculated_at: datetime
+    event_id: str | None = None
+
+
+class Allocation(ApiModel):
+    crn: str
+    team_code: str
+    status: AllocationStatus
+    version: int
+    facts: CaseFacts
+    tier: Tier | None = None
+    waiting_since: datetime
+    practitioner_code: str | None = None
+    partner_id: str | None = None
+    case_type: str | None = None
+    points: int = 0
+    allocated_at: datetime | None = None
+    allocated_by: str | None = None
+    justification: str | None = None
+    sensitive_notes: str | None = None
+    spo_oversight_notes: str | None = None
+
+
+class AllocationRequest(ApiModel):
+    """Allocate to a practitioner of the team, or to a partner provider where the case is eligible."""
+
+    practitioner_code: StaffCode | None = None
+    partner_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{2,64}$")] | None = None
+    justification: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+    sensitive_notes: Annotated[str, StringConstraints(min_length=1, max_length=4000)] | None = None
+    spo_oversight_notes: Annotated[str, StringConstraints(min_length=1, max_length=4000)] | None = None
+
+    @model_validator(mode="after")
+    def _one_holder(self) -> Self:
+        if (self.practitioner_code is None) == (self.partner_id is None):
+            raise ValueError("give either practitionerCode or partnerId")
+        return self
+
+
+class QueueEntry(ApiModel):
+    crn: str
+    name: str
+    tier: str | None
+    sentence_type: str | None
+    sentence_date: date | None
+    length_months: int | None
+    rosh: str | None
+    rsr_band: str | None
+    mappa_level: str | None
+    days_waiting: int
+
+
+class Recommendation(ApiModel):
+    rank: int
+    code: str
+    name: str
+    grade: Grade
+    capacity_percent: float | None
+    capacity_after_percent: float
+    allocated_last_7_days: int
+    community_cases: int
+    custody_cases: int
+    reasons: list[str]
+
+
+class Recommendations(ApiModel):
+    crn: str
+    team_code: str
+    tier: str | None
+    case_points: int
+    eligibility: list[str]
+    practitioners: list[Recommendation]
+
+
+class CaseloadEntry(ApiModel):
+    crn: str
+    name: str
+    tier: str | None
+    case_type: str | None
+    points: int
+
+
+class TeamList(ApiModel):
+    items: list[Team]
+
+
+class PractitionerList(ApiModel):
+    items: list[PractitionerView]
+
+
+class Queue(ApiModel):
+    team_code: str
+    items: list[QueueEntry]
+
+
+class Caseload(ApiModel):
+    practitioner: PractitionerView
+    items: list[CaseloadEntry]
