@@ -124,6 +124,7 @@ def test_a_mappa_level_2_case_tiers_to_a(api: Caller, allocation_api: Caller, qu
     # No assessment yet: change level 2. MAPPA M2 is 150 protect points: level A.
     assert (before["tier"], after["tier"]) == ("D2", "A2")
     assert any("MAPPA" in reason for reason in after["reasons"])
+    assert (after["inputs"]["mappaLevel"], after["inputs"]["hasValidAssessment"]) == ("M2", False)
 
 
 def test_recommendations_rank_the_eligible_by_capacity_after(

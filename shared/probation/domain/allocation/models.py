@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 from pydantic import Field, StringConstraints, model_validator
 
@@ -106,6 +106,7 @@ class Tier(ApiModel):
     change_level: int
     change_points: int
     reasons: list[str]
+    inputs: dict[str, Any] = Field(description="What the tier was calculated from")
     calculated_at: datetime
     event_id: str | None = None
 

@@ -375,7 +375,8 @@ class AllocationService:
                     waiting_since=state.overview.case.created_at,
                 )
             now = self.clock.now()
-            calculation = calculate_tier(_tier_inputs(state, now))
+            inputs = _tier_inputs(state, now)
+            calculation = calculate_tier(inputs)
             tier = Tier(
                 model_version=calculation.model_version,
                 tier=calculation.tier,
@@ -384,6 +385,7 @@ class AllocationService:
                 change_level=calculation.change_level,
                 change_points=calculation.change_points,
                 reasons=list(calculation.reasons),
+                inputs=inputs.model_dump(mode="json", by_alias=True),
                 calculated_at=now,
                 event_id=event.event_id,
             )
