@@ -77,7 +77,7 @@ def main() -> int:
         aws.forget_clients()
         create_tables(template, boto3.client("dynamodb"))
         repository = DynamoAllocationRepository()
-        service = AllocationService(repository, SystemClock(), new_id)
+        service = AllocationService(repository=repository, clock=SystemClock(), new_id=new_id)
         manager = Caller(Principal.from_roles("bench", frozenset({Role.MANAGER}), None), None)
         build_team(repository, service, manager)
 

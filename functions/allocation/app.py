@@ -46,7 +46,9 @@ def service() -> AllocationService:
     """Built on first use, so the boto3 clients are created lazily and reused while the Lambda is warm."""
     global _service  # noqa: PLW0603
     if _service is None:
-        _service = AllocationService(DynamoAllocationRepository(), SystemClock(), new_id)
+        _service = AllocationService(
+            repository=DynamoAllocationRepository(), clock=SystemClock(), new_id=new_id
+        )
     return _service
 
 

@@ -37,7 +37,12 @@ def service() -> AssessmentService:
     """Built on first use, so the boto3 clients are created lazily and reused while the Lambda is warm."""
     global _service  # noqa: PLW0603
     if _service is None:
-        _service = AssessmentService(DynamoAssessmentRepository(), load_catalogue(), SystemClock(), new_id)
+        _service = AssessmentService(
+            repository=DynamoAssessmentRepository(),
+            catalogue=load_catalogue(),
+            clock=SystemClock(),
+            new_id=new_id,
+        )
     return _service
 
 

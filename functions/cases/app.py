@@ -47,7 +47,9 @@ def service() -> CaseService:
     """Built on first use, so the boto3 clients are created lazily and reused while the Lambda is warm."""
     global _service  # noqa: PLW0603
     if _service is None:
-        _service = CaseService(DynamoCaseRepository(), SystemClock(), new_id, _known_offence)
+        _service = CaseService(
+            repository=DynamoCaseRepository(), clock=SystemClock(), new_id=new_id, offences=_known_offence
+        )
     return _service
 
 

@@ -31,7 +31,7 @@ def service() -> RiskScoringService:
     """Built on first use, so the boto3 clients are created lazily and reused while the Lambda is warm."""
     global _service  # noqa: PLW0603
     if _service is None:
-        _service = RiskScoringService(DynamoRiskRepository(), SystemClock(), new_id)
+        _service = RiskScoringService(repository=DynamoRiskRepository(), clock=SystemClock(), new_id=new_id)
     return _service
 
 

@@ -1,8 +1,12 @@
 """The access log the Data Protection Act 2018 s.62 requires: who read or changed which case, when."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import ClassVar
 
+from probation.adapters.clock import Clock
 from probation.domain.events import DomainEvent
 from probation.domain.model import ApiModel
 from probation.domain.principal import Caller
@@ -53,4 +57,33 @@ class AuditRecord(ApiModel):
             resource=resource,
             event_id=event.event_id if event else None,
             correlation_id=caller.correlation_id,
+        )
+
+
+@dataclass(kw_only=True)
+class AuditingService:
+    """What every service needs to record who did what: the time and a source of ids."""
+
+    clock: Clock
+    new_id: Callable[[], str]
+    audit_resource: ClassVar[str]
+
+    def _audit(
+        self,
+        caller: Caller,
+        crn: str,
+        action: AuditAction,
+        event: DomainEvent | None = None,
+        *,
+        resource: str | None = None,
+        at: datetime | None = None,
+    ) -> AuditRecord:
+        return AuditRecord.by(
+            caller,
+            audit_id=self.new_id(),
+            crn=crn,
+            at=at or self.clock.now(),
+            action=action,
+            resource=resource or self.audit_resource,
+            event=event,
         )

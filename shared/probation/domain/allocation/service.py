@@ -1,11 +1,9 @@
 """Allocation rules: the team queue, tiering on case events, ranked recommendations, recorded decisions."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, cast
 
-from probation.adapters.clock import Clock
 from probation.allocation.eligibility import eligible_grades, grade_restrictions, partner_eligible
 from probation.allocation.tiering import MappaLevel, TierInputs, calculate_tier
 from probation.allocation.workload import (
@@ -37,7 +35,7 @@ from probation.domain.allocation.models import (
     Workload,
 )
 from probation.domain.assessments.models import CaseState
-from probation.domain.audit import AuditAction, AuditRecord
+from probation.domain.audit import AuditAction, AuditingService, AuditRecord
 from probation.domain.cases.models import SentenceType
 from probation.domain.cases.ports import ConcurrentChange
 from probation.domain.cases.registers import MAPPA_CODE, REGISTER_TYPES, RegisterGroup
@@ -106,11 +104,10 @@ class AllocationRepository(Protocol):
     ) -> None: ...
 
 
-@dataclass
-class AllocationService:
+@dataclass(kw_only=True)
+class AllocationService(AuditingService):
+    audit_resource = "allocation"
     repository: AllocationRepository
-    clock: Clock
-    new_id: Callable[[], str]
 
     # ------------------------------------------------------------------ teams and practitioners
 
@@ -487,17 +484,6 @@ class AllocationService:
         if allocation is None:
             raise NotFound(f"No allocation record for case {crn}: it has not reached a team queue.")
         return allocation
-
-    def _audit(self, caller: Caller, crn: str, action: AuditAction, event: DomainEvent | None) -> AuditRecord:
-        return AuditRecord.by(
-            caller,
-            audit_id=self.new_id(),
-            crn=crn,
-            at=self.clock.now(),
-            action=action,
-            resource="allocation",
-            event=event,
-        )
 
 
 class AlreadyApplied(Exception):

@@ -1,11 +1,10 @@
 """The assessment lifecycle: open a pre-filled draft, answer and confirm, complete, refresh on events."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from probation.adapters.clock import Clock
 from probation.assessments.catalogue import AnswerType, Catalogue
 from probation.assessments.predictors import CONDITIONAL_PREDICTOR_QUESTIONS, predictor_answers
 from probation.assessments.scoring import section_scores
@@ -21,7 +20,7 @@ from probation.domain.assessments.models import (
     SectionNeed,
 )
 from probation.domain.assessments.prefill import personal_details, prefill, system_answers
-from probation.domain.audit import AuditAction, AuditRecord
+from probation.domain.audit import AuditAction, AuditingService, AuditRecord
 from probation.domain.cases.ports import ConcurrentChange
 from probation.domain.cases.service import MAX_ATTEMPTS
 from probation.domain.errors import (
@@ -72,12 +71,11 @@ class AssessmentRepository(Protocol):
     def record_reads(self, records: list[AuditRecord]) -> None: ...
 
 
-@dataclass
-class AssessmentService:
+@dataclass(kw_only=True)
+class AssessmentService(AuditingService):
+    audit_resource = "assessment"
     repository: AssessmentRepository
     catalogue: Catalogue
-    clock: Clock
-    new_id: Callable[[], str]
 
     def open_draft(self, crn: str, caller: Caller) -> Assessment:
         caller.principal.require_any(ASSESSORS)
@@ -333,17 +331,6 @@ class AssessmentService:
         if assessment is None:
             raise NotFound(f"No assessment {assessment_id} on case {crn}.")
         return assessment
-
-    def _audit(self, caller: Caller, crn: str, action: AuditAction, event: DomainEvent | None) -> AuditRecord:
-        return AuditRecord.by(
-            caller,
-            audit_id=self.new_id(),
-            crn=crn,
-            at=self.clock.now(),
-            action=action,
-            resource="assessment",
-            event=event,
-        )
 
     def _system_audit(self, crn: str, event: DomainEvent) -> AuditRecord:
         return self._audit(Caller(SYSTEM, event.correlation_id), crn, AuditAction.UPDATE, event)

@@ -5,8 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
 
-from probation.adapters.clock import Clock
-from probation.domain.audit import AuditAction, AuditRecord
+from probation.domain.audit import AuditAction, AuditingService, AuditRecord
 from probation.domain.cases.models import (
     Case,
     CaseOverview,
@@ -56,11 +55,10 @@ class KnownOffence:
 OffenceLookup = Callable[[str], KnownOffence | None]
 
 
-@dataclass
-class CaseService:
+@dataclass(kw_only=True)
+class CaseService(AuditingService):
+    audit_resource = "case"
     repository: CaseRepository
-    clock: Clock
-    new_id: Callable[[], str]
     offences: OffenceLookup
 
     # ------------------------------------------------------------------ person
@@ -80,7 +78,7 @@ class CaseService:
             )
             try:
                 self.repository.create(
-                    case, event, self._audit(caller, case.crn, AuditAction.CREATE, "case", event)
+                    case, event, self._audit(caller, case.crn, AuditAction.CREATE, event, resource="case")
                 )
             except ConcurrentChange:
                 continue  # the random CRN was taken: draw another
@@ -112,7 +110,10 @@ class CaseService:
         )
         try:
             self.repository.update(
-                updated, expected_version, event, self._audit(caller, crn, AuditAction.UPDATE, "case", event)
+                updated,
+                expected_version,
+                event,
+                self._audit(caller, crn, AuditAction.UPDATE, event, resource="case"),
             )
         except ConcurrentChange:
             raise stale(self._stored(crn).case.version) from None
@@ -125,7 +126,7 @@ class CaseService:
         cases, next_cursor = self.repository.search(last_name, date_of_birth, limit, cursor)
         now = self.clock.now()
         self.repository.record_reads(
-            [self._audit(caller, case.crn, AuditAction.SEARCH, "case", at=now) for case in cases]
+            [self._audit(caller, case.crn, AuditAction.SEARCH, resource="case", at=now) for case in cases]
         )
         return cases, next_cursor
 
@@ -175,7 +176,10 @@ class CaseService:
                 mainOffenceCode=main.offence_code,
             )
             self.repository.add_conviction(
-                crn, conviction, event, self._audit(caller, crn, AuditAction.CREATE, "conviction", event)
+                crn,
+                conviction,
+                event,
+                self._audit(caller, crn, AuditAction.CREATE, event, resource="conviction"),
             )
             return conviction
 
@@ -209,7 +213,7 @@ class CaseService:
             sanctionIds=[sanction.sanction_id for sanction in sanctions],
         )
         self.repository.add_sanctions(
-            crn, sanctions, event, self._audit(caller, crn, AuditAction.CREATE, "sanctions", event)
+            crn, sanctions, event, self._audit(caller, crn, AuditAction.CREATE, event, resource="sanctions")
         )
         return sanctions
 
@@ -240,7 +244,7 @@ class CaseService:
             source=contact.source,
         )
         self.repository.add_contact(
-            crn, contact, event, self._audit(caller, crn, AuditAction.CREATE, "contact", event)
+            crn, contact, event, self._audit(caller, crn, AuditAction.CREATE, event, resource="contact")
         )
         return contact
 
@@ -288,7 +292,7 @@ class CaseService:
                 register.uniqueness_key,
                 superseded,
                 events,
-                self._audit(caller, crn, AuditAction.CREATE, "registration", events[0]),
+                self._audit(caller, crn, AuditAction.CREATE, events[0], resource="registration"),
             )
             return registration
 
@@ -319,7 +323,7 @@ class CaseService:
                 updated,
                 register.uniqueness_key,
                 event,
-                self._audit(caller, crn, AuditAction.DELETE, "registration", event),
+                self._audit(caller, crn, AuditAction.DELETE, event, resource="registration"),
             )
         except ConcurrentChange:
             latest = self.repository.registration(crn, registration_id)
@@ -405,27 +409,8 @@ class CaseService:
             **{name: value for name, value in information.items() if value is not None},
         )
 
-    def _audit(
-        self,
-        caller: Caller,
-        crn: str,
-        action: AuditAction,
-        resource: str,
-        event: DomainEvent | None = None,
-        at: datetime | None = None,
-    ) -> AuditRecord:
-        return AuditRecord.by(
-            caller,
-            audit_id=self.new_id(),
-            crn=crn,
-            at=at or self.clock.now(),
-            action=action,
-            resource=resource,
-            event=event,
-        )
-
     def _record_read(self, caller: Caller, crn: str, resource: str) -> None:
-        self.repository.record_reads([self._audit(caller, crn, AuditAction.READ, resource)])
+        self.repository.record_reads([self._audit(caller, crn, AuditAction.READ, resource=resource)])
 
 
 def _no_case(crn: str) -> NotFound:

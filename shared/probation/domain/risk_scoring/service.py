@@ -1,12 +1,10 @@
 """Risk scoring: stateless calculation, and scoring a case from its record, on request or on events."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from probation.adapters.clock import Clock
 from probation.domain.assessments.models import Assessment
-from probation.domain.audit import AuditAction, AuditRecord
+from probation.domain.audit import AuditAction, AuditingService, AuditRecord
 from probation.domain.cases.models import CaseOverview
 from probation.domain.errors import InvalidInput, NotFound
 from probation.domain.events import DomainEvent, case_event
@@ -57,11 +55,10 @@ class RiskRepository(Protocol):
     def record_reads(self, records: list[AuditRecord]) -> None: ...
 
 
-@dataclass
-class RiskScoringService:
+@dataclass(kw_only=True)
+class RiskScoringService(AuditingService):
+    audit_resource = "risk"
     repository: RiskRepository
-    clock: Clock
-    new_id: Callable[[], str]
 
     def calculate(self, request: RiskCalculationRequest, caller: Caller) -> RiskCalculationResult:
         caller.principal.require_any(STAFF_ROLES)
@@ -155,17 +152,6 @@ class RiskScoringService:
             ),
             rsrBandChanged=record.rsr_band_changed,
             previousRsrBand=record.previous_rsr_band,
-        )
-
-    def _audit(self, caller: Caller, crn: str, action: AuditAction, event: DomainEvent | None) -> AuditRecord:
-        return AuditRecord.by(
-            caller,
-            audit_id=self.new_id(),
-            crn=crn,
-            at=self.clock.now(),
-            action=action,
-            resource="risk",
-            event=event,
         )
 
 
