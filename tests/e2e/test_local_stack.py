@@ -431,9 +431,15 @@ def test_a_mappa_case_is_tiered_queued_recommended_and_allocated(runner: Runner)
     chosen = ranked[0]
     before = manager.get(f"{runner.base_url}/allocation/practitioners/{chosen['code']}", timeout=10).json()
 
-    etag = manager.get(f"{base}/allocation", timeout=10).headers["ETag"]
     decision = {"practitionerCode": chosen["code"], "justification": "Top of the recommendations."}
-    done = manager.post(f"{base}/allocation", json=decision, headers={"If-Match": etag}, timeout=10)
+    # Events may re-tier the case meanwhile: re-read and retry, as a manager's client would.
+    done = _with_current_etag(
+        manager,
+        f"{base}/allocation",
+        lambda etag: manager.post(
+            f"{base}/allocation", json=decision, headers={"If-Match": etag}, timeout=10
+        ),
+    )
     assert done.status_code == 200, done.text
 
     after = manager.get(f"{runner.base_url}/allocation/practitioners/{chosen['code']}", timeout=10).json()
