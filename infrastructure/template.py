@@ -46,6 +46,8 @@ class Template:
     region: str = "eu-west-2"
     account: str = "123456789012"
     raw: dict[str, Any] = field(default_factory=dict)
+    physical_ids: dict[str, str] = field(default_factory=dict)
+    """Ids the stand-in generated for resources that cannot be named (e.g. Cognito user pools)."""
 
     @classmethod
     def load(cls, parameters: dict[str, str], path: Path = TEMPLATE) -> "Template":
@@ -68,6 +70,8 @@ class Template:
         return resolved
 
     def physical_name(self, logical_id: str) -> str:
+        if logical_id in self.physical_ids:
+            return self.physical_ids[logical_id]
         spec = self.resources[logical_id]
         name_property = _NAME_PROPERTY.get(spec["Type"])
         if name_property and name_property in spec.get("Properties", {}):

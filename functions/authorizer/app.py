@@ -1,4 +1,8 @@
-"""API Gateway TOKEN authorizer: verifies the bearer JWT and hands the principal to every function."""
+"""API Gateway TOKEN authorizer: verifies the bearer JWT and hands the principal to every function.
+
+Staff may call the whole API (each function checks roles). A partner is allowed only the partner
+routes its scopes name, so a token without ``contacts.write`` cannot reach the contact route at all.
+"""
 
 import functools
 from typing import Any
@@ -6,31 +10,59 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from probation import config, observability
+from probation.adapters.partner_registry import partner_for_client
 from probation.auth.tokens import InvalidToken, TokenVerifier, bearer_token
-from probation.domain.principal import Principal
+from probation.domain.principal import Principal, PrincipalKind
 
 logger = observability.logger("authorizer")
 
 # API Gateway answers 401 when a TOKEN authorizer raises exactly this message.
 UNAUTHORIZED = "Unauthorized"
 
+# The partner routes each scope opens ("*" in an execute-api resource matches any characters).
+PARTNER_ROUTES_BY_SCOPE: dict[str, tuple[str, ...]] = {
+    "cases.read": ("GET/partner/v1/cases", "GET/partner/v1/cases/*"),
+    "contacts.write": ("POST/partner/v1/cases/*/contacts",),
+    "events.read": ("GET/partner/v1/events", "*/partner/v1/subscriptions", "*/partner/v1/subscriptions/*"),
+}
+PARTNER_ROUTES = ("GET/partner/v1/openapi.json",)
+
 
 @functools.cache
 def verifier() -> TokenVerifier:
-    return TokenVerifier(config.token_issuer(), config.token_audience(), config.jwks_url())
+    return TokenVerifier(
+        config.token_issuer(), config.token_audience(), config.jwks_url(), partner_for_client
+    )
 
 
 def policy(principal: Principal, method_arn: str) -> dict[str, Any]:
-    """Allows the whole API: the decision is cached per token, so it must not depend on the route."""
-    api_arn = "/".join(method_arn.split("/")[:2]) + "/*/*"
-    context: dict[str, str] = {"kind": principal.kind.value, "roles": ",".join(sorted(principal.roles))}
+    """The same for every route of the API the principal may use: API Gateway caches it per token."""
+    api_arn = "/".join(method_arn.split("/")[:2])
+    if principal.kind is PrincipalKind.PARTNER:
+        routes = [
+            *PARTNER_ROUTES,
+            *(r for scope in sorted(principal.scopes) for r in PARTNER_ROUTES_BY_SCOPE.get(scope, ())),
+        ]
+    else:
+        routes = ["*/*"]
+    context: dict[str, str] = {
+        "kind": principal.kind.value,
+        "roles": ",".join(sorted(principal.roles)),
+        "scopes": " ".join(sorted(principal.scopes)),
+    }
     if principal.partner_id:
         context["partnerId"] = principal.partner_id
     return {
         "principalId": principal.subject,
         "policyDocument": {
             "Version": "2012-10-17",
-            "Statement": [{"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": api_arn}],
+            "Statement": [
+                {
+                    "Action": "execute-api:Invoke",
+                    "Effect": "Allow",
+                    "Resource": [f"{api_arn}/{r}" for r in routes],
+                }
+            ],
         },
         "context": context,
     }

@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from probation import observability
 from probation.adapters.case_repository import DynamoCaseRepository
 from probation.adapters.clock import SystemClock, new_id
+from probation.adapters.offence_list import known_offence
 from probation.api import http, idempotency
 from probation.api.paging import DEFAULT_LIMIT, Cursor, Limit, PageOf
 from probation.domain.audit import AuditRecord
@@ -29,9 +30,8 @@ from probation.domain.cases.models import (
     Registration,
     Sanction,
 )
-from probation.domain.cases.service import CaseService, KnownOffence
+from probation.domain.cases.service import CaseService
 from probation.domain.model import ApiModel
-from probation.risk.offences import get_offence
 
 SERVICE = "cases"
 logger = observability.logger(SERVICE)
@@ -48,16 +48,9 @@ def service() -> CaseService:
     global _service  # noqa: PLW0603
     if _service is None:
         _service = CaseService(
-            repository=DynamoCaseRepository(), clock=SystemClock(), new_id=new_id, offences=_known_offence
+            repository=DynamoCaseRepository(), clock=SystemClock(), new_id=new_id, offences=known_offence
         )
     return _service
-
-
-def _known_offence(code: str) -> KnownOffence | None:
-    offence = get_offence(code)
-    if offence is None:
-        return None
-    return KnownOffence(code=code, description=offence.description, violent=offence.is_violent)
 
 
 def _case_headers(case: Case) -> dict[str, str]:

@@ -1,6 +1,7 @@
 """The local API Gateway: Chalice's local server with the template's routes, each request turned into an
 API Gateway REST proxy event that reaches the real handler after the real authorizer code ran."""
 
+import fnmatch
 import json
 import time
 import uuid
@@ -26,6 +27,17 @@ def problem_response(status: int, title: str, detail: str, headers: dict[str, st
     return Response(
         body=json.dumps(body), status_code=status, headers={"Content-Type": PROBLEM_JSON, **(headers or {})}
     )
+
+
+def allows(document: dict[str, Any], method_arn: str) -> bool:
+    """IAM evaluation, as far as an authorizer's policy needs it: an explicit Deny wins, else any Allow."""
+    verdicts = set()
+    for statement in document["Statement"]:
+        resources = statement["Resource"]
+        patterns = [resources] if isinstance(resources, str) else resources
+        if any(fnmatch.fnmatchcase(method_arn, pattern) for pattern in patterns):
+            verdicts.add(statement["Effect"])
+    return "Allow" in verdicts and "Deny" not in verdicts
 
 
 def rest_proxy_event(
@@ -139,8 +151,7 @@ class Gateway:
             )
         except Exception:
             return unauthorized
-        statement = policy["policyDocument"]["Statement"][0]
-        if statement["Effect"] != "Allow":
+        if not allows(policy["policyDocument"], method_arn):
             return problem_response(403, "Forbidden", "The token does not grant access to this resource.")
         event["requestContext"]["authorizer"] = {
             "principalId": policy["principalId"],

@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import Field, StringConstraints, model_validator
 
 from probation.domain.model import ApiModel
+from probation.domain.partners.models import Scope
 from probation.domain.principal import Role
 
 TOKEN_LIFETIME_SECONDS = 3600
@@ -19,12 +20,14 @@ AUDIENCE = "probation-api"
 class LocalTokenRequest(ApiModel):
     sub: Annotated[str, StringConstraints(min_length=1, max_length=100)]
     roles: Annotated[list[Role], Field(min_length=1)]
-    partner_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    client_id: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
+    scopes: Annotated[list[Scope], Field(max_length=10)] = []
 
     @model_validator(mode="after")
-    def _partner_names_itself(self) -> "LocalTokenRequest":
-        if Role.PARTNER in self.roles and self.partner_id is None:
-            raise ValueError("partnerId is required for the partner role")
+    def _a_partner_is_a_client(self) -> "LocalTokenRequest":
+        """The partner itself is never claimed: the authorizer looks the client id up in the registry."""
+        if Role.PARTNER in self.roles and self.client_id is None:
+            raise ValueError("clientId is required for the partner role: register the partner first")
         return self
 
 
@@ -49,7 +52,8 @@ class LocalIssuer:
             "exp": now + TOKEN_LIFETIME_SECONDS,
             "roles": [role.value for role in request.roles],
         }
-        if request.partner_id:
-            claims["partnerId"] = request.partner_id
+        if request.client_id:
+            claims["clientId"] = request.client_id
+            claims["scopes"] = [scope.value for scope in request.scopes]
         token = jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": self.key_id})
         return {"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_LIFETIME_SECONDS}

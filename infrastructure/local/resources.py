@@ -40,6 +40,21 @@ def create_tables(template: Template, dynamodb: Any) -> None:
             dynamodb.update_time_to_live(TableName=properties["TableName"], TimeToLiveSpecification=ttl)
 
 
+def create_user_pools(template: Template, cognito: Any) -> None:
+    """User pools get generated ids: they are recorded on the template, so ``!Ref`` resolves to them."""
+    for logical_id in template.of_type("AWS::Cognito::UserPool"):
+        name = template.properties(logical_id)["UserPoolName"]
+        template.physical_ids[logical_id] = cognito.create_user_pool(PoolName=name)["UserPool"]["Id"]
+    for logical_id in template.of_type("AWS::Cognito::UserPoolResourceServer"):
+        properties = template.properties(logical_id)
+        cognito.create_resource_server(
+            UserPoolId=properties["UserPoolId"],
+            Identifier=properties["Identifier"],
+            Name=properties["Name"],
+            Scopes=properties["Scopes"],
+        )
+
+
 def create_buses(template: Template, events: Any) -> None:
     for logical_id in template.of_type("AWS::Events::EventBus"):
         events.create_event_bus(Name=template.properties(logical_id)["Name"])

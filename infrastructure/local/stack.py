@@ -22,7 +22,13 @@ from infrastructure.local.gateway import Gateway
 from infrastructure.local.identity import AUDIENCE, LocalIssuer
 from infrastructure.local.lambdas import LocalFunction
 from infrastructure.local.pollers import Poller, RulePoller, StreamPoller
-from infrastructure.local.resources import create_buses, create_queues, create_rule_deliveries, create_tables
+from infrastructure.local.resources import (
+    create_buses,
+    create_queues,
+    create_rule_deliveries,
+    create_tables,
+    create_user_pools,
+)
 from infrastructure.openapi import merged_spec
 from infrastructure.template import TEMPLATE, Template
 
@@ -60,7 +66,13 @@ class LocalStack:
         return f"http://127.0.0.1:{self.moto_port}"
 
     def client(self, service: str) -> Any:
-        return boto3.client(service, endpoint_url=self.aws_endpoint, region_name=REGION)
+        return boto3.client(
+            service,
+            endpoint_url=self.aws_endpoint,
+            region_name=REGION,
+            aws_access_key_id="local",
+            aws_secret_access_key="local",  # noqa: S106 - moto's stand-in takes any credentials
+        )
 
     def start(self) -> None:
         moto_patches.install()
@@ -75,10 +87,11 @@ class LocalStack:
             },
             self.template_path,
         )
-        self._configure_environment()
         create_tables(self.template, self.client("dynamodb"))
         create_buses(self.template, self.client("events"))
+        create_user_pools(self.template, self.client("cognito-idp"))
         queues = create_queues(self.template, self.client("sqs"))
+        self._configure_environment()
         self.functions = {spec.logical_id: LocalFunction(spec) for spec in self.template.functions()}
         self._start_stream_pollers(queues)
         self._start_rule_pollers()

@@ -32,3 +32,7 @@ def token_audience() -> str:
 
 def jwks_url() -> str:
     return _required("JWKS_URL")
+
+
+def user_pool_id() -> str:
+    return _required("USER_POOL_ID")

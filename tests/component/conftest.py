@@ -14,14 +14,15 @@ from moto.server import ThreadedMotoServer
 import functions.allocation.app as allocation_app
 import functions.assessments.app as assessments_app
 import functions.cases.app as cases_app
+import functions.partners.app as partners_app
 import functions.risk.app as risk_app
 from infrastructure.local import moto_patches
 from infrastructure.local.gateway import rest_proxy_event
 from infrastructure.local.lambdas import LocalContext
-from infrastructure.local.resources import create_buses, create_tables
+from infrastructure.local.resources import create_buses, create_tables, create_user_pools
 from infrastructure.local.stack import free_port
 from infrastructure.template import Template
-from probation.adapters import aws
+from probation.adapters import aws, partner_registry
 from probation.api import idempotency
 
 PARAMETERS = {
@@ -39,6 +40,8 @@ def _reset_clients() -> None:
     risk_app._service = None
     assessments_app._service = None
     allocation_app._service = None
+    partners_app._service = None
+    partner_registry._known.clear()
 
 
 @pytest.fixture(scope="session")
@@ -66,6 +69,8 @@ def template(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Te
     _reset_clients()
     create_tables(loaded, boto3.client("dynamodb"))
     create_buses(loaded, boto3.client("events"))
+    create_user_pools(loaded, boto3.client("cognito-idp"))
+    monkeypatch.setenv("USER_POOL_ID", loaded.physical_name("PartnerUserPool"))
     yield loaded
     _reset_clients()
 
@@ -93,6 +98,7 @@ def invoke(
     roles: tuple[str, ...] = ("practitioner",),
     subject: str = "jsmith",
     partner_id: str | None = None,
+    scopes: tuple[str, ...] = (),
     headers: dict[str, str] | None = None,
     query: dict[str, str] | None = None,
     raw_body: str | None = None,
@@ -108,7 +114,13 @@ def invoke(
         body=raw_body if raw_body is not None else (json.dumps(body) if body is not None else None),
         stage="test",
     )
-    context: dict[str, str] = {"principalId": subject, "roles": ",".join(roles), "kind": "staff"}
+    kind = "partner" if "partner" in roles else "staff"
+    context: dict[str, str] = {
+        "principalId": subject,
+        "roles": ",".join(roles),
+        "kind": kind,
+        "scopes": " ".join(scopes),
+    }
     if partner_id:
         context["partnerId"] = partner_id
     event["requestContext"]["authorizer"] = context
@@ -136,6 +148,12 @@ def assessments_api(template: Template) -> Caller:
 def allocation_api(template: Template) -> Caller:
     """The allocation API."""
     return functools.partial(invoke, allocation_app.lambda_handler)
+
+
+@pytest.fixture
+def partners_api(template: Template) -> Caller:
+    """The partner gateway."""
+    return functools.partial(invoke, partners_app.lambda_handler)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import pytest
 import functions.authorizer.app as authorizer
 from infrastructure.local.identity import LocalIssuer, LocalTokenRequest
 from infrastructure.local.lambdas import LocalContext
+from probation.domain.partners.models import Scope
 from probation.domain.principal import Role
 
 METHOD_ARN = "arn:aws:execute-api:eu-west-2:123456789012:api1234/dev/GET/cases/X123456"
@@ -37,6 +38,7 @@ def issuer(monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalIssuer]:
     monkeypatch.setenv("TOKEN_ISSUER", local_issuer.issuer)
     monkeypatch.setenv("TOKEN_AUDIENCE", local_issuer.audience)
     monkeypatch.setenv("JWKS_URL", f"http://127.0.0.1:{server.server_address[1]}/jwks.json")
+    monkeypatch.setattr(authorizer, "partner_for_client", {"client-crc01": "CRC01"}.get)
     authorizer.verifier.cache_clear()
     yield local_issuer
     server.shutdown()
@@ -71,19 +73,42 @@ def forged(issuer: LocalIssuer, **overrides: Any) -> str:
 def test_a_valid_token_allows_the_whole_api_with_the_principal_in_context(issuer: LocalIssuer) -> None:
     result = authorize(token(issuer))
     assert result["principalId"] == "jsmith"
-    assert result["context"] == {"kind": "staff", "roles": "practitioner"}
+    assert result["context"] == {"kind": "staff", "roles": "practitioner", "scopes": ""}
     statement = result["policyDocument"]["Statement"][0]
     assert (statement["Effect"], statement["Resource"]) == (
         "Allow",
-        "arn:aws:execute-api:eu-west-2:123456789012:api1234/dev/*/*",
+        ["arn:aws:execute-api:eu-west-2:123456789012:api1234/dev/*/*"],
     )
 
 
-def test_a_partner_token_carries_its_partner(issuer: LocalIssuer) -> None:
-    partner = issuer.token(LocalTokenRequest(sub="crc", roles=[Role.PARTNER], partner_id="CRC01"))[
-        "access_token"
+def test_a_partner_is_its_registered_client_and_reaches_only_its_scopes_routes(issuer: LocalIssuer) -> None:
+    request = LocalTokenRequest(
+        sub="crc", roles=[Role.PARTNER], client_id="client-crc01", scopes=[Scope.CASES_READ]
+    )
+    result = authorize(issuer.token(request)["access_token"])
+    assert result["context"] == {
+        "kind": "partner",
+        "roles": "partner",
+        "scopes": "cases.read",
+        "partnerId": "CRC01",
+    }
+    api = "arn:aws:execute-api:eu-west-2:123456789012:api1234/dev"
+    assert result["policyDocument"]["Statement"][0]["Resource"] == [
+        f"{api}/GET/partner/v1/openapi.json",
+        f"{api}/GET/partner/v1/cases",
+        f"{api}/GET/partner/v1/cases/*",
     ]
-    assert authorize(partner)["context"] == {"kind": "partner", "roles": "partner", "partnerId": "CRC01"}
+
+
+def test_a_partner_claim_the_client_chose_is_ignored(issuer: LocalIssuer) -> None:
+    claimed = forged(issuer, roles=["partner"], clientId="client-crc01", partnerId="SOMEONE-ELSE")
+    assert authorize(claimed)["context"]["partnerId"] == "CRC01"
+
+
+def test_an_unregistered_client_is_unauthorized(issuer: LocalIssuer) -> None:
+    request = LocalTokenRequest(sub="crc", roles=[Role.PARTNER], client_id="client-unknown")
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        authorize(issuer.token(request)["access_token"])
 
 
 @pytest.mark.parametrize(

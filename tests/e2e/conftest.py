@@ -27,10 +27,12 @@ class Runner:
     aws_endpoint: str
     output: Path
 
-    def token(self, *roles: str, subject: str = "jsmith", partner_id: str | None = None) -> str:
+    def token(
+        self, *roles: str, subject: str = "jsmith", client_id: str | None = None, scopes: tuple[str, ...] = ()
+    ) -> str:
         body: dict[str, Any] = {"sub": subject, "roles": list(roles)}
-        if partner_id:
-            body["partnerId"] = partner_id
+        if client_id:
+            body |= {"clientId": client_id, "scopes": list(scopes)}
         response = requests.post(f"{self.base_url}/local/token", json=body, timeout=10)
         response.raise_for_status()
         token: str = response.json()["access_token"]

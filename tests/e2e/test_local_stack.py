@@ -447,3 +447,77 @@ def test_a_mappa_case_is_tiered_queued_recommended_and_allocated(runner: Runner)
     assert after["capacityPercent"] == chosen["capacityAfterPercent"]
     queue = manager.get(f"{runner.base_url}/allocation/teams/N07HAC/unallocated", timeout=10).json()["items"]
     assert crn not in [entry["crn"] for entry in queue]
+
+
+def test_partners_see_only_their_own_cases_over_http(runner: Runner) -> None:
+    admin = runner.session("admin", subject="admin")
+    clients = {}
+    for partner_id, scopes in (
+        ("CRC-NORTH", ["cases.read", "contacts.write"]),
+        ("CRC-SOUTH", ["cases.read"]),
+    ):
+        body = {
+            "partnerId": partner_id,
+            "name": partner_id,
+            "contactEmail": "ops@crc.example",
+            "scopes": scopes,
+        }
+        registered = admin.post(f"{runner.base_url}/partner-admin/partners", json=body, timeout=10)
+        assert registered.status_code == 201, registered.text
+        clients[partner_id] = (registered.json()["clientId"], tuple(scopes))
+
+    def partner(partner_id: str) -> requests.Session:
+        client_id, scopes = clients[partner_id]
+        session = requests.Session()
+        token = runner.token("partner", subject=client_id, client_id=client_id, scopes=scopes)
+        session.headers["Authorization"] = f"Bearer {token}"
+        return session
+
+    crn = create_case(runner, teamCode="N07CAM")["crn"]
+    manager = runner.session("manager")
+    deadline = time.monotonic() + 30
+    while manager.get(f"{runner.base_url}/cases/{crn}/allocation", timeout=10).status_code != 200:
+        assert time.monotonic() < deadline, "the case never reached its team queue"
+        time.sleep(0.3)
+    decision = {"partnerId": "CRC-NORTH", "justification": "CRC contract."}
+    allocated = _with_current_etag(
+        manager,
+        f"{runner.base_url}/cases/{crn}/allocation",
+        lambda etag: manager.post(
+            f"{runner.base_url}/cases/{crn}/allocation", json=decision, headers={"If-Match": etag}, timeout=10
+        ),
+    )
+    assert allocated.status_code == 200, allocated.text
+
+    north, south = partner("CRC-NORTH"), partner("CRC-SOUTH")
+    assert crn in [
+        c["crn"] for c in north.get(f"{runner.base_url}/partner/v1/cases", timeout=10).json()["items"]
+    ]
+    assert crn not in [
+        c["crn"] for c in south.get(f"{runner.base_url}/partner/v1/cases", timeout=10).json()["items"]
+    ]
+    assert north.get(f"{runner.base_url}/partner/v1/cases/{crn}", timeout=10).status_code == 200
+    assert south.get(f"{runner.base_url}/partner/v1/cases/{crn}", timeout=10).status_code == 404
+
+    contact = {
+        "type": "PROGRAMME_SESSION",
+        "contactDate": "2026-03-01T10:00:00Z",
+        "outcome": "ATTENDED_COMPLIED",
+    }
+    url = f"{runner.base_url}/partner/v1/cases/{crn}/contacts"
+    written = [
+        north.post(url, json=contact, headers={"Idempotency-Key": "session-1"}, timeout=10) for _ in range(2)
+    ]
+    assert [r.status_code for r in written] == [201, 201]
+    assert written[0].json() == written[1].json()
+    # CRC-SOUTH holds no contacts.write scope: the authorizer's policy stops it before any function runs.
+    assert south.post(url, json=contact, headers={"Idempotency-Key": "s"}, timeout=10).status_code == 403
+    staff_contacts = manager.get(f"{runner.base_url}/cases/{crn}/contacts", timeout=10).json()["items"]
+    assert [c["contactId"] for c in staff_contacts] == [written[0].json()["contactId"]]
+
+    # A client id nobody registered gets nothing.
+    stranger = requests.Session()
+    stranger.headers["Authorization"] = "Bearer " + runner.token(
+        "partner", subject="x", client_id="not-registered", scopes=("cases.read",)
+    )
+    assert stranger.get(f"{runner.base_url}/partner/v1/cases", timeout=10).status_code == 401

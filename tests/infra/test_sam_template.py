@@ -3,7 +3,7 @@
 import re
 import tomllib
 
-from cfnlint.api import lint_all
+from cfnlint.api import lint
 
 from infrastructure.openapi import CONTRACT, merged_spec, render
 from infrastructure.template import ROOT, TEMPLATE, Template
@@ -16,8 +16,12 @@ PARAMETERS = {
 }
 
 
+# Case data of people on probation in England and Wales stays in the UK: the stack deploys to London.
+DEPLOYMENT_REGIONS = ["eu-west-2"]
+
+
 def test_cfn_lint_reports_no_errors() -> None:
-    errors = [m for m in lint_all(TEMPLATE.read_text()) if m.rule.id.startswith("E")]
+    errors = [m for m in lint(TEMPLATE.read_text(), regions=DEPLOYMENT_REGIONS) if m.rule.id.startswith("E")]
     assert errors == [], "\n".join(str(m) for m in errors)
 
 

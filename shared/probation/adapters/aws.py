@@ -40,6 +40,10 @@ def sqs() -> Any:
     return _reused("sqs", lambda session: session.client("sqs", config=_CONFIG))
 
 
+def cognito() -> Any:
+    return _reused("cognito", lambda session: session.client("cognito-idp", config=_CONFIG))
+
+
 def table(name: str) -> Any:
     return dynamodb().Table(name)
 

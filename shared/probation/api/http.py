@@ -72,7 +72,8 @@ def principal(resolver: APIGatewayRestResolver) -> Principal:
     context = authorizer.get_context()
     known = {role.value for role in Role}
     roles = frozenset(Role(role) for role in str(context.get("roles", "")).split(",") if role in known)
-    return Principal.from_roles(authorizer.principal_id, roles, context.get("partnerId") or None)
+    scopes = frozenset(str(context.get("scopes", "")).split())
+    return Principal.from_roles(authorizer.principal_id, roles, context.get("partnerId") or None, scopes)
 
 
 def caller(resolver: APIGatewayRestResolver) -> Caller:

@@ -28,16 +28,27 @@ class Principal(ApiModel):
     kind: PrincipalKind
     roles: frozenset[Role]
     partner_id: str | None = None
+    scopes: frozenset[str] = frozenset()
 
     @classmethod
-    def from_roles(cls, subject: str, roles: frozenset[Role], partner_id: str | None) -> "Principal":
+    def from_roles(
+        cls,
+        subject: str,
+        roles: frozenset[Role],
+        partner_id: str | None,
+        scopes: frozenset[str] = frozenset(),
+    ) -> "Principal":
         kind = PrincipalKind.PARTNER if Role.PARTNER in roles else PrincipalKind.STAFF
-        return cls(subject=subject, kind=kind, roles=roles, partner_id=partner_id)
+        return cls(subject=subject, kind=kind, roles=roles, partner_id=partner_id, scopes=scopes)
 
     @classmethod
     def system(cls, service: str) -> "Principal":
         """A service acting on an event, recorded in the access log under its own name."""
         return cls(subject=f"system:{service}", kind=PrincipalKind.SYSTEM, roles=frozenset())
+
+    def require_scope(self, scope: str) -> None:
+        if scope not in self.scopes:
+            raise Forbidden(f"This action needs the {scope} scope.")
 
     def require_any(self, allowed: frozenset[Role]) -> None:
         if not self.roles & allowed:

@@ -6,15 +6,19 @@ from probation.auth.tokens import InvalidToken, bearer_token, principal_from_cla
 from probation.domain.errors import Forbidden
 from probation.domain.principal import STAFF_ROLES, PrincipalKind, Role
 
+REGISTRY = {"client-crc01": "CRC01"}.get
+
 
 def test_staff_roles_come_from_the_roles_claim() -> None:
-    principal = principal_from_claims({"sub": "jsmith", "roles": ["practitioner", "manager", "pilot"]})
+    principal = principal_from_claims(
+        {"sub": "jsmith", "roles": ["practitioner", "manager", "pilot"]}, REGISTRY
+    )
     assert principal.roles == {Role.PRACTITIONER, Role.MANAGER}
     assert principal.kind is PrincipalKind.STAFF
 
 
 def test_cognito_groups_serve_as_roles() -> None:
-    assert principal_from_claims({"sub": "a", "cognito:groups": ["admin"]}).roles == {Role.ADMIN}
+    assert principal_from_claims({"sub": "a", "cognito:groups": ["admin"]}, REGISTRY).roles == {Role.ADMIN}
 
 
 @pytest.mark.parametrize(
@@ -24,18 +28,30 @@ def test_cognito_groups_serve_as_roles() -> None:
         {"sub": "a", "roles": ["pilot"]},
         {"sub": "a", "roles": "admin"},
         {"sub": "a", "roles": ["partner"]},
+        {"sub": "a", "roles": ["partner"], "clientId": "client-unknown"},
+        {"sub": "a", "client_id": "client-unknown", "scope": "probation-partner-api/cases.read"},
     ],
 )
 def test_tokens_that_grant_nothing_usable_are_refused(claims: dict[str, Any]) -> None:
     with pytest.raises(InvalidToken):
-        principal_from_claims(claims)
+        principal_from_claims(claims, REGISTRY)
 
 
-def test_a_partner_is_a_partner_kind_with_its_id() -> None:
-    principal = principal_from_claims({"sub": "crc-client", "roles": ["partner"], "partnerId": "CRC01"})
+def test_a_cognito_client_credentials_token_is_its_registered_partner() -> None:
+    claims = {
+        "sub": "client-crc01",
+        "client_id": "client-crc01",
+        "token_use": "access",
+        "scope": "probation-partner-api/cases.read probation-partner-api/contacts.write",
+        "partnerId": "CLAIMED-BY-THE-CLIENT",
+    }
+    principal = principal_from_claims(claims, REGISTRY)
     assert (principal.kind, principal.partner_id) == (PrincipalKind.PARTNER, "CRC01")
+    assert principal.scopes == {"cases.read", "contacts.write"}
     with pytest.raises(Forbidden):
         principal.require_any(STAFF_ROLES)
+    with pytest.raises(Forbidden):
+        principal.require_scope("events.read")
 
 
 @pytest.mark.parametrize("header", [None, "", "Basic abc", "Bearer ", "Bearer"])

@@ -1,0 +1,117 @@
+"""Partner gateway API: partner registration for admins, and the partner providers' own API."""
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from probation import observability
+from probation.adapters.case_repository import DynamoCaseRepository
+from probation.adapters.clock import SystemClock, new_id
+from probation.adapters.cognito import CognitoIdentityProvider
+from probation.adapters.offence_list import known_offence
+from probation.adapters.partner_repository import DynamoPartnerRepository
+from probation.api import http, idempotency
+from probation.api.paging import DEFAULT_LIMIT, Cursor, Limit
+from probation.domain.cases.models import Contact, NewContact
+from probation.domain.cases.service import CaseService
+from probation.domain.partners.models import (
+    NewPartner,
+    PartnerCase,
+    PartnerCasePage,
+    PartnerCredentials,
+    PartnerList,
+)
+from probation.domain.partners.service import PartnerService
+
+SERVICE = "partners"
+logger = observability.logger(SERVICE)
+tracer = observability.tracer(SERVICE)
+metrics = observability.metrics(SERVICE)
+app = http.create_resolver(logger)
+
+_service: PartnerService | None = None
+
+
+def service() -> PartnerService:
+    """Built on first use, so the boto3 clients are created lazily and reused while the Lambda is warm."""
+    global _service  # noqa: PLW0603
+    if _service is None:
+        clock = SystemClock()
+        cases = CaseService(
+            repository=DynamoCaseRepository(), clock=clock, new_id=new_id, offences=known_offence
+        )
+        _service = PartnerService(
+            repository=DynamoPartnerRepository(),
+            identity=CognitoIdentityProvider(),
+            cases=cases,
+            clock=clock,
+            new_id=new_id,
+        )
+    return _service
+
+
+@app.post(
+    "/partner-admin/partners",
+    tags=["Partner administration"],
+    responses=http.model_responses(201, PartnerCredentials, "The partner and its credentials, shown once"),
+)
+def register_partner(new_partner: Annotated[NewPartner, Body()]) -> Response[Any]:
+    credentials = service().register(new_partner, http.caller(app))
+    location = f"/partner-admin/partners/{credentials.partner.partner_id}"
+    return http.json_response(201, credentials, {"Location": location, "Cache-Control": "no-store"})
+
+
+@app.get(
+    "/partner-admin/partners",
+    tags=["Partner administration"],
+    responses=http.model_responses(200, PartnerList, "Every registered partner"),
+)
+def list_partners() -> Response[Any]:
+    return http.json_response(200, PartnerList(items=service().partners(http.caller(app))))
+
+
+@app.get(
+    "/partner/v1/cases",
+    tags=["Partner API"],
+    responses=http.model_responses(200, PartnerCasePage, "The cases allocated to the calling partner"),
+)
+def partner_cases(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Response[Any]:
+    items, next_cursor = service().case_list(http.caller(app), limit, cursor)
+    return http.json_response(200, PartnerCasePage(items=items, cursor=next_cursor))
+
+
+@app.get(
+    "/partner/v1/cases/<crn>",
+    tags=["Partner API"],
+    responses=http.model_responses(200, PartnerCase, "The case, as its partner provider needs it"),
+)
+def partner_case(crn: http.CrnPath) -> Response[Any]:
+    return http.json_response(200, service().case(crn, http.caller(app)))
+
+
+@app.post(
+    "/partner/v1/cases/<crn>/contacts",
+    tags=["Partner API"],
+    responses=http.model_responses(
+        201, Contact, "The contact, recorded in the case with the partner as source"
+    ),
+)
+def report_contact(crn: http.CrnPath, new_contact: Annotated[NewContact, Body()]) -> Response[Any]:
+    who = http.caller(app)
+
+    def respond() -> Response[str]:
+        contact = service().record_contact(crn, new_contact, who)
+        return http.json_response(
+            201, contact, {"Location": f"/partner/v1/cases/{crn}/contacts/{contact.contact_id}"}
+        )
+
+    return idempotency.once(app, who.principal.subject, respond, required=True)
+
+
+@logger.inject_lambda_context(correlation_id_path=http.CORRELATION_ID_PATH, clear_state=True)
+@tracer.capture_lambda_handler
+@metrics.log_metrics(capture_cold_start_metric=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,1 @@
+"""The partner gateway: partner providers (CRCs), their identity, and what they may see and report."""

@@ -1,0 +1,180 @@
+"""Partner rules: registration, and a provider's view of exactly the cases allocated to it."""
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from probation.domain.allocation.models import Allocation
+from probation.domain.assessments.models import CaseState
+from probation.domain.audit import AuditAction, AuditingService
+from probation.domain.cases.models import Contact, ContactSource, NewContact
+from probation.domain.cases.service import CaseService
+from probation.domain.errors import Conflict, Forbidden, NotFound
+from probation.domain.partners.models import (
+    NewPartner,
+    Partner,
+    PartnerCase,
+    PartnerCaseSummary,
+    PartnerCredentials,
+    PartnerPerson,
+    PartnerRegistration,
+    PartnerSentence,
+    Scope,
+)
+from probation.domain.principal import Caller, PrincipalKind, Role
+
+ADMINS = frozenset({Role.ADMIN})
+
+
+class DuplicatePartner(Exception):
+    pass
+
+
+class IdentityProvider(Protocol):
+    def create_client(self, partner_id: str, scopes: list[str]) -> tuple[str, str, list[str]]:
+        """A new client-credentials app client: its id, its secret and its scopes as tokens name them."""
+        ...
+
+
+class PartnerRepository(Protocol):
+    def save_partner(self, partner: Partner) -> None: ...
+
+    def partners(self) -> list[Partner]: ...
+
+    def partner_cases(
+        self, partner_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[Allocation], str | None]: ...
+
+    def allocation(self, crn: str) -> Allocation | None: ...
+
+    def case_state(self, crn: str) -> CaseState | None: ...
+
+
+@dataclass(kw_only=True)
+class PartnerService(AuditingService):
+    audit_resource = "partner-view"
+    repository: PartnerRepository
+    identity: IdentityProvider
+    cases: CaseService
+
+    def register(self, new_partner: NewPartner, caller: Caller) -> PartnerCredentials:
+        caller.principal.require_any(ADMINS)
+        if any(p.partner_id == new_partner.partner_id for p in self.repository.partners()):
+            raise Conflict(f"Partner {new_partner.partner_id} is already registered.")
+        client_id, secret, token_scopes = self.identity.create_client(
+            new_partner.partner_id, [scope.value for scope in new_partner.scopes]
+        )
+        partner = Partner(
+            **dict(new_partner),
+            client_id=client_id,
+            registered_at=self.clock.now(),
+            registered_by=caller.principal.subject,
+        )
+        try:
+            self.repository.save_partner(partner)
+        except DuplicatePartner:
+            raise Conflict(f"Partner {new_partner.partner_id} is already registered.") from None
+        return PartnerCredentials(
+            partner=partner, client_id=client_id, client_secret=secret, scopes=token_scopes
+        )
+
+    def partners(self, caller: Caller) -> list[Partner]:
+        caller.principal.require_any(ADMINS)
+        return self.repository.partners()
+
+    def case_list(
+        self, caller: Caller, limit: int, cursor: str | None
+    ) -> tuple[list[PartnerCaseSummary], str | None]:
+        partner_id = self._partner(caller, Scope.CASES_READ)
+        allocations, next_cursor = self.repository.partner_cases(partner_id, limit, cursor)
+        return [
+            PartnerCaseSummary(
+                crn=a.crn,
+                name=a.facts.name,
+                tier=a.tier.tier if a.tier else None,
+                allocated_at=a.allocated_at,
+            )
+            for a in allocations
+        ], next_cursor
+
+    def case(self, crn: str, caller: Caller) -> PartnerCase:
+        partner_id = self._partner(caller, Scope.CASES_READ)
+        allocation = self._allocated_to(crn, partner_id)
+        state = self.repository.case_state(crn)
+        if state is None:
+            raise _no_case(crn)
+        self.cases.repository.record_reads([self._audit(caller, crn, AuditAction.READ)])
+        return _partner_view(state, allocation, partner_id)
+
+    def record_contact(self, crn: str, new_contact: NewContact, caller: Caller) -> Contact:
+        partner_id = self._partner(caller, Scope.CONTACTS_WRITE)
+        self._allocated_to(crn, partner_id)
+        return self.cases.record_contact(crn, new_contact, caller)
+
+    def _partner(self, caller: Caller, scope: Scope) -> str:
+        principal = caller.principal
+        if principal.kind is not PrincipalKind.PARTNER or principal.partner_id is None:
+            raise Forbidden("The partner API is for registered partner providers.")
+        principal.require_scope(scope.value)
+        return principal.partner_id
+
+    def _allocated_to(self, crn: str, partner_id: str) -> Allocation:
+        """A case allocated elsewhere is answered exactly as one that does not exist."""
+        allocation = self.repository.allocation(crn)
+        if allocation is None or allocation.partner_id != partner_id:
+            raise _no_case(crn)
+        return allocation
+
+
+def _no_case(crn: str) -> NotFound:
+    return NotFound(f"No case with CRN {crn}.")
+
+
+def _partner_view(state: CaseState, allocation: Allocation, partner_id: str) -> PartnerCase:
+    overview = state.overview
+    case = overview.case
+    sentence = None
+    if overview.convictions:
+        current = max(overview.convictions, key=lambda c: (c.conviction_date, c.conviction_number))
+        s = current.sentence
+        sentence = PartnerSentence(
+            type=s.type.value,
+            sentence_date=s.sentence_date,
+            length_months=s.length_months,
+            requirements=[requirement.type.value for requirement in s.requirements],
+            release_date=s.release_date,
+        )
+    risk = state.latest_risk.result if state.latest_risk else {}
+    bands: dict[str, str | None] = {
+        name: ((risk.get(name) or {}).get("dynamic") or (risk.get(name) or {}).get("static") or {}).get(
+            "band"
+        )
+        for name in ("allReoffending", "violentReoffending", "seriousViolentReoffending")
+    }
+    bands["rsr"] = (risk.get("rsr") or {}).get("band")
+    return PartnerCase(
+        crn=case.crn,
+        person=PartnerPerson(
+            first_name=case.first_name,
+            last_name=case.last_name,
+            date_of_birth=case.date_of_birth,
+            gender=case.gender.value,
+        ),
+        sentence=sentence,
+        registrations=[
+            PartnerRegistration(
+                type=r.type,
+                description=r.description,
+                mappa_level=r.mappa_level.value if r.mappa_level else None,
+                mappa_category=r.mappa_category.value if r.mappa_category else None,
+            )
+            for r in overview.registrations
+            if r.status == "ACTIVE"
+        ],
+        risk_bands=bands,
+        tier=allocation.tier.tier if allocation.tier else None,
+        responsible_officer=partner_id,
+        allocated_at=allocation.allocated_at,
+        contacts=[
+            c for c in overview.contacts if c.source is ContactSource.PARTNER and c.partner_id == partner_id
+        ],
+    )

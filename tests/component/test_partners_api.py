@@ -1,0 +1,156 @@
+"""The partner gateway on moto: registration, and each partner seeing only the cases allocated to it."""
+
+from typing import Any
+
+import pytest
+
+from tests.component.conftest import Caller, table_items
+from tests.component.test_allocation_api import deliver
+
+ADMIN = ("admin",)
+MANAGER = ("manager",)
+PARTNER = ("partner",)
+READ_AND_WRITE = ("cases.read", "contacts.write")
+CONTACT = {
+    "type": "UNPAID_WORK_SESSION",
+    "contactDate": "2026-02-03T09:00:00Z",
+    "outcome": "ATTENDED_COMPLIED",
+}
+
+
+def register(partners_api: Caller, partner_id: str) -> dict[str, Any]:
+    body = {
+        "partnerId": partner_id,
+        "name": f"{partner_id} CRC",
+        "contactEmail": "ops@crc.example",
+        "scopes": ["cases.read", "contacts.write"],
+    }
+    response = partners_api("POST", "/partner-admin/partners", body, roles=ADMIN)
+    assert response.status == 201, response.body
+    credentials: dict[str, Any] = response.body
+    return credentials
+
+
+def as_partner(partners_api: Caller, partner_id: str, scopes: tuple[str, ...] = READ_AND_WRITE) -> Caller:
+    def call(method: str, path: str, body: Any = None, **options: Any) -> Any:
+        return partners_api(
+            method,
+            path,
+            body,
+            roles=PARTNER,
+            subject=f"client-{partner_id}",
+            partner_id=partner_id,
+            scopes=scopes,
+            **options,
+        )
+
+    return call
+
+
+@pytest.fixture
+def allocated_to_crc1(api: Caller, allocation_api: Caller, partners_api: Caller, crn: str) -> str:
+    register(partners_api, "CRC1")
+    register(partners_api, "CRC2")
+    deliver(crn, "probation-case.engagement.created", "created-1", teamCode="N07CAM")
+    etag = {"If-Match": allocation_api("GET", f"/cases/{crn}/allocation").headers["ETag"]}
+    decision = {"partnerId": "CRC1", "justification": "Low risk: CRC contract."}
+    assert (
+        allocation_api("POST", f"/cases/{crn}/allocation", decision, roles=MANAGER, headers=etag).status
+        == 200
+    )
+    return crn
+
+
+def test_registration_is_for_admins_and_returns_the_secret_once(partners_api: Caller, template: Any) -> None:
+    body = {
+        "partnerId": "CRC1",
+        "name": "CRC One",
+        "contactEmail": "ops@crc.example",
+        "scopes": ["cases.read"],
+    }
+    assert partners_api("POST", "/partner-admin/partners", body, roles=MANAGER).status == 403
+    created = partners_api("POST", "/partner-admin/partners", body, roles=ADMIN)
+    assert created.status == 201
+    assert created.body["clientSecret"]
+    assert created.body["scopes"] == ["probation-partner-api/cases.read"]
+    assert created.headers["Cache-Control"] == "no-store"
+    listed = partners_api("GET", "/partner-admin/partners", roles=ADMIN).body["items"]
+    assert [(p["partnerId"], p["clientId"]) for p in listed] == [("CRC1", created.body["clientId"])]
+    assert "clientSecret" not in listed[0]
+    assert partners_api("POST", "/partner-admin/partners", body, roles=ADMIN).status == 409
+    registry = table_items(template, f"CLIENT#{created.body['clientId']}")
+    assert [item["partnerId"] for item in registry] == ["CRC1"]
+
+
+def test_a_partner_sees_only_its_own_cases(partners_api: Caller, allocated_to_crc1: str) -> None:
+    crc1, crc2 = as_partner(partners_api, "CRC1"), as_partner(partners_api, "CRC2")
+    assert [c["crn"] for c in crc1("GET", "/partner/v1/cases").body["items"]] == [allocated_to_crc1]
+    assert crc2("GET", "/partner/v1/cases").body["items"] == []
+    view = crc1("GET", f"/partner/v1/cases/{allocated_to_crc1}")
+    assert view.status == 200
+    assert view.body["responsibleOfficer"] == "CRC1"
+    assert "sensitiveNotes" not in view.body
+    other = crc2("GET", f"/partner/v1/cases/{allocated_to_crc1}")
+    missing = crc2("GET", "/partner/v1/cases/Z999999")
+    assert (other.status, other.body["detail"]) == (404, f"No case with CRN {allocated_to_crc1}.")
+    assert missing.status == 404
+
+
+def test_a_partner_reports_contacts_back_into_the_case_record(
+    api: Caller, partners_api: Caller, template: Any, allocated_to_crc1: str
+) -> None:
+    crc1 = as_partner(partners_api, "CRC1")
+    path = f"/partner/v1/cases/{allocated_to_crc1}/contacts"
+    first = crc1("POST", path, CONTACT, headers={"Idempotency-Key": "upw-1"})
+    replay = crc1("POST", path, CONTACT, headers={"Idempotency-Key": "upw-1"})
+    assert (first.status, replay.status, replay.body) == (201, 201, first.body)
+    assert (first.body["source"], first.body["partnerId"]) == ("PARTNER", "CRC1")
+    staff_view = api("GET", f"/cases/{allocated_to_crc1}/contacts").body["items"]
+    assert [c["contactId"] for c in staff_view] == [first.body["contactId"]]
+    assert "probation-case.contact.created" in [
+        i["detailType"] for i in table_items(template, f"EVENTS#{allocated_to_crc1}")
+    ]
+    assert (
+        crc1("GET", f"/partner/v1/cases/{allocated_to_crc1}").body["contacts"][0]["contactId"]
+        == first.body["contactId"]
+    )
+
+
+def test_a_write_to_another_partners_case_is_404_and_changes_nothing(
+    api: Caller, partners_api: Caller, allocated_to_crc1: str
+) -> None:
+    crc2 = as_partner(partners_api, "CRC2")
+    response = crc2(
+        "POST", f"/partner/v1/cases/{allocated_to_crc1}/contacts", CONTACT, headers={"Idempotency-Key": "x"}
+    )
+    assert response.status == 404
+    assert api("GET", f"/cases/{allocated_to_crc1}/contacts").body["items"] == []
+
+
+def test_writing_needs_the_contacts_write_scope(partners_api: Caller, allocated_to_crc1: str) -> None:
+    reader = as_partner(partners_api, "CRC1", scopes=("cases.read",))
+    response = reader(
+        "POST", f"/partner/v1/cases/{allocated_to_crc1}/contacts", CONTACT, headers={"Idempotency-Key": "y"}
+    )
+    assert response.status == 403
+
+
+def test_after_reallocation_away_the_partner_gets_404_at_once(
+    allocation_api: Caller, partners_api: Caller, allocated_to_crc1: str
+) -> None:
+    crc1 = as_partner(partners_api, "CRC1")
+    assert crc1("GET", f"/partner/v1/cases/{allocated_to_crc1}").status == 200
+    etag = {"If-Match": allocation_api("GET", f"/cases/{allocated_to_crc1}/allocation").headers["ETag"]}
+    decision = {"partnerId": "CRC2", "justification": "Contract moved."}
+    assert (
+        allocation_api(
+            "POST", f"/cases/{allocated_to_crc1}/allocation", decision, roles=MANAGER, headers=etag
+        ).status
+        == 200
+    )
+    assert crc1("GET", f"/partner/v1/cases/{allocated_to_crc1}").status == 404
+    assert as_partner(partners_api, "CRC2")("GET", f"/partner/v1/cases/{allocated_to_crc1}").status == 200
+
+
+def test_staff_cannot_use_the_partner_api(partners_api: Caller) -> None:
+    assert partners_api("GET", "/partner/v1/cases").status == 403
