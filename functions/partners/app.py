@@ -1,9 +1,11 @@
 """Partner gateway API: partner registration for admins, and the partner providers' own API."""
 
+import functools
+import json
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from probation import observability
@@ -16,7 +18,9 @@ from probation.api import http, idempotency
 from probation.api.paging import DEFAULT_LIMIT, Cursor, Limit
 from probation.domain.cases.models import Contact, NewContact
 from probation.domain.cases.service import CaseService
+from probation.domain.events import DomainEvent
 from probation.domain.partners.models import (
+    Feed,
     NewPartner,
     PartnerCase,
     PartnerCasePage,
@@ -26,6 +30,7 @@ from probation.domain.partners.models import (
 from probation.domain.partners.service import PartnerService
 
 SERVICE = "partners"
+PARTNER_PREFIX = "/partner/v1/"
 logger = observability.logger(SERVICE)
 tracer = observability.tracer(SERVICE)
 metrics = observability.metrics(SERVICE)
@@ -110,8 +115,45 @@ def report_contact(crn: http.CrnPath, new_contact: Annotated[NewContact, Body()]
     return idempotency.once(app, who.principal.subject, respond, required=True)
 
 
+@app.get(
+    "/partner/v1/events",
+    tags=["Partner API"],
+    responses=http.model_responses(
+        200, Feed, "Every event about the partner's cases after the cursor, in order"
+    ),
+)
+def partner_events(
+    after: Annotated[int, Query(ge=0, description="The cursor of the previous page; 0 for the start")] = 0,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Response[Any]:
+    return http.json_response(200, service().feed(http.caller(app), after, limit))
+
+
+@app.get("/partner/v1/openapi.json", tags=["Partner API"])
+def partner_openapi() -> Response[Any]:
+    """The partner API's own contract: its routes and nothing of the staff API."""
+    return Response(200, "application/json", partner_spec())
+
+
+@functools.cache
+def partner_spec() -> str:
+    spec = json.loads(app.get_openapi_json_schema(title="Probation partner API", version="1.0.0"))
+    spec["paths"] = {path: item for path, item in spec["paths"].items() if path.startswith(PARTNER_PREFIX)}
+    return json.dumps(spec)
+
+
+def on_event(event: dict[str, Any]) -> None:
+    """Every domain event about a partner's case goes into that partner's feed, once."""
+    partners = service().on_event(DomainEvent.model_validate(event["detail"]))
+    if partners:
+        logger.info("event added to partner feeds", extra={"partners": partners})
+
+
 @logger.inject_lambda_context(correlation_id_path=http.CORRELATION_ID_PATH, clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics(capture_cold_start_metric=True)
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any] | None:
+    if "detail-type" in event:
+        on_event(event)
+        return None
     return app.resolve(event, context)

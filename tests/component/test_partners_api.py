@@ -1,10 +1,13 @@
 """The partner gateway on moto: registration, and each partner seeing only the cases allocated to it."""
 
+import random
 from typing import Any
 
 import pytest
 
-from tests.component.conftest import Caller, table_items
+import functions.partners.app as partners_app
+from infrastructure.local.lambdas import LocalContext
+from tests.component.conftest import Caller, bus_event, table_items
 from tests.component.test_allocation_api import deliver
 
 ADMIN = ("admin",)
@@ -154,3 +157,101 @@ def test_after_reallocation_away_the_partner_gets_404_at_once(
 
 def test_staff_cannot_use_the_partner_api(partners_api: Caller) -> None:
     assert partners_api("GET", "/partner/v1/cases").status == 403
+
+
+def allocate_to(allocation_api: Caller, crn: str, partner_id: str) -> None:
+    deliver(crn, "probation-case.engagement.created", f"created-{crn}", teamCode="N07CAM")
+    etag = {"If-Match": allocation_api("GET", f"/cases/{crn}/allocation").headers["ETag"]}
+    decision = {"partnerId": partner_id, "justification": "CRC contract."}
+    assert (
+        allocation_api("POST", f"/cases/{crn}/allocation", decision, roles=MANAGER, headers=etag).status
+        == 200
+    )
+
+
+def feed_of(partners_api: Caller, partner_id: str, page_size: int) -> list[dict[str, Any]]:
+    reader = as_partner(partners_api, partner_id, scopes=("events.read",))
+    entries: list[dict[str, Any]] = []
+    cursor = "0"
+    while True:
+        page = reader("GET", "/partner/v1/events", query={"after": cursor, "limit": str(page_size)}).body
+        if not page["items"]:
+            return entries
+        entries += page["items"]
+        cursor = page["cursor"]
+
+
+def test_each_partners_feed_has_exactly_its_own_events_in_order_once(
+    api: Caller, allocation_api: Caller, partners_api: Caller
+) -> None:
+    register(partners_api, "CRC1")
+    register(partners_api, "CRC2")
+    cases = {"CRC1": [], "CRC2": []}  # type: dict[str, list[str]]
+    for index in range(6):
+        crn = api(
+            "POST",
+            "/cases",
+            {
+                "firstName": "Pat",
+                "lastName": f"Lee{chr(65 + index)}",
+                "dateOfBirth": "1985-01-01",
+                "gender": "MALE",
+                "teamCode": "N07CAM",
+            },
+        ).body["crn"]
+        partner_id = "CRC1" if index % 2 else "CRC2"
+        allocate_to(allocation_api, crn, partner_id)
+        cases[partner_id].append(crn)
+    rng = random.Random(7)
+    delivered: dict[str, list[str]] = {"CRC1": [], "CRC2": []}
+    for number in range(200):
+        partner_id = rng.choice(["CRC1", "CRC2"])
+        crn = rng.choice(cases[partner_id])
+        event_type = rng.choice(
+            [
+                "probation-case.contact.created",
+                "probation-case.registration.added",
+                "tier.calculation.complete",
+            ]
+        )
+        event = bus_event(crn, event_type, f"change-{number}")
+        partners_app.lambda_handler(event, LocalContext("PartnersFunction"))
+        if number % 10 == 0:
+            partners_app.lambda_handler(event, LocalContext("PartnersFunction"))  # delivered twice: kept once
+        delivered[partner_id].append(f"change-{number}")
+
+    for partner_id in ("CRC1", "CRC2"):
+        feed = feed_of(partners_api, partner_id, page_size=17)
+        changes = [
+            entry["event"]["eventId"] for entry in feed if entry["event"]["eventId"].startswith("change-")
+        ]
+        assert changes == delivered[partner_id]
+        assert [entry["sequence"] for entry in feed] == list(range(1, len(feed) + 1))
+        crns = {entry["event"]["personReference"]["identifiers"][0]["value"] for entry in feed}
+        assert crns <= set(cases[partner_id])
+
+
+def test_reallocation_reaches_both_feeds_and_reading_needs_events_read(
+    allocation_api: Caller, partners_api: Caller, allocated_to_crc1: str
+) -> None:
+    etag = {"If-Match": allocation_api("GET", f"/cases/{allocated_to_crc1}/allocation").headers["ETag"]}
+    decision = {"partnerId": "CRC2", "justification": "Contract moved."}
+    moved = allocation_api(
+        "POST", f"/cases/{allocated_to_crc1}/allocation", decision, roles=MANAGER, headers=etag
+    )
+    event = bus_event(
+        allocated_to_crc1, "person.community.manager.allocated", "moved-1", source="probation.allocation"
+    )
+    event["detail"]["additionalInformation"] = {"partnerId": "CRC2", "previousPartnerId": "CRC1"}
+    partners_app.lambda_handler(event, LocalContext("PartnersFunction"))
+    assert moved.status == 200
+    for partner_id in ("CRC1", "CRC2"):
+        assert [e["event"]["eventId"] for e in feed_of(partners_api, partner_id, page_size=5)] == ["moved-1"]
+    no_scope = as_partner(partners_api, "CRC1", scopes=("cases.read",))
+    assert no_scope("GET", "/partner/v1/events").status == 403
+
+
+def test_the_partner_contract_holds_only_partner_routes(partners_api: Caller, allocated_to_crc1: str) -> None:
+    spec = as_partner(partners_api, "CRC1")("GET", "/partner/v1/openapi.json").body
+    assert spec["paths"]
+    assert all(path.startswith("/partner/v1/") for path in spec["paths"])

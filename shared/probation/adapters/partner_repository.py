@@ -14,14 +14,19 @@ from probation.adapters.dynamodb import (
     query_page,
     query_pages,
     to_attributes,
+    to_document,
 )
+from probation.adapters.outbox import consumed_marker
 from probation.adapters.partner_registry import client_key
 from probation.domain.allocation.models import Allocation
 from probation.domain.assessments.models import CaseState
-from probation.domain.partners.models import Partner
-from probation.domain.partners.service import DuplicatePartner
+from probation.domain.cases.ports import ConcurrentChange
+from probation.domain.events import DomainEvent
+from probation.domain.partners.models import FeedEntry, Partner
+from probation.domain.partners.service import AlreadyInFeed, DuplicatePartner
 
 PARTNERS = "PARTNERS"
+LAST_PLACE = 10**12 - 1
 
 
 @dataclass
@@ -80,8 +85,67 @@ class DynamoPartnerRepository:
         )
         return [from_document(item, Allocation) for item in page.items], page.cursor
 
+    def feed(self, partner_id: str, after: int, limit: int) -> list[FeedEntry]:
+        response = self._table.query(
+            KeyConditionExpression="PK = :pk AND SK BETWEEN :first AND :last",
+            ExpressionAttributeValues={
+                ":pk": _feed(partner_id),
+                ":first": _place(after + 1),
+                ":last": _place(LAST_PLACE),
+            },
+            Limit=limit,
+            ConsistentRead=True,
+        )
+        return [from_document(item, FeedEntry) for item in response.get("Items", [])]
+
+    def feed_end(self, partner_id: str) -> int:
+        item = self._table.get_item(Key=_feed_end_key(partner_id), ConsistentRead=True).get("Item")
+        return int(item["sequence"]) if item else 0
+
+    def append_to_feed(self, partner_id: str, sequence: int, event: DomainEvent) -> None:
+        transaction = Transaction(self.table_name)
+        previous = sequence - 1
+        transaction.put(
+            "feed end",
+            {**_feed_end_key(partner_id), "itemType": "FEED_END", "sequence": sequence},
+            condition="attribute_not_exists(PK)" if previous == 0 else "#sequence = :previous",
+            **(
+                {}
+                if previous == 0
+                else {
+                    "ExpressionAttributeNames": {"#sequence": "sequence"},
+                    "ExpressionAttributeValues": {":previous": previous},
+                }
+            ),
+        )
+        entry = FeedEntry(sequence=sequence, event=event)
+        transaction.create(
+            "feed entry",
+            {"PK": _feed(partner_id), "SK": _place(sequence), "itemType": "FEED_ENTRY", **to_document(entry)},
+        )
+        consumed_marker(transaction, f"feed-{partner_id}", event.event_id)
+        try:
+            transaction.execute(self._table.meta.client)
+        except TransactionConflict as conflict:
+            if "consumed event" in conflict.failed:
+                raise AlreadyInFeed(event.event_id) from conflict
+            raise ConcurrentChange(conflict.failed) from conflict
+
     def allocation(self, crn: str) -> Allocation | None:
         return self.allocations.allocation(crn)
 
     def case_state(self, crn: str) -> CaseState | None:
         return self.allocations.case_state(crn)
+
+
+def _feed(partner_id: str) -> str:
+    return f"FEED#{partner_id}"
+
+
+def _feed_end_key(partner_id: str) -> dict[str, str]:
+    return {"PK": _feed(partner_id), "SK": "END"}
+
+
+def _place(sequence: int) -> str:
+    """Fixed width, so the sort key orders places as numbers; the feed's "END" item sorts after them all."""
+    return f"{sequence:012d}"

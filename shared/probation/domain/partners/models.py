@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from probation.domain.cases.models import Contact, ShortText
+from probation.domain.events import DomainEvent
 from probation.domain.model import ApiModel
 
 PartnerId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{2,64}$")]
@@ -91,3 +92,17 @@ class PartnerCaseSummary(ApiModel):
 class PartnerCasePage(ApiModel):
     items: list[PartnerCaseSummary]
     cursor: str | None = None
+
+
+class FeedEntry(ApiModel):
+    """One domain event about a case of the partner's, at its place in the partner's feed."""
+
+    sequence: int
+    event: DomainEvent
+
+
+class Feed(ApiModel):
+    items: list[FeedEntry]
+    cursor: str = Field(
+        description="Pass as ``after`` to continue: the last entry's place, else the one you sent"
+    )

@@ -4,12 +4,17 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from probation.domain.allocation.models import Allocation
+from probation.domain.allocation.service import ALLOCATED
 from probation.domain.assessments.models import CaseState
 from probation.domain.audit import AuditAction, AuditingService
 from probation.domain.cases.models import Contact, ContactSource, NewContact
-from probation.domain.cases.service import CaseService
+from probation.domain.cases.ports import ConcurrentChange
+from probation.domain.cases.service import MAX_ATTEMPTS, CaseService
 from probation.domain.errors import Conflict, Forbidden, NotFound
+from probation.domain.events import DomainEvent
 from probation.domain.partners.models import (
+    Feed,
+    FeedEntry,
     NewPartner,
     Partner,
     PartnerCase,
@@ -35,6 +40,10 @@ class IdentityProvider(Protocol):
         ...
 
 
+class AlreadyInFeed(Exception):
+    """The event was appended to this partner's feed before."""
+
+
 class PartnerRepository(Protocol):
     def save_partner(self, partner: Partner) -> None: ...
 
@@ -47,6 +56,14 @@ class PartnerRepository(Protocol):
     def allocation(self, crn: str) -> Allocation | None: ...
 
     def case_state(self, crn: str) -> CaseState | None: ...
+
+    def feed(self, partner_id: str, after: int, limit: int) -> list[FeedEntry]: ...
+
+    def feed_end(self, partner_id: str) -> int: ...
+
+    def append_to_feed(self, partner_id: str, sequence: int, event: DomainEvent) -> None:
+        """Writes ``event`` at ``sequence`` if the feed still ends at ``sequence - 1``."""
+        ...
 
 
 @dataclass(kw_only=True)
@@ -109,6 +126,40 @@ class PartnerService(AuditingService):
         partner_id = self._partner(caller, Scope.CONTACTS_WRITE)
         self._allocated_to(crn, partner_id)
         return self.cases.record_contact(crn, new_contact, caller)
+
+    def feed(self, caller: Caller, after: int, limit: int) -> Feed:
+        partner_id = self._partner(caller, Scope.EVENTS_READ)
+        entries = self.repository.feed(partner_id, after, limit)
+        return Feed(items=entries, cursor=str(entries[-1].sequence if entries else after))
+
+    def on_event(self, event: DomainEvent) -> list[str]:
+        """Appends ``event`` to the feed of every partner it concerns: the case's partner, and on an
+        allocation both the partner it goes to and the one it leaves. Returns those partners."""
+        crn = event.person_reference.identifiers[0].value
+        partners = {
+            str(event.additional_information[name])
+            for name in ("partnerId", "previousPartnerId")
+            if event.event_type == ALLOCATED and event.additional_information.get(name)
+        }
+        allocation = self.repository.allocation(crn)
+        if allocation is not None and allocation.partner_id:
+            partners.add(allocation.partner_id)
+        for partner_id in sorted(partners):
+            self._append(partner_id, event)
+        return sorted(partners)
+
+    def _append(self, partner_id: str, event: DomainEvent) -> None:
+        """Each entry takes the next place only if the feed still ends where it was read: no gaps, no
+        reordering, whatever appends race; a redelivered event is already in place."""
+        for _ in range(MAX_ATTEMPTS):
+            try:
+                self.repository.append_to_feed(partner_id, self.repository.feed_end(partner_id) + 1, event)
+            except AlreadyInFeed:
+                return
+            except ConcurrentChange:
+                continue
+            return
+        raise Conflict(f"The feed of {partner_id} is changing too quickly; the event will be retried.")
 
     def _partner(self, caller: Caller, scope: Scope) -> str:
         principal = caller.principal
