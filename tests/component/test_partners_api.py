@@ -99,6 +99,19 @@ def test_a_partner_sees_only_its_own_cases(partners_api: Caller, allocated_to_cr
     assert missing.status == 404
 
 
+def test_partner_reads_are_in_the_case_audit(
+    api: Caller, partners_api: Caller, allocated_to_crc1: str
+) -> None:
+    crc1 = as_partner(partners_api, "CRC1")
+    crc1("GET", "/partner/v1/cases")
+    crc1("GET", f"/partner/v1/cases/{allocated_to_crc1}")
+    trail = api("GET", f"/cases/{allocated_to_crc1}/audit", roles=MANAGER).body["items"]
+    partner_entries = [
+        (e["action"], e["actorKind"], e["partnerId"]) for e in trail if e["actorKind"] == "partner"
+    ]
+    assert partner_entries == [("READ", "partner", "CRC1"), ("SEARCH", "partner", "CRC1")]
+
+
 def test_a_partner_reports_contacts_back_into_the_case_record(
     api: Caller, partners_api: Caller, template: Any, allocated_to_crc1: str
 ) -> None:

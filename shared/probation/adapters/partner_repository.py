@@ -104,20 +104,17 @@ class DynamoPartnerRepository:
 
     def append_to_feed(self, partner_id: str, sequence: int, event: DomainEvent) -> None:
         transaction = Transaction(self.table_name)
-        previous = sequence - 1
-        transaction.put(
-            "feed end",
-            {**_feed_end_key(partner_id), "itemType": "FEED_END", "sequence": sequence},
-            condition="attribute_not_exists(PK)" if previous == 0 else "#sequence = :previous",
-            **(
-                {}
-                if previous == 0
-                else {
-                    "ExpressionAttributeNames": {"#sequence": "sequence"},
-                    "ExpressionAttributeValues": {":previous": previous},
-                }
-            ),
-        )
+        end = {**_feed_end_key(partner_id), "itemType": "FEED_END", "sequence": sequence}
+        if sequence == 1:
+            transaction.create("feed end", end)
+        else:
+            transaction.put(
+                "feed end",
+                end,
+                condition="#sequence = :previous",
+                ExpressionAttributeNames={"#sequence": "sequence"},
+                ExpressionAttributeValues={":previous": sequence - 1},
+            )
         entry = FeedEntry(sequence=sequence, event=event)
         transaction.create(
             "feed entry",

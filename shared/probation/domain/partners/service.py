@@ -103,6 +103,10 @@ class PartnerService(AuditingService):
     ) -> tuple[list[PartnerCaseSummary], str | None]:
         partner_id = self._partner(caller, Scope.CASES_READ)
         allocations, next_cursor = self.repository.partner_cases(partner_id, limit, cursor)
+        now = self.clock.now()
+        self.cases.repository.record_reads(
+            [self._audit(caller, a.crn, AuditAction.SEARCH, at=now) for a in allocations]
+        )
         return [
             PartnerCaseSummary(
                 crn=a.crn,
