@@ -38,11 +38,11 @@ def main() -> None:
     print_banner(stack, summary)
 
     stopped = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    # Handled explicitly: a shell that starts make in the background leaves SIGINT ignored otherwise.
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, lambda *_: stopped.set())
     try:
         stopped.wait()
-    except KeyboardInterrupt:
-        pass
     finally:
         stack.stop()
         sys.stdout.write("stopped\n")
