@@ -5,7 +5,6 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from probation import observability
 from probation.adapters.assessment_repository import DynamoAssessmentRepository
@@ -132,11 +131,4 @@ def on_event(event: dict[str, Any]) -> None:
         logger.info("draft refreshed", extra={"assessmentId": refreshed.assessment_id})
 
 
-@logger.inject_lambda_context(correlation_id_path=http.CORRELATION_ID_PATH, clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics(capture_cold_start_metric=True)
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any] | None:
-    if "detail-type" in event:
-        on_event(event)
-        return None
-    return app.resolve(event, context)
+lambda_handler = http.entry_point(app, logger, tracer, metrics, on_event)

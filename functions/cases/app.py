@@ -6,7 +6,6 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from probation import observability
 from probation.adapters.case_repository import DynamoCaseRepository
@@ -212,8 +211,4 @@ def audit_trail(crn: http.CrnPath, limit: Limit = DEFAULT_LIMIT, cursor: Cursor 
     return http.json_response(200, PageOf[AuditRecord](items=records, cursor=next_cursor))
 
 
-@logger.inject_lambda_context(correlation_id_path=http.CORRELATION_ID_PATH, clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics(capture_cold_start_metric=True)
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+lambda_handler = http.entry_point(app, logger, tracer, metrics)

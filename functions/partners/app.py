@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from probation import observability
 from probation.adapters.case_repository import DynamoCaseRepository
@@ -149,11 +148,4 @@ def on_event(event: dict[str, Any]) -> None:
         logger.info("event added to partner feeds", extra={"partners": partners})
 
 
-@logger.inject_lambda_context(correlation_id_path=http.CORRELATION_ID_PATH, clear_state=True)
-@tracer.capture_lambda_handler
-@metrics.log_metrics(capture_cold_start_metric=True)
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any] | None:
-    if "detail-type" in event:
-        on_event(event)
-        return None
-    return app.resolve(event, context)
+lambda_handler = http.entry_point(app, logger, tracer, metrics, on_event)

@@ -1,10 +1,10 @@
 """The REST resolver every function uses: validation, problem details, principal, correlation id."""
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
@@ -13,6 +13,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
     IdempotencyValidationError,
 )
+from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel
 
 from probation.api.problems import PROBLEM_JSON, problem, validation_problem
@@ -159,3 +160,30 @@ def json_response(status: int, model: BaseModel, headers: Mapping[str, str] | No
 def model_responses(status: int, model: type[BaseModel], description: str) -> dict[int, Any]:
     """OpenAPI description of a route's success response (the body is serialised by ``json_response``)."""
     return {status: {"description": description, "content": {"application/json": {"model": model}}}}
+
+
+EventHandler = Callable[[dict[str, Any]], None]
+LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any] | None]
+
+
+def entry_point(
+    resolver: APIGatewayRestResolver,
+    logger: Logger,
+    tracer: Tracer,
+    metrics: Metrics,
+    on_event: EventHandler | None = None,
+) -> LambdaHandler:
+    """A function's Lambda handler: API requests go to ``resolver``; EventBridge events, when the function
+    takes them, to ``on_event``. Logs carry the correlation id, traces and metrics are flushed."""
+
+    @logger.inject_lambda_context(correlation_id_path=CORRELATION_ID_PATH, clear_state=True)
+    @tracer.capture_lambda_handler
+    @metrics.log_metrics(capture_cold_start_metric=True)
+    def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any] | None:
+        if on_event is not None and "detail-type" in event:
+            on_event(event)
+            return None
+        response: dict[str, Any] = resolver.resolve(event, context)
+        return response
+
+    return lambda_handler
