@@ -24,6 +24,7 @@ from infrastructure.local.stack import free_port
 from infrastructure.template import Template
 from probation.adapters import aws, partner_registry
 from probation.api import idempotency
+from probation.api.http import LambdaHandler
 
 PARAMETERS = {
     "Stage": "test",
@@ -90,7 +91,7 @@ Caller = Callable[..., ApiResponse]
 
 
 def invoke(
-    handler: Callable[[dict[str, Any], LocalContext], dict[str, Any]],
+    handler: LambdaHandler,
     method: str,
     path: str,
     body: Any = None,
@@ -125,6 +126,7 @@ def invoke(
         context["partnerId"] = partner_id
     event["requestContext"]["authorizer"] = context
     result = handler(event, LocalContext("ApiFunction"))
+    assert result is not None, "an API request always gets a response"
     text = result.get("body") or ""
     headers_out = {**(result.get("headers") or {})}
     for name, values in (result.get("multiValueHeaders") or {}).items():
