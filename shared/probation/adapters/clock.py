@@ -2,14 +2,11 @@
 
 import uuid
 from datetime import UTC, datetime
-from typing import Protocol
-
-
-class Clock(Protocol):
-    def now(self) -> datetime: ...
 
 
 class SystemClock:
+    """The ``Clock`` services are given in Lambda: the time now, in UTC."""
+
     def now(self) -> datetime:
         return datetime.now(UTC)
 

@@ -4,9 +4,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
-from probation.adapters.clock import Clock
 from probation.domain.events import DomainEvent
 from probation.domain.model import ApiModel
 from probation.domain.principal import Caller
@@ -58,6 +57,10 @@ class AuditRecord(ApiModel):
             event_id=event.event_id if event else None,
             correlation_id=caller.correlation_id,
         )
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
 
 
 @dataclass(kw_only=True)
