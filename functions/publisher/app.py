@@ -6,6 +6,7 @@ A record that cannot be published is reported as a batch item failure, so Lambda
 
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from probation import observability
@@ -32,7 +33,7 @@ def outbox_entries(records: list[dict[str, Any]]) -> list[OutboxEntry]:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     entries = outbox_entries(event.get("Records", []))
     failed = publish(entries)
-    metrics.add_metric(name="EventsPublished", unit="Count", value=len(entries) - len(failed))
+    metrics.add_metric(name="EventsPublished", unit=MetricUnit.Count, value=len(entries) - len(failed))
     if failed:
         logger.warning("events not published", extra={"sequenceNumbers": failed})
     return {"batchItemFailures": [{"itemIdentifier": sequence} for sequence in failed]}
