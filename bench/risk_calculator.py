@@ -28,21 +28,11 @@ from probation.risk import (
 
 BUDGET_PER_SECOND = 20_000
 ASSESSMENT_DATE = date(2025, 6, 2)
-DRUG_FLAGS = (
-    "hasHeroinUsage",
-    "hasMethadoneUsage",
-    "hasOtherOpiateUsage",
-    "hasCrackCocaineUsage",
-    "hasPowderCocaineUsage",
-    "hasMisusedPrescriptionDrugUsage",
-    "hasBenzodiazepinesUsage",
-    "hasCannabisUsage",
-    "hasSteroidsUsage",
-    "hasOtherDrugsUsage",
-    "hasKetamineUsage",
-    "hasSpiceUsage",
-    "hasHallucinogensUsage",
-    "hasSolventsUsage",
+# Every drug-use flag of the request (the calculator's own field list, so a new drug is benchmarked too).
+DRUG_FLAGS = tuple(
+    info.alias or name
+    for name, info in RiskCalculationRequest.model_fields.items()
+    if name.startswith("has_") and name.endswith("_usage")
 )
 OASYS_ANSWERS = (
     "suitabilityOfAccommodation",

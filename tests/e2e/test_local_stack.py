@@ -4,7 +4,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import requests
@@ -13,6 +13,7 @@ from probation.assessments.catalogue import load_catalogue
 from tests.e2e.conftest import Runner, new_case
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+Found = TypeVar("Found")
 
 # Answers to the predictor questions of an assessment: some problems, no drugs, no domestic abuse.
 ANSWERS = {
@@ -35,6 +36,32 @@ def create_case(runner: Runner, **changes: Any) -> dict[str, Any]:
     assert response.status_code == 201, response.text
     created: dict[str, Any] = response.json()
     return created
+
+
+def record_conviction(
+    session: requests.Session, base: str, offence_code: str, length_months: int = 12
+) -> None:
+    conviction: dict[str, Any] = {
+        "convictionDate": "2025-10-01",
+        "court": "Thames Magistrates' Court",
+        "offences": [{"offenceCode": offence_code, "offenceDate": "2025-08-01", "main": True}],
+        "sentence": {"type": "COMMUNITY", "sentenceDate": "2025-10-01", "lengthMonths": length_months},
+    }
+    assert session.post(f"{base}/convictions", json=conviction, timeout=10).status_code == 201
+
+
+def record_common_assault_in_2012(session: requests.Session, base: str) -> None:
+    history = {"sanctions": [{"sanctionDate": "2012-03-04", "offenceCode": "10500", "outcome": "Fine"}]}
+    assert session.post(f"{base}/sanctions", json=history, timeout=10).status_code == 201
+
+
+def eventually(probe: Callable[[], Found | None], what: str, seconds: float = 30) -> Found:
+    """What ``probe`` finds once the events it waits for have gone round the bus."""
+    deadline = time.monotonic() + seconds
+    while (found := probe()) is None:
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.3)
+    return found
 
 
 def test_health_needs_no_token(runner: Runner) -> None:
@@ -253,15 +280,8 @@ def test_a_new_conviction_gets_the_case_scored_through_the_bus(runner: Runner) -
     crn = create_case(runner)["crn"]
     session = runner.session("practitioner")
     base = f"{runner.base_url}/cases/{crn}"
-    history = {"sanctions": [{"sanctionDate": "2012-03-04", "offenceCode": "10500"}]}
-    assert session.post(f"{base}/sanctions", json=history, timeout=10).status_code == 201
-    conviction: dict[str, Any] = {
-        "convictionDate": "2025-10-01",
-        "court": "Thames Magistrates' Court",
-        "offences": [{"offenceCode": "04600", "offenceDate": "2025-08-01", "main": True}],
-        "sentence": {"type": "COMMUNITY", "sentenceDate": "2025-10-01", "lengthMonths": 12},
-    }
-    assert session.post(f"{base}/convictions", json=conviction, timeout=10).status_code == 201
+    record_common_assault_in_2012(session, base)
+    record_conviction(session, base, "04600")
 
     def scored_for_the_sentence() -> dict[str, Any] | None:
         for record in session.get(f"{base}/risk", timeout=10).json()["history"]:
@@ -269,12 +289,7 @@ def test_a_new_conviction_gets_the_case_scored_through_the_bus(runner: Runner) -
                 return dict(record)
         return None
 
-    deadline = time.monotonic() + 30
-    record = scored_for_the_sentence()
-    while record is None and time.monotonic() < deadline:
-        time.sleep(0.3)
-        record = scored_for_the_sentence()
-    assert record is not None, "the case was not rescored"
+    record = eventually(scored_for_the_sentence, "the case to be rescored")
     assert record["trigger"]["kind"] == "EVENT"
     assert record["inputs"]["totalNumberOfSanctionsForAllOffences"] == 2
 
@@ -283,15 +298,8 @@ def test_an_assessment_completed_over_http_makes_the_rsr_dynamic_by_itself(runne
     crn = create_case(runner)["crn"]
     session = runner.session("practitioner")
     base = f"{runner.base_url}/cases/{crn}"
-    history = {"sanctions": [{"sanctionDate": "2012-03-04", "offenceCode": "10500", "outcome": "Fine"}]}
-    assert session.post(f"{base}/sanctions", json=history, timeout=10).status_code == 201
-    conviction: dict[str, Any] = {
-        "convictionDate": "2025-10-01",
-        "court": "Thames Magistrates' Court",
-        "offences": [{"offenceCode": "03401", "offenceDate": "2025-08-01", "main": True}],
-        "sentence": {"type": "COMMUNITY", "sentenceDate": "2025-10-01", "lengthMonths": 12},
-    }
-    assert session.post(f"{base}/convictions", json=conviction, timeout=10).status_code == 201
+    record_common_assault_in_2012(session, base)
+    record_conviction(session, base, "03401")
 
     draft = session.post(f"{base}/assessments", timeout=10)
     assert draft.status_code == 201, draft.text
@@ -317,14 +325,12 @@ def test_an_assessment_completed_over_http_makes_the_rsr_dynamic_by_itself(runne
     )
     assert completed.status_code == 200, completed.text
 
-    deadline = time.monotonic() + 30
-    dynamic = None
-    while dynamic is None and time.monotonic() < deadline:
-        latest = session.get(f"{base}/risk", timeout=10).json()["latest"]
-        if latest and latest["result"]["rsr"] and latest["result"]["rsr"]["type"] == "DYNAMIC":
-            dynamic = latest
-        time.sleep(0.3)
-    assert dynamic is not None, "no dynamic RSR appeared after the assessment was completed"
+    def dynamic_score() -> dict[str, Any] | None:
+        latest: dict[str, Any] | None = session.get(f"{base}/risk", timeout=10).json()["latest"]
+        rsr = latest["result"]["rsr"] if latest else None
+        return latest if rsr and rsr["type"] == "DYNAMIC" else None
+
+    dynamic = eventually(dynamic_score, "a dynamic RSR after the assessment was completed")
     assert dynamic["trigger"]["eventType"] == "assessment.summary.produced"
 
 
@@ -400,27 +406,20 @@ def test_a_mappa_case_is_tiered_queued_recommended_and_allocated(runner: Runner)
     crn = create_case(runner, teamCode="N07HAC")["crn"]
     staff = runner.session("practitioner")
     base = f"{runner.base_url}/cases/{crn}"
-    conviction: dict[str, Any] = {
-        "convictionDate": "2025-10-01",
-        "court": "Thames Magistrates' Court",
-        "offences": [{"offenceCode": "00801", "offenceDate": "2025-08-01", "main": True}],
-        "sentence": {"type": "COMMUNITY", "sentenceDate": "2025-10-01", "lengthMonths": 24},
-    }
-    assert staff.post(f"{base}/convictions", json=conviction, timeout=10).status_code == 201
+    record_conviction(staff, base, "00801", length_months=24)
     registration = {"type": "MAPP", "registrationDate": "2025-10-02", "mappaLevel": "M2"} | {
         "mappaCategory": "M1"
     }
     assert staff.post(f"{base}/registrations", json=registration, timeout=10).status_code == 201
 
     manager = runner.session("manager", subject="lead")
-    deadline = time.monotonic() + 30
-    allocation: dict[str, Any] = {}
-    while time.monotonic() < deadline:
+
+    def tiered_a() -> dict[str, Any] | None:
         response = manager.get(f"{base}/allocation", timeout=10)
-        allocation = response.json() if response.status_code == 200 else {}
-        if (allocation.get("tier") or {}).get("tier", "").startswith("A"):
-            break
-        time.sleep(0.3)
+        allocation: dict[str, Any] = response.json() if response.status_code == 200 else {}
+        return allocation if (allocation.get("tier") or {}).get("tier", "").startswith("A") else None
+
+    allocation = eventually(tiered_a, "the MAPPA case to tier to A")
     assert allocation["tier"]["tier"].startswith("A"), allocation
     queue = manager.get(f"{runner.base_url}/allocation/teams/N07HAC/unallocated", timeout=10).json()["items"]
     assert crn in [entry["crn"] for entry in queue]
@@ -475,10 +474,10 @@ def test_partners_see_only_their_own_cases_over_http(runner: Runner) -> None:
 
     crn = create_case(runner, teamCode="N07CAM")["crn"]
     manager = runner.session("manager")
-    deadline = time.monotonic() + 30
-    while manager.get(f"{runner.base_url}/cases/{crn}/allocation", timeout=10).status_code != 200:
-        assert time.monotonic() < deadline, "the case never reached its team queue"
-        time.sleep(0.3)
+    eventually(
+        lambda: manager.get(f"{runner.base_url}/cases/{crn}/allocation", timeout=10).ok or None,
+        "the case to reach its team queue",
+    )
     decision = {"partnerId": "CRC-NORTH", "justification": "CRC contract."}
     allocated = _with_current_etag(
         manager,
