@@ -29,6 +29,8 @@ class ApiRoute:
     method: str
     path: str
     authorized: bool
+    metered: bool = False
+    """Needs a usage plan key (from the authorizer): the route counts against the caller's usage plan."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,8 @@ class Template:
     raw: dict[str, Any] = field(default_factory=dict)
     physical_ids: dict[str, str] = field(default_factory=dict)
     """Ids the stand-in generated for resources that cannot be named (e.g. Cognito user pools)."""
+    ref_values: dict[str, str] = field(default_factory=dict)
+    """What ``Ref`` gives where it is not the name, as the stand-in made it (e.g. a queue's URL)."""
 
     @classmethod
     def load(cls, parameters: dict[str, str], path: Path = TEMPLATE) -> "Template":
@@ -112,6 +116,10 @@ class Template:
             return pseudo[name]
         if name in self.parameters:
             return self.parameters[name]
+        if name in self.ref_values:
+            return self.ref_values[name]
+        if name.endswith(".Stage"):  # SAM's reference to an API's stage
+            return str(self.resolve(self.resources[name.removesuffix(".Stage")]["Properties"]["StageName"]))
         return self.physical_name(name)
 
     def _sub(self, argument: Any) -> str:
@@ -168,13 +176,14 @@ class Template:
                 if event["Type"] != "Api":
                     continue
                 properties = event["Properties"]
-                authorizer = properties.get("Auth", {}).get("Authorizer")
+                auth = properties.get("Auth", {})
                 routes.append(
                     ApiRoute(
                         function=function.logical_id,
                         method=str(properties["Method"]).upper(),
                         path=str(properties["Path"]),
-                        authorized=authorizer != "NONE",
+                        authorized=auth.get("Authorizer") != "NONE",
+                        metered=auth.get("ApiKeyRequired") is True,
                     )
                 )
         return routes

@@ -10,7 +10,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from probation import config, observability
-from probation.adapters.partner_registry import partner_for_client
+from probation.adapters.partner_registry import registered_client
 from probation.auth.tokens import InvalidToken, TokenVerifier, bearer_token
 from probation.domain.principal import Principal, PrincipalKind
 
@@ -28,11 +28,14 @@ PARTNER_ROUTES_BY_SCOPE: dict[str, tuple[str, ...]] = {
 PARTNER_ROUTES = ("GET/partner/v1/openapi.json",)
 
 
+def partner_of(client_id: str) -> str | None:
+    client = registered_client(client_id)
+    return client.partner_id if client else None
+
+
 @functools.cache
 def verifier() -> TokenVerifier:
-    return TokenVerifier(
-        config.token_issuer(), config.token_audience(), config.jwks_url(), partner_for_client
-    )
+    return TokenVerifier(config.token_issuer(), config.token_audience(), config.jwks_url(), partner_of)
 
 
 def policy(principal: Principal, method_arn: str) -> dict[str, Any]:
@@ -50,9 +53,15 @@ def policy(principal: Principal, method_arn: str) -> dict[str, Any]:
         "roles": ",".join(sorted(principal.roles)),
         "scopes": " ".join(sorted(principal.scopes)),
     }
+    answer: dict[str, Any] = {}
     if principal.partner_id:
         context["partnerId"] = principal.partner_id
+        # A partner's subject is its app client; the client's registry entry holds its usage plan key.
+        client = registered_client(principal.subject)
+        if client is not None and client.usage_key:
+            answer["usageIdentifierKey"] = client.usage_key
     return {
+        **answer,
         "principalId": principal.subject,
         "policyDocument": {
             "Version": "2012-10-17",

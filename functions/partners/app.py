@@ -5,28 +5,34 @@ import json
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
-from probation import observability
+from probation import config, observability
 from probation.adapters.case_repository import DynamoCaseRepository
 from probation.adapters.clock import SystemClock, new_id
 from probation.adapters.cognito import CognitoIdentityProvider
 from probation.adapters.offence_list import known_offence
 from probation.adapters.partner_repository import DynamoPartnerRepository
+from probation.adapters.usage_plans import ApiGatewayUsagePlan
 from probation.api import http, idempotency
 from probation.api.paging import DEFAULT_LIMIT, Cursor, Limit
 from probation.domain.cases.models import Contact, NewContact
 from probation.domain.cases.service import CaseService
 from probation.domain.events import DomainEvent
 from probation.domain.partners.models import (
+    DeliveryPage,
     Feed,
     NewPartner,
+    NewSubscription,
     PartnerCase,
     PartnerCasePage,
     PartnerCredentials,
     PartnerList,
+    Subscription,
+    SubscriptionList,
 )
 from probation.domain.partners.service import PartnerService
+from probation.domain.partners.webhooks import WEBHOOK_CONTRACT
 
 SERVICE = "partners"
 PARTNER_PREFIX = "/partner/v1/"
@@ -49,9 +55,11 @@ def service() -> PartnerService:
         _service = PartnerService(
             repository=DynamoPartnerRepository(),
             identity=CognitoIdentityProvider(),
+            usage_plan=ApiGatewayUsagePlan(),
             cases=cases,
             clock=clock,
             new_id=new_id,
+            allow_loopback_webhooks=config.allow_loopback_webhooks(),
         )
     return _service
 
@@ -126,6 +134,66 @@ def partner_events(
     limit: Limit = DEFAULT_LIMIT,
 ) -> Response[Any]:
     return http.json_response(200, service().feed(http.caller(app), after, limit))
+
+
+SubscriptionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{1,64}$", description="From the subscription")]
+
+
+@app.post(
+    "/partner/v1/subscriptions",
+    tags=["Partner API"],
+    description=WEBHOOK_CONTRACT,
+    responses=http.model_responses(201, Subscription, "The subscription; its secret is never shown again"),
+)
+def subscribe(new_subscription: Annotated[NewSubscription, Body()]) -> Response[Any]:
+    who = http.caller(app)
+
+    def respond() -> Response[str]:
+        subscription = service().subscribe(new_subscription, who)
+        location = f"/partner/v1/subscriptions/{subscription.subscription_id}"
+        return http.json_response(201, subscription, {"Location": location})
+
+    return idempotency.once(app, who.principal.subject, respond)
+
+
+@app.get(
+    "/partner/v1/subscriptions",
+    tags=["Partner API"],
+    responses=http.model_responses(200, SubscriptionList, "The calling partner's subscriptions"),
+)
+def subscriptions() -> Response[Any]:
+    return http.json_response(200, SubscriptionList(items=service().subscriptions(http.caller(app))))
+
+
+@app.get(
+    "/partner/v1/subscriptions/<subscription_id>",
+    tags=["Partner API"],
+    responses=http.model_responses(200, Subscription, "The subscription"),
+)
+def subscription(subscription_id: SubscriptionId) -> Response[Any]:
+    return http.json_response(200, service().subscription(subscription_id, http.caller(app)))
+
+
+@app.delete(
+    "/partner/v1/subscriptions/<subscription_id>",
+    tags=["Partner API"],
+    responses={204: {"description": "Deleted; deliveries not yet made are cancelled"}},
+)
+def unsubscribe(subscription_id: SubscriptionId) -> Response[Any]:
+    service().unsubscribe(subscription_id, http.caller(app))
+    return Response(204)
+
+
+@app.get(
+    "/partner/v1/subscriptions/<subscription_id>/deliveries",
+    tags=["Partner API"],
+    responses=http.model_responses(200, DeliveryPage, "Every delivery to the subscription, newest first"),
+)
+def deliveries(
+    subscription_id: SubscriptionId, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+) -> Response[Any]:
+    items, next_cursor = service().deliveries(subscription_id, http.caller(app), limit, cursor)
+    return http.json_response(200, DeliveryPage(items=items, cursor=next_cursor))
 
 
 @app.get("/partner/v1/openapi.json", tags=["Partner API"])

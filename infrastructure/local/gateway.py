@@ -3,9 +3,12 @@ API Gateway REST proxy event that reaches the real handler after the real author
 
 import fnmatch
 import json
+import math
+import threading
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from chalice.app import Chalice, Response
@@ -78,6 +81,29 @@ def rest_proxy_event(
     }
 
 
+@dataclass
+class UsagePlanThrottle:
+    """A usage plan's throttle, per usage identifier key: a token bucket holding ``burst`` requests and
+    refilled at ``rate`` a second, as API Gateway meters each API key."""
+
+    rate: float
+    burst: int
+    _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def wait_seconds(self, key: str) -> float:
+        """0 when the request may go ahead (and it is counted), else how long until it could."""
+        now = time.monotonic()
+        with self._lock:
+            tokens, then = self._buckets.get(key, (float(self.burst), now))
+            tokens = min(float(self.burst), tokens + (now - then) * self.rate)
+            if tokens >= 1:
+                self._buckets[key] = (tokens - 1, now)
+                return 0.0
+            self._buckets[key] = (tokens, now)
+            return (1 - tokens) / self.rate
+
+
 class Gateway:
     def __init__(
         self,
@@ -88,11 +114,13 @@ class Gateway:
         stage: str,
         openapi: Callable[[], dict[str, Any]],
         swagger_html: Callable[[], str],
+        throttle: UsagePlanThrottle,
     ) -> None:
         self.app = LocalChalice(app_name="probation-local")
         self._functions = functions
         self._authorizer = authorizer
         self._stage = stage
+        self._throttle = throttle
         for route in routes:
             self._add_api_route(route)
         self._add_local_routes(issuer, openapi, swagger_html)
@@ -127,6 +155,10 @@ class Gateway:
             denial = self._authorize(event)
             if denial is not None:
                 return denial
+        if route.metered:
+            denial = self._meter(event)
+            if denial is not None:
+                return denial
         result = self._functions[route.function].invoke(event)
         headers: dict[str, str | list[str]] = {
             str(name): str(value) for name, value in (result.get("headers") or {}).items()
@@ -157,6 +189,23 @@ class Gateway:
             "principalId": policy["principalId"],
             **policy.get("context", {}),
         }
+        if "usageIdentifierKey" in policy:
+            event["requestContext"]["identity"]["apiKey"] = policy["usageIdentifierKey"]
+        return None
+
+    def _meter(self, event: dict[str, Any]) -> Response | None:
+        """A metered route needs the caller's usage plan key, and answers 429 over the plan's rate."""
+        key = event["requestContext"]["identity"].get("apiKey")
+        if not key:
+            return problem_response(403, "Forbidden", "The token does not grant access to this resource.")
+        wait = self._throttle.wait_seconds(key)
+        if wait:
+            return problem_response(
+                429,
+                "Too Many Requests",
+                "This partner is over its request rate; retry after the Retry-After seconds.",
+                {"Retry-After": str(max(1, math.ceil(wait)))},
+            )
         return None
 
     def _add_local_routes(

@@ -1,4 +1,4 @@
-"""Background pollers that play Lambda's event source mappings: the table stream and rule queues."""
+"""Background pollers that play Lambda's event source mappings: the table stream, queues and rules."""
 
 import json
 import logging
@@ -180,3 +180,60 @@ class RulePoller(Poller):
                 continue
             self.sqs.delete_message(QueueUrl=self.delivery.queue_url, ReceiptHandle=message["ReceiptHandle"])
         return bool(messages)
+
+
+@dataclass
+class QueuePoller(Poller):
+    """An SQS event source: batches of messages to the function, as Lambda polls a queue. Messages the
+    function reports as failed stay on the queue until their visibility timeout passes (the function may
+    set it, as a backoff); the queue's own redrive policy dead-letters them."""
+
+    sqs: Any = None
+    queue_url: str = ""
+    queue_arn: str = ""
+    target: LocalFunction | None = None
+    batch_size: int = 10
+
+    def poll_once(self) -> bool:
+        assert self.target is not None
+        response = self.sqs.receive_message(
+            QueueUrl=self.queue_url,
+            MaxNumberOfMessages=min(self.batch_size, 10),
+            WaitTimeSeconds=LONG_POLL_SECONDS,
+            AttributeNames=["All"],
+        )
+        messages = response.get("Messages", [])
+        if not messages:
+            return False
+        records = [self._record(message) for message in messages]
+        try:
+            result = self.target.invoke({"Records": records})
+        except Exception:
+            log.exception(
+                "%s: handler raised; the batch comes back after %ss", self.name, RETRY_DELAY_SECONDS
+            )
+            for message in messages:
+                self.sqs.change_message_visibility(
+                    QueueUrl=self.queue_url,
+                    ReceiptHandle=message["ReceiptHandle"],
+                    VisibilityTimeout=RETRY_DELAY_SECONDS,
+                )
+            return True
+        failed = {failure["itemIdentifier"] for failure in (result or {}).get("batchItemFailures", [])}
+        for message in messages:
+            if message["MessageId"] not in failed:
+                self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return True
+
+    def _record(self, message: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "messageId": message["MessageId"],
+            "receiptHandle": message["ReceiptHandle"],
+            "body": message["Body"],
+            "attributes": message.get("Attributes", {}),
+            "messageAttributes": {},
+            "md5OfBody": message["MD5OfBody"],
+            "eventSource": "aws:sqs",
+            "eventSourceARN": self.queue_arn,
+            "awsRegion": self.queue_arn.split(":")[3],
+        }

@@ -55,17 +55,40 @@ def create_user_pools(template: Template, cognito: Any) -> None:
         )
 
 
+def create_usage_plans(template: Template, apigateway: Any) -> None:
+    """Usage plans get generated ids, recorded on the template; the local gateway applies their throttles."""
+    for logical_id in template.of_type("AWS::ApiGateway::UsagePlan"):
+        properties = template.properties(logical_id)
+        created = apigateway.create_usage_plan(name=properties["UsagePlanName"])
+        template.physical_ids[logical_id] = created["id"]
+
+
 def create_buses(template: Template, events: Any) -> None:
     for logical_id in template.of_type("AWS::Events::EventBus"):
         events.create_event_bus(Name=template.properties(logical_id)["Name"])
 
 
+_QUEUE_ATTRIBUTES = ("VisibilityTimeout", "MessageRetentionPeriod")
+
+
 def create_queues(template: Template, sqs: Any) -> dict[str, str]:
-    """Queue URL by logical id."""
+    """Queue URL by logical id, also recorded as the queues' ``Ref``. Redrive policies are set once
+    every queue exists, as they name their dead-letter queue by ARN."""
     urls = {}
-    for logical_id in template.of_type("AWS::SQS::Queue"):
-        name = template.physical_name(logical_id)
-        urls[logical_id] = sqs.create_queue(QueueName=name)["QueueUrl"]
+    queues = template.of_type("AWS::SQS::Queue")
+    for logical_id in queues:
+        properties = template.properties(logical_id)
+        attributes = {name: str(properties[name]) for name in _QUEUE_ATTRIBUTES if name in properties}
+        url = sqs.create_queue(QueueName=template.physical_name(logical_id), Attributes=attributes)[
+            "QueueUrl"
+        ]
+        urls[logical_id] = template.ref_values[logical_id] = url
+    for logical_id in queues:
+        redrive = template.properties(logical_id).get("RedrivePolicy")
+        if redrive:
+            sqs.set_queue_attributes(
+                QueueUrl=urls[logical_id], Attributes={"RedrivePolicy": json.dumps(redrive)}
+            )
     return urls
 
 

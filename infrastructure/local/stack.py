@@ -18,19 +18,20 @@ from chalice.local import ChaliceRequestHandler, LocalDevServer, ThreadedHTTPSer
 from moto.server import ThreadedMotoServer
 
 from infrastructure.local import moto_patches
-from infrastructure.local.gateway import Gateway
+from infrastructure.local.gateway import Gateway, UsagePlanThrottle
 from infrastructure.local.identity import AUDIENCE, LocalIssuer
 from infrastructure.local.lambdas import LocalFunction
-from infrastructure.local.pollers import Poller, RulePoller, StreamPoller
+from infrastructure.local.pollers import Poller, QueuePoller, RulePoller, StreamPoller
 from infrastructure.local.resources import (
     create_buses,
     create_queues,
     create_rule_deliveries,
     create_tables,
+    create_usage_plans,
     create_user_pools,
 )
 from infrastructure.openapi import merged_spec
-from infrastructure.template import TEMPLATE, Template
+from infrastructure.template import TEMPLATE, FunctionSpec, Template
 
 log = logging.getLogger("local")
 REGION = "eu-west-2"
@@ -84,16 +85,29 @@ class LocalStack:
                 "TokenIssuer": self.base_url,
                 "TokenAudience": AUDIENCE,
                 "JwksUrl": f"{self.base_url}/.well-known/jwks.json",
+                # Webhook failures are retried after 1, 2... seconds and dead-lettered after 3 attempts,
+                # so that a test sees the whole course of a failing webhook in seconds.
+                "WebhookRetryBaseSeconds": "1",
+                "WebhookMaxAttempts": "3",
+                # The local stack serves one invocation at a time, slower than AWS's default rate of 25
+                # a second, so a partner overrunning its plan is seen at a lower one.
+                "PartnerRateLimit": "10",
+                "PartnerBurstLimit": "20",
             },
             self.template_path,
         )
         create_tables(self.template, self.client("dynamodb"))
         create_buses(self.template, self.client("events"))
         create_user_pools(self.template, self.client("cognito-idp"))
+        create_usage_plans(self.template, self.client("apigateway"))
         queues = create_queues(self.template, self.client("sqs"))
         self._configure_environment()
-        self.functions = {spec.logical_id: LocalFunction(spec) for spec in self.template.functions()}
+        self.functions = {
+            spec.logical_id: LocalFunction(spec, takes_turns=not _is_authorizer(spec))
+            for spec in self.template.functions()
+        }
         self._start_stream_pollers(queues)
+        self._start_queue_pollers(queues)
         self._start_rule_pollers()
         self._start_gateway()
 
@@ -109,6 +123,8 @@ class LocalStack:
             "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_METRICS_DISABLED": "true",
             "POWERTOOLS_LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
+            # Test webhook receivers listen on loopback over plain http; in AWS neither is allowed.
+            "ALLOW_LOOPBACK_WEBHOOKS": "true",
         }
         for spec in self.template.functions():
             environment.update({k: v for k, v in spec.environment.items() if not k.startswith("POWERTOOLS_")})
@@ -152,6 +168,25 @@ class LocalStack:
                 poller.start()
                 self._pollers.append(poller)
 
+    def _start_queue_pollers(self, queues: dict[str, str]) -> None:
+        assert self.template is not None
+        url_by_arn = {self.template.arn(logical_id): url for logical_id, url in queues.items()}
+        for spec in self.template.functions():
+            for event in spec.events.values():
+                if event["Type"] != "SQS":
+                    continue
+                properties = event["Properties"]
+                poller = QueuePoller(
+                    name=f"queue:{spec.logical_id}",
+                    sqs=self.client("sqs"),
+                    queue_url=url_by_arn[properties["Queue"]],
+                    queue_arn=properties["Queue"],
+                    target=self.functions[spec.logical_id],
+                    batch_size=int(properties.get("BatchSize", 10)),
+                )
+                poller.start()
+                self._pollers.append(poller)
+
     def _start_rule_pollers(self) -> None:
         assert self.template is not None
         sqs = self.client("sqs")
@@ -168,7 +203,7 @@ class LocalStack:
     def _start_gateway(self) -> None:
         assert self.template is not None
         issuer = LocalIssuer(issuer=self.base_url)
-        authorizer = next(f for f in self.functions.values() if f.spec.module.endswith("authorizer.app"))
+        authorizer = next(f for f in self.functions.values() if _is_authorizer(f.spec))
         gateway = Gateway(
             routes=self.template.api_routes(),
             functions=self.functions,
@@ -177,6 +212,7 @@ class LocalStack:
             stage=STAGE,
             openapi=functools.cache(merged_spec),
             swagger_html=functools.cache(_swagger_html),
+            throttle=self._partner_throttle(),
         )
         self._server = LocalDevServer(
             gateway.app,
@@ -187,6 +223,12 @@ class LocalStack:
             server_cls=GatewayServer,
         )
         threading.Thread(target=self._server.serve_forever, name="gateway", daemon=True).start()
+
+    def _partner_throttle(self) -> UsagePlanThrottle:
+        assert self.template is not None
+        [plan] = self.template.of_type("AWS::ApiGateway::UsagePlan")
+        throttle = self.template.properties(plan)["Throttle"]
+        return UsagePlanThrottle(rate=float(throttle["RateLimit"]), burst=int(throttle["BurstLimit"]))
 
     def wait_until_idle(self, quiet_seconds: float = 1.0, timeout_seconds: float = 120.0) -> bool:
         """Waits until every poller has had nothing to do for ``quiet_seconds``: all events delivered."""
@@ -217,6 +259,10 @@ class QuietRequestHandler(ChaliceRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug(format, *args)
+
+
+def _is_authorizer(spec: FunctionSpec) -> bool:
+    return spec.module.endswith("authorizer.app")
 
 
 def _send_to_dead_letter_queue(sqs: Any, queue_url: str | None, records: list[dict[str, Any]]) -> None:

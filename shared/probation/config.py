@@ -36,3 +36,25 @@ def jwks_url() -> str:
 
 def user_pool_id() -> str:
     return _required("USER_POOL_ID")
+
+
+def usage_plan_id() -> str:
+    return _required("USAGE_PLAN_ID")
+
+
+def webhook_queue_url() -> str:
+    return _required("WEBHOOK_QUEUE_URL")
+
+
+def webhook_max_attempts() -> int:
+    """The webhook queue's maxReceiveCount: after this many failed attempts a delivery is dead-lettered."""
+    return int(_required("WEBHOOK_MAX_ATTEMPTS"))
+
+
+def webhook_retry_base_seconds() -> int:
+    return int(_required("WEBHOOK_RETRY_BASE_SECONDS"))
+
+
+def allow_loopback_webhooks() -> bool:
+    """Plain-http webhooks on loopback: the local runner's test receivers. Never set in AWS."""
+    return os.environ.get("ALLOW_LOOPBACK_WEBHOOKS", "").lower() == "true"

@@ -16,10 +16,11 @@ import functions.assessments.app as assessments_app
 import functions.cases.app as cases_app
 import functions.partners.app as partners_app
 import functions.risk.app as risk_app
+import functions.webhooks.app as webhooks_app
 from infrastructure.local import moto_patches
 from infrastructure.local.gateway import rest_proxy_event
 from infrastructure.local.lambdas import LocalContext
-from infrastructure.local.resources import create_buses, create_tables, create_user_pools
+from infrastructure.local.resources import create_buses, create_tables, create_usage_plans, create_user_pools
 from infrastructure.local.stack import free_port
 from infrastructure.template import Template
 from probation.adapters import aws, partner_registry
@@ -42,6 +43,8 @@ def _reset_clients() -> None:
     assessments_app._service = None
     allocation_app._service = None
     partners_app._service = None
+    webhooks_app._service = None
+    webhooks_app._delivery_queue = None
     partner_registry._known.clear()
 
 
@@ -71,7 +74,9 @@ def template(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Te
     create_tables(loaded, boto3.client("dynamodb"))
     create_buses(loaded, boto3.client("events"))
     create_user_pools(loaded, boto3.client("cognito-idp"))
+    create_usage_plans(loaded, boto3.client("apigateway"))
     monkeypatch.setenv("USER_POOL_ID", loaded.physical_name("PartnerUserPool"))
+    monkeypatch.setenv("USAGE_PLAN_ID", loaded.physical_name("PartnerUsagePlan"))
     yield loaded
     _reset_clients()
 
@@ -214,3 +219,59 @@ def bus_event(crn: str, event_type: str, event_id: str, source: str = "probation
             "correlationId": "trace-9",
         },
     }
+
+
+def deliver(crn: str, event_type: str, event_id: str, **information: Any) -> None:
+    """The bus delivering a case event to the allocation function."""
+    event = bus_event(crn, event_type, event_id)
+    event["detail"]["additionalInformation"] = information
+    allocation_app.lambda_handler(event, LocalContext("AllocationFunction"))
+
+
+ADMIN = ("admin",)
+MANAGER = ("manager",)
+PARTNER = ("partner",)
+READ_AND_WRITE = ("cases.read", "contacts.write")
+
+
+def register(partners_api: Caller, partner_id: str) -> dict[str, Any]:
+    body = {
+        "partnerId": partner_id,
+        "name": f"{partner_id} CRC",
+        "contactEmail": "ops@crc.example",
+        "scopes": ["cases.read", "contacts.write"],
+    }
+    response = partners_api("POST", "/partner-admin/partners", body, roles=ADMIN)
+    assert response.status == 201, response.body
+    credentials: dict[str, Any] = response.body
+    return credentials
+
+
+def as_partner(partners_api: Caller, partner_id: str, scopes: tuple[str, ...] = READ_AND_WRITE) -> Caller:
+    def call(method: str, path: str, body: Any = None, **options: Any) -> Any:
+        return partners_api(
+            method,
+            path,
+            body,
+            roles=PARTNER,
+            subject=f"client-{partner_id}",
+            partner_id=partner_id,
+            scopes=scopes,
+            **options,
+        )
+
+    return call
+
+
+@pytest.fixture
+def allocated_to_crc1(api: Caller, allocation_api: Caller, partners_api: Caller, crn: str) -> str:
+    register(partners_api, "CRC1")
+    register(partners_api, "CRC2")
+    deliver(crn, "probation-case.engagement.created", "created-1", teamCode="N07CAM")
+    etag = {"If-Match": allocation_api("GET", f"/cases/{crn}/allocation").headers["ETag"]}
+    decision = {"partnerId": "CRC1", "justification": "Low risk: CRC contract."}
+    assert (
+        allocation_api("POST", f"/cases/{crn}/allocation", decision, roles=MANAGER, headers=etag).status
+        == 200
+    )
+    return crn

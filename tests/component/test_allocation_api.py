@@ -1,14 +1,11 @@
 """The allocation handler on moto: teams, practitioners, the queue, tiering, recommendations, decisions."""
 
 from datetime import date
-from typing import Any
 
 import pytest
 
-import functions.allocation.app as allocation_app
-from infrastructure.local.lambdas import LocalContext
 from infrastructure.template import Template
-from tests.component.conftest import Caller, bus_event, table_items
+from tests.component.conftest import Caller, deliver, table_items
 
 MANAGER = ("manager",)
 TEAM = {"code": "N07CAM", "name": "Camden and Islington", "region": "London"}
@@ -29,12 +26,6 @@ CONVICTION = {
         "requirements": [{"type": "REHABILITATION_ACTIVITY", "length": 20, "lengthUnit": "DAYS"}],
     },
 }
-
-
-def deliver(crn: str, event_type: str, event_id: str, **information: Any) -> None:
-    event = bus_event(crn, event_type, event_id)
-    event["detail"]["additionalInformation"] = information
-    allocation_app.lambda_handler(event, LocalContext("AllocationFunction"))
 
 
 @pytest.fixture

@@ -12,9 +12,11 @@ import pytest
 import functions.authorizer.app as authorizer
 from infrastructure.local.identity import LocalIssuer, LocalTokenRequest
 from infrastructure.local.lambdas import LocalContext
+from probation.adapters.partner_registry import RegisteredClient
 from probation.domain.partners.models import Scope
 from probation.domain.principal import Role
 
+CRC01 = RegisteredClient(partner_id="CRC01", usage_key="usage-key-of-crc01")
 METHOD_ARN = "arn:aws:execute-api:eu-west-2:123456789012:api1234/dev/GET/cases/X123456"
 
 
@@ -38,7 +40,7 @@ def issuer(monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalIssuer]:
     monkeypatch.setenv("TOKEN_ISSUER", local_issuer.issuer)
     monkeypatch.setenv("TOKEN_AUDIENCE", local_issuer.audience)
     monkeypatch.setenv("JWKS_URL", f"http://127.0.0.1:{server.server_address[1]}/jwks.json")
-    monkeypatch.setattr(authorizer, "partner_for_client", {"client-crc01": "CRC01"}.get)
+    monkeypatch.setattr(authorizer, "registered_client", {"client-crc01": CRC01}.get)
     authorizer.verifier.cache_clear()
     yield local_issuer
     server.shutdown()
@@ -74,6 +76,7 @@ def test_a_valid_token_allows_the_whole_api_with_the_principal_in_context(issuer
     result = authorize(token(issuer))
     assert result["principalId"] == "jsmith"
     assert result["context"] == {"kind": "staff", "roles": "practitioner", "scopes": ""}
+    assert "usageIdentifierKey" not in result
     statement = result["policyDocument"]["Statement"][0]
     assert (statement["Effect"], statement["Resource"]) == (
         "Allow",
@@ -92,6 +95,7 @@ def test_a_partner_is_its_registered_client_and_reaches_only_its_scopes_routes(i
         "scopes": "cases.read",
         "partnerId": "CRC01",
     }
+    assert result["usageIdentifierKey"] == "usage-key-of-crc01", "metered against its own usage plan key"
     api = "arn:aws:execute-api:eu-west-2:123456789012:api1234/dev"
     assert result["policyDocument"]["Statement"][0]["Resource"] == [
         f"{api}/GET/partner/v1/openapi.json",

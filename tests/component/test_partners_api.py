@@ -1,67 +1,30 @@
 """The partner gateway on moto: registration, and each partner seeing only the cases allocated to it."""
 
+import json
 import random
 from typing import Any
 
-import pytest
+import boto3
 
 import functions.partners.app as partners_app
 from infrastructure.local.lambdas import LocalContext
-from tests.component.conftest import Caller, bus_event, table_items
-from tests.component.test_allocation_api import deliver
+from infrastructure.template import Template
+from tests.component.conftest import (
+    ADMIN,
+    MANAGER,
+    Caller,
+    as_partner,
+    bus_event,
+    deliver,
+    register,
+    table_items,
+)
 
-ADMIN = ("admin",)
-MANAGER = ("manager",)
-PARTNER = ("partner",)
-READ_AND_WRITE = ("cases.read", "contacts.write")
 CONTACT = {
     "type": "UNPAID_WORK_SESSION",
     "contactDate": "2026-02-03T09:00:00Z",
     "outcome": "ATTENDED_COMPLIED",
 }
-
-
-def register(partners_api: Caller, partner_id: str) -> dict[str, Any]:
-    body = {
-        "partnerId": partner_id,
-        "name": f"{partner_id} CRC",
-        "contactEmail": "ops@crc.example",
-        "scopes": ["cases.read", "contacts.write"],
-    }
-    response = partners_api("POST", "/partner-admin/partners", body, roles=ADMIN)
-    assert response.status == 201, response.body
-    credentials: dict[str, Any] = response.body
-    return credentials
-
-
-def as_partner(partners_api: Caller, partner_id: str, scopes: tuple[str, ...] = READ_AND_WRITE) -> Caller:
-    def call(method: str, path: str, body: Any = None, **options: Any) -> Any:
-        return partners_api(
-            method,
-            path,
-            body,
-            roles=PARTNER,
-            subject=f"client-{partner_id}",
-            partner_id=partner_id,
-            scopes=scopes,
-            **options,
-        )
-
-    return call
-
-
-@pytest.fixture
-def allocated_to_crc1(api: Caller, allocation_api: Caller, partners_api: Caller, crn: str) -> str:
-    register(partners_api, "CRC1")
-    register(partners_api, "CRC2")
-    deliver(crn, "probation-case.engagement.created", "created-1", teamCode="N07CAM")
-    etag = {"If-Match": allocation_api("GET", f"/cases/{crn}/allocation").headers["ETag"]}
-    decision = {"partnerId": "CRC1", "justification": "Low risk: CRC contract."}
-    assert (
-        allocation_api("POST", f"/cases/{crn}/allocation", decision, roles=MANAGER, headers=etag).status
-        == 200
-    )
-    return crn
 
 
 def test_registration_is_for_admins_and_returns_the_secret_once(partners_api: Caller, template: Any) -> None:
@@ -83,6 +46,12 @@ def test_registration_is_for_admins_and_returns_the_secret_once(partners_api: Ca
     assert partners_api("POST", "/partner-admin/partners", body, roles=ADMIN).status == 409
     registry = table_items(template, f"CLIENT#{created.body['clientId']}")
     assert [item["partnerId"] for item in registry] == ["CRC1"]
+    # Metered by its own key in the partner usage plan, which the partner is never shown.
+    plan_keys = boto3.client("apigateway").get_usage_plan_keys(
+        usagePlanId=template.physical_name("PartnerUsagePlan")
+    )["items"]
+    assert [key["value"] for key in plan_keys] == [registry[0]["usageKey"]]
+    assert registry[0]["usageKey"] not in json.dumps(created.body)
 
 
 def test_a_partner_sees_only_its_own_cases(partners_api: Caller, allocated_to_crc1: str) -> None:
@@ -245,7 +214,7 @@ def test_each_partners_feed_has_exactly_its_own_events_in_order_once(
 
 
 def test_reallocation_reaches_both_feeds_and_reading_needs_events_read(
-    allocation_api: Caller, partners_api: Caller, allocated_to_crc1: str
+    allocation_api: Caller, partners_api: Caller, allocated_to_crc1: str, template: Template
 ) -> None:
     etag = {"If-Match": allocation_api("GET", f"/cases/{allocated_to_crc1}/allocation").headers["ETag"]}
     decision = {"partnerId": "CRC2", "justification": "Contract moved."}
@@ -260,6 +229,13 @@ def test_reallocation_reaches_both_feeds_and_reading_needs_events_read(
     assert moved.status == 200
     for partner_id in ("CRC1", "CRC2"):
         assert [e["event"]["eventId"] for e in feed_of(partners_api, partner_id, page_size=5)] == ["moved-1"]
+    # Each partner's reading of the case's events is in the case's access log (DPA 2018 s.62).
+    feed_reads = [
+        (item["partnerId"], item["action"])
+        for item in table_items(template, f"AUDIT#{allocated_to_crc1}")
+        if item["resource"] == "partner-feed"
+    ]
+    assert sorted(feed_reads) == [("CRC1", "READ"), ("CRC2", "READ")]
     no_scope = as_partner(partners_api, "CRC1", scopes=("cases.read",))
     assert no_scope("GET", "/partner/v1/events").status == 403
 

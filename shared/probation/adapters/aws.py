@@ -44,6 +44,10 @@ def cognito() -> Any:
     return _reused("cognito", lambda session: session.client("cognito-idp", config=_CONFIG))
 
 
+def apigateway() -> Any:
+    return _reused("apigateway", lambda session: session.client("apigateway", config=_CONFIG))
+
+
 def table(name: str) -> Any:
     return dynamodb().Table(name)
 

@@ -1,4 +1,4 @@
-"""The partner registry and the partner's view of its cases."""
+"""The partner registry, the partner's view of its cases, its feed, subscriptions and deliveries."""
 
 from dataclasses import dataclass, field
 from typing import Any
@@ -7,6 +7,7 @@ from probation import config
 from probation.adapters import aws, keys
 from probation.adapters.allocation_repository import DynamoAllocationRepository
 from probation.adapters.dynamodb import (
+    Item,
     Transaction,
     TransactionConflict,
     from_attributes,
@@ -22,10 +23,12 @@ from probation.domain.allocation.models import Allocation
 from probation.domain.assessments.models import CaseState
 from probation.domain.cases.ports import ConcurrentChange
 from probation.domain.events import DomainEvent
-from probation.domain.partners.models import FeedEntry, Partner
+from probation.domain.partners.models import Delivery, FeedEntry, Partner, SubscriptionWithSecret
 from probation.domain.partners.service import AlreadyInFeed, DuplicatePartner
 
 PARTNERS = "PARTNERS"
+SUBSCRIPTION = "SUBSCRIPTION#"
+DELIVERY_ITEM = "WEBHOOK_DELIVERY"
 LAST_PLACE = 10**12 - 1
 
 
@@ -38,13 +41,13 @@ class DynamoPartnerRepository:
     def _table(self) -> Any:
         return aws.table(self.table_name)
 
-    def save_partner(self, partner: Partner) -> None:
+    def save_partner(self, partner: Partner, usage_key: str) -> None:
         """The partner and its client's registry entry, together: the authorizer trusts only the latter."""
         transaction = Transaction(self.table_name)
         transaction.create(
             "partner",
             {
-                "PK": f"PARTNER#{partner.partner_id}",
+                "PK": _partner(partner.partner_id),
                 "SK": keys.PROFILE,
                 "itemType": "PARTNER",
                 "GSI2PK": PARTNERS,
@@ -54,7 +57,12 @@ class DynamoPartnerRepository:
         )
         transaction.create(
             "client",
-            {**client_key(partner.client_id), "itemType": "PARTNER_CLIENT", "partnerId": partner.partner_id},
+            {
+                **client_key(partner.client_id),
+                "itemType": "PARTNER_CLIENT",
+                "partnerId": partner.partner_id,
+                "usageKey": usage_key,
+            },
         )
         try:
             transaction.execute(self._table.meta.client)
@@ -102,7 +110,9 @@ class DynamoPartnerRepository:
         item = self._table.get_item(Key=_feed_end_key(partner_id), ConsistentRead=True).get("Item")
         return int(item["sequence"]) if item else 0
 
-    def append_to_feed(self, partner_id: str, sequence: int, event: DomainEvent) -> None:
+    def append_to_feed(
+        self, partner_id: str, sequence: int, event: DomainEvent, deliveries: list[Delivery]
+    ) -> None:
         transaction = Transaction(self.table_name)
         end = {**_feed_end_key(partner_id), "itemType": "FEED_END", "sequence": sequence}
         if sequence == 1:
@@ -121,6 +131,12 @@ class DynamoPartnerRepository:
             {"PK": _feed(partner_id), "SK": _place(sequence), "itemType": "FEED_ENTRY", **to_document(entry)},
         )
         consumed_marker(transaction, f"feed-{partner_id}", event.event_id)
+        for delivery in deliveries:
+            # The insert on the table stream is what sends the delivery on its way (functions/webhooks).
+            transaction.create(
+                f"delivery to {delivery.subscription_id}",
+                {**delivery_item(delivery), "event": event.model_dump_json(by_alias=True)},
+            )
         try:
             transaction.execute(self._table.meta.client)
         except TransactionConflict as conflict:
@@ -128,11 +144,92 @@ class DynamoPartnerRepository:
                 raise AlreadyInFeed(event.event_id) from conflict
             raise ConcurrentChange(conflict.failed) from conflict
 
+    def save_subscription(self, subscription: SubscriptionWithSecret) -> None:
+        self._table.put_item(
+            Item={
+                **_subscription_key(subscription.partner_id, subscription.subscription_id),
+                "itemType": "SUBSCRIPTION",
+                **to_document(subscription),
+            },
+            ConditionExpression="attribute_not_exists(PK)",
+        )
+
+    def subscriptions(self, partner_id: str) -> list[SubscriptionWithSecret]:
+        items = query_pages(
+            self._table,
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :subscription)",
+            ExpressionAttributeValues={":pk": _partner(partner_id), ":subscription": SUBSCRIPTION},
+            ConsistentRead=True,
+        )
+        return [from_document(item, SubscriptionWithSecret) for item in items]
+
+    def subscription(self, partner_id: str, subscription_id: str) -> SubscriptionWithSecret | None:
+        item = self._table.get_item(
+            Key=_subscription_key(partner_id, subscription_id), ConsistentRead=True
+        ).get("Item")
+        return from_document(item, SubscriptionWithSecret) if item else None
+
+    def delete_subscription(self, partner_id: str, subscription_id: str) -> bool:
+        try:
+            self._table.delete_item(
+                Key=_subscription_key(partner_id, subscription_id),
+                ConditionExpression="attribute_exists(PK)",
+            )
+        except self._table.meta.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def deliveries(
+        self, partner_id: str, subscription_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[Delivery], str | None]:
+        partition = deliveries_partition(partner_id, subscription_id)
+        page = query_page(
+            self._table,
+            KeyConditionExpression="PK = :pk",
+            ExpressionAttributeValues={":pk": partition},
+            ScanIndexForward=False,
+            Limit=limit,
+            cursor=cursor,
+            cursor_scope={"PK": partition},
+        )
+        return [from_document(item, Delivery) for item in page.items], page.cursor
+
     def allocation(self, crn: str) -> Allocation | None:
         return self.allocations.allocation(crn)
 
     def case_state(self, crn: str) -> CaseState | None:
         return self.allocations.case_state(crn)
+
+
+def delivery_key(partner_id: str, subscription_id: str, sequence: int) -> dict[str, str]:
+    """One delivery per subscription and feed entry, in feed order."""
+    return {"PK": deliveries_partition(partner_id, subscription_id), "SK": _place(sequence)}
+
+
+def deliveries_partition(partner_id: str, subscription_id: str) -> str:
+    return f"WEBHOOK#{partner_id}#{subscription_id}"
+
+
+def delivery_item(delivery: Delivery) -> Item:
+    """The delivery as stored: a document, with what conditions and the stream need as attributes."""
+    return {
+        **delivery_key(delivery.partner_id, delivery.subscription_id, delivery.sequence),
+        "itemType": DELIVERY_ITEM,
+        "partnerId": delivery.partner_id,
+        "subscriptionId": delivery.subscription_id,
+        "sequence": delivery.sequence,
+        "status": delivery.status.value,
+        "attemptCount": len(delivery.attempts),
+        **to_document(delivery),
+    }
+
+
+def _partner(partner_id: str) -> str:
+    return f"PARTNER#{partner_id}"
+
+
+def _subscription_key(partner_id: str, subscription_id: str) -> dict[str, str]:
+    return {"PK": _partner(partner_id), "SK": f"{SUBSCRIPTION}{subscription_id}"}
 
 
 def _feed(partner_id: str) -> str:

@@ -1,7 +1,8 @@
-"""Partner rules: registration, and a provider's view of exactly the cases allocated to it."""
+"""Partner rules: registration, a provider's view of exactly its own cases, its feed and its webhooks."""
 
 from dataclasses import dataclass
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from probation.domain.allocation.models import Allocation
 from probation.domain.allocation.service import ALLOCATED
@@ -10,12 +11,14 @@ from probation.domain.audit import AuditAction, AuditingService
 from probation.domain.cases.models import Contact, ContactSource, NewContact
 from probation.domain.cases.ports import ConcurrentChange
 from probation.domain.cases.service import MAX_ATTEMPTS, CaseService
-from probation.domain.errors import Conflict, Forbidden, NotFound
+from probation.domain.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from probation.domain.events import DomainEvent
 from probation.domain.partners.models import (
+    Delivery,
     Feed,
     FeedEntry,
     NewPartner,
+    NewSubscription,
     Partner,
     PartnerCase,
     PartnerCaseSummary,
@@ -24,10 +27,16 @@ from probation.domain.partners.models import (
     PartnerRegistration,
     PartnerSentence,
     Scope,
+    Subscription,
+    SubscriptionWithSecret,
 )
+from probation.domain.partners.webhooks import new_delivery
 from probation.domain.principal import Caller, PrincipalKind, Role
 
 ADMINS = frozenset({Role.ADMIN})
+MAX_SUBSCRIPTIONS = 10
+"""Each feed entry writes a delivery per subscription in one transaction, which holds 100 writes."""
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 class DuplicatePartner(Exception):
@@ -40,12 +49,20 @@ class IdentityProvider(Protocol):
         ...
 
 
+class UsagePlan(Protocol):
+    def issue_key(self, partner_id: str) -> str:
+        """The key that meters the partner's requests against its rate limit and quota."""
+        ...
+
+
 class AlreadyInFeed(Exception):
     """The event was appended to this partner's feed before."""
 
 
 class PartnerRepository(Protocol):
-    def save_partner(self, partner: Partner) -> None: ...
+    def save_partner(self, partner: Partner, usage_key: str) -> None:
+        """The partner, and its client's registry entry with the usage key, together."""
+        ...
 
     def partners(self) -> list[Partner]: ...
 
@@ -61,9 +78,26 @@ class PartnerRepository(Protocol):
 
     def feed_end(self, partner_id: str) -> int: ...
 
-    def append_to_feed(self, partner_id: str, sequence: int, event: DomainEvent) -> None:
-        """Writes ``event`` at ``sequence`` if the feed still ends at ``sequence - 1``."""
+    def append_to_feed(
+        self, partner_id: str, sequence: int, event: DomainEvent, deliveries: list[Delivery]
+    ) -> None:
+        """Writes ``event`` at ``sequence`` if the feed still ends at ``sequence - 1``, with the deliveries
+        it makes to the partner's webhooks: both or neither."""
         ...
+
+    def save_subscription(self, subscription: SubscriptionWithSecret) -> None: ...
+
+    def subscriptions(self, partner_id: str) -> list[SubscriptionWithSecret]: ...
+
+    def subscription(self, partner_id: str, subscription_id: str) -> SubscriptionWithSecret | None: ...
+
+    def delete_subscription(self, partner_id: str, subscription_id: str) -> bool:
+        """False when there was no such subscription."""
+        ...
+
+    def deliveries(
+        self, partner_id: str, subscription_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[Delivery], str | None]: ...
 
 
 @dataclass(kw_only=True)
@@ -71,7 +105,10 @@ class PartnerService(AuditingService):
     audit_resource = "partner-view"
     repository: PartnerRepository
     identity: IdentityProvider
+    usage_plan: UsagePlan
     cases: CaseService
+    allow_loopback_webhooks: bool = False
+    """Plain-http webhooks on this machine, for the local runner and its tests; never in AWS."""
 
     def register(self, new_partner: NewPartner, caller: Caller) -> PartnerCredentials:
         caller.principal.require_any(ADMINS)
@@ -80,6 +117,7 @@ class PartnerService(AuditingService):
         client_id, secret, token_scopes = self.identity.create_client(
             new_partner.partner_id, [scope.value for scope in new_partner.scopes]
         )
+        usage_key = self.usage_plan.issue_key(new_partner.partner_id)
         partner = Partner(
             **dict(new_partner),
             client_id=client_id,
@@ -87,7 +125,7 @@ class PartnerService(AuditingService):
             registered_by=caller.principal.subject,
         )
         try:
-            self.repository.save_partner(partner)
+            self.repository.save_partner(partner, usage_key)
         except DuplicatePartner:
             raise Conflict(f"Partner {new_partner.partner_id} is already registered.") from None
         return PartnerCredentials(
@@ -134,6 +172,12 @@ class PartnerService(AuditingService):
     def feed(self, caller: Caller, after: int, limit: int) -> Feed:
         partner_id = self._partner(caller, Scope.EVENTS_READ)
         entries = self.repository.feed(partner_id, after, limit)
+        # What the page tells the partner about each case is a disclosure, logged in that case's audit.
+        crns = dict.fromkeys(e.event.person_reference.identifiers[0].value for e in entries)
+        now = self.clock.now()
+        self.cases.repository.record_reads(
+            [self._audit(caller, crn, AuditAction.READ, resource="partner-feed", at=now) for crn in crns]
+        )
         return Feed(items=entries, cursor=str(entries[-1].sequence if entries else after))
 
     def on_event(self, event: DomainEvent) -> list[str]:
@@ -154,16 +198,65 @@ class PartnerService(AuditingService):
 
     def _append(self, partner_id: str, event: DomainEvent) -> None:
         """Each entry takes the next place only if the feed still ends where it was read: no gaps, no
-        reordering, whatever appends race; a redelivered event is already in place."""
+        reordering, whatever appends race; a redelivered event is already in place. Each subscription
+        that wants the event gets a delivery in the same write."""
+        subscriptions = [s for s in self.repository.subscriptions(partner_id) if s.wants(event.event_type)]
         for _ in range(MAX_ATTEMPTS):
+            sequence = self.repository.feed_end(partner_id) + 1
+            now = self.clock.now()
+            deliveries = [new_delivery(s, self.new_id(), sequence, event, now) for s in subscriptions]
             try:
-                self.repository.append_to_feed(partner_id, self.repository.feed_end(partner_id) + 1, event)
+                self.repository.append_to_feed(partner_id, sequence, event, deliveries)
             except AlreadyInFeed:
                 return
             except ConcurrentChange:
                 continue
             return
         raise Conflict(f"The feed of {partner_id} is changing too quickly; the event will be retried.")
+
+    def subscribe(self, new_subscription: NewSubscription, caller: Caller) -> Subscription:
+        partner_id = self._partner(caller, Scope.EVENTS_READ)
+        url = urlsplit(new_subscription.url)
+        if url.scheme != "https" and not (self.allow_loopback_webhooks and url.hostname in LOOPBACK_HOSTS):
+            raise InvalidInput([FieldError("url", "must be an https URL")])
+        if len(self.repository.subscriptions(partner_id)) >= MAX_SUBSCRIPTIONS:
+            raise Conflict(f"A partner can hold at most {MAX_SUBSCRIPTIONS} subscriptions; delete one first.")
+        subscription = SubscriptionWithSecret(
+            subscription_id=self.new_id(),
+            partner_id=partner_id,
+            url=new_subscription.url,
+            event_types=new_subscription.event_types,
+            secret=new_subscription.secret,
+            created_at=self.clock.now(),
+            created_by=caller.principal.subject,
+        )
+        self.repository.save_subscription(subscription)
+        return subscription.public()
+
+    def subscriptions(self, caller: Caller) -> list[Subscription]:
+        partner_id = self._partner(caller, Scope.EVENTS_READ)
+        return [s.public() for s in self.repository.subscriptions(partner_id)]
+
+    def subscription(self, subscription_id: str, caller: Caller) -> Subscription:
+        partner_id = self._partner(caller, Scope.EVENTS_READ)
+        found = self.repository.subscription(partner_id, subscription_id)
+        if found is None:
+            raise _no_subscription(subscription_id)
+        return found.public()
+
+    def unsubscribe(self, subscription_id: str, caller: Caller) -> None:
+        """Deliveries still waiting are cancelled when their turn comes."""
+        partner_id = self._partner(caller, Scope.EVENTS_READ)
+        if not self.repository.delete_subscription(partner_id, subscription_id):
+            raise _no_subscription(subscription_id)
+
+    def deliveries(
+        self, subscription_id: str, caller: Caller, limit: int, cursor: str | None
+    ) -> tuple[list[Delivery], str | None]:
+        partner_id = self._partner(caller, Scope.EVENTS_READ)
+        if self.repository.subscription(partner_id, subscription_id) is None:
+            raise _no_subscription(subscription_id)
+        return self.repository.deliveries(partner_id, subscription_id, limit, cursor)
 
     def _partner(self, caller: Caller, scope: Scope) -> str:
         principal = caller.principal
@@ -182,6 +275,11 @@ class PartnerService(AuditingService):
 
 def _no_case(crn: str) -> NotFound:
     return NotFound(f"No case with CRN {crn}.")
+
+
+def _no_subscription(subscription_id: str) -> NotFound:
+    """Another partner's subscription is answered exactly as one that does not exist."""
+    return NotFound(f"No subscription {subscription_id}.")
 
 
 def _partner_view(state: CaseState, allocation: Allocation, partner_id: str) -> PartnerCase:

@@ -1,0 +1,160 @@
+"""Webhook delivery's adapters: the deliveries in the table, the SQS queue that paces them, and HTTP."""
+
+import ipaddress
+import json
+import socket
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from probation import config
+from probation.adapters import aws
+from probation.adapters.dynamodb import from_document
+from probation.adapters.partner_repository import DynamoPartnerRepository, delivery_item, delivery_key
+from probation.domain.events import DomainEvent
+from probation.domain.partners.models import Delivery, SubscriptionWithSecret
+from probation.domain.partners.webhooks import Response
+
+TIMEOUT_SECONDS = 5
+MAX_RESPONSE_BYTES = 64 * 1024
+"""What is read of a receiver's answer: enough to close the exchange cleanly, never a memory risk."""
+
+
+@dataclass(frozen=True)
+class DeliveryRef:
+    """What the queue carries: where the delivery is, not what it says (the table holds that)."""
+
+    partner_id: str
+    subscription_id: str
+    sequence: int
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"partnerId": self.partner_id, "subscriptionId": self.subscription_id, "sequence": self.sequence}
+        )
+
+    @classmethod
+    def from_json(cls, body: str) -> "DeliveryRef":
+        data = json.loads(body)
+        return cls(str(data["partnerId"]), str(data["subscriptionId"]), int(data["sequence"]))
+
+    @classmethod
+    def from_stream_image(cls, image: dict[str, Any]) -> "DeliveryRef":
+        return cls(image["partnerId"]["S"], image["subscriptionId"]["S"], int(image["sequence"]["N"]))
+
+
+@dataclass
+class DynamoDeliveryRepository:
+    partners: DynamoPartnerRepository = field(default_factory=DynamoPartnerRepository)
+
+    @property
+    def _table(self) -> Any:
+        return aws.table(self.partners.table_name)
+
+    def delivery_target(
+        self, partner_id: str, subscription_id: str, sequence: int
+    ) -> tuple[Delivery, DomainEvent, SubscriptionWithSecret | None] | None:
+        item = self._table.get_item(
+            Key=delivery_key(partner_id, subscription_id, sequence), ConsistentRead=True
+        ).get("Item")
+        if item is None:
+            return None
+        event = DomainEvent.model_validate_json(item["event"])
+        return from_document(item, Delivery), event, self.partners.subscription(partner_id, subscription_id)
+
+    def record_attempt(self, delivery: Delivery, updated: Delivery) -> None:
+        """Conditional on the attempts seen: a message received twice at once records one attempt."""
+        stored = delivery_item(updated)
+        names = {"#status": "status", "#attemptCount": "attemptCount", "#document": "document"}
+        self._table.update_item(
+            Key=delivery_key(delivery.partner_id, delivery.subscription_id, delivery.sequence),
+            UpdateExpression="SET #status = :status, #attemptCount = :attempts, #document = :document",
+            ConditionExpression="#attemptCount = :seen AND #status = :pending",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues={
+                ":status": stored["status"],
+                ":attempts": stored["attemptCount"],
+                ":document": stored["document"],
+                ":seen": len(delivery.attempts),
+                ":pending": delivery.status.value,
+            },
+        )
+
+
+@dataclass
+class DeliveryQueue:
+    queue_url: str = field(default_factory=config.webhook_queue_url)
+
+    def enqueue(self, refs: list[DeliveryRef]) -> None:
+        for start in range(0, len(refs), 10):
+            batch = refs[start : start + 10]
+            response = aws.sqs().send_message_batch(
+                QueueUrl=self.queue_url,
+                Entries=[{"Id": str(index), "MessageBody": ref.to_json()} for index, ref in enumerate(batch)],
+            )
+            if response.get("Failed"):
+                raise RuntimeError(f"deliveries not queued: {response['Failed']}")
+
+    def retry_later(self, receipt_handle: str, seconds: int) -> None:
+        """The message comes back after ``seconds``: the backoff between attempts."""
+        aws.sqs().change_message_visibility(
+            QueueUrl=self.queue_url, ReceiptHandle=receipt_handle, VisibilityTimeout=seconds
+        )
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A webhook that redirects is answered as a failure: following it could reach anywhere."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+class DestinationRefused(Exception):
+    pass
+
+
+@dataclass
+class HttpWebhookSender:
+    allow_loopback: bool = field(default_factory=config.allow_loopback_webhooks)
+    timeout_seconds: float = TIMEOUT_SECONDS
+
+    def post(self, url: str, body: bytes, headers: dict[str, str]) -> Response:
+        started = time.monotonic()
+        status: int | None = None
+        error: str | None = None
+        try:
+            self._check_destination(url)
+            request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - scheme checked
+            with _opener.open(request, timeout=self.timeout_seconds) as answer:
+                answer.read(MAX_RESPONSE_BYTES)
+                status = answer.status
+        except urllib.error.HTTPError as refused:
+            status, error = refused.code, f"HTTP {refused.code}"
+        except (urllib.error.URLError, OSError, DestinationRefused) as failure:
+            error = str(getattr(failure, "reason", failure))[:500]
+        return Response(status, error, int((time.monotonic() - started) * 1000))
+
+    def _check_destination(self, url: str) -> None:
+        """No delivery to private, loopback or link-local addresses (server-side request forgery), except
+        loopback where the local runner allows it."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("https", "http") or parts.hostname is None:
+            raise DestinationRefused(f"not a web URL: {url}")
+        try:
+            addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+        except socket.gaierror as unknown:
+            raise DestinationRefused(f"cannot resolve {parts.hostname}: {unknown}") from None
+        for address in addresses:
+            ip = ipaddress.ip_address(address)
+            if ip.is_loopback and self.allow_loopback:
+                continue
+            if not ip.is_global:
+                raise DestinationRefused(f"{parts.hostname} resolves to a non-public address")
+        if parts.scheme != "https" and not self.allow_loopback:
+            raise DestinationRefused("webhooks must use https")
