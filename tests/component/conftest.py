@@ -275,3 +275,19 @@ def allocated_to_crc1(api: Caller, allocation_api: Caller, partners_api: Caller,
         == 200
     )
     return crn
+
+
+@pytest.fixture
+def bus_queue(template: Template) -> str:
+    """An SQS queue subscribed to every case event on the bus: a rule and its target."""
+    sqs, events = boto3.client("sqs"), boto3.client("events")
+    queue_url = sqs.create_queue(QueueName="case-events")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    bus = template.physical_name("EventBus")
+    events.put_rule(
+        Name="all-case-events", EventBusName=bus, EventPattern=json.dumps({"source": ["probation.cases"]})
+    )
+    events.put_targets(Rule="all-case-events", EventBusName=bus, Targets=[{"Id": "q", "Arn": queue_arn}])
+    return str(queue_url)

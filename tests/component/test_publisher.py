@@ -29,22 +29,6 @@ def stream_records(template: Template) -> list[dict[str, Any]]:
     return lambda_records
 
 
-@pytest.fixture
-def bus_queue(template: Template) -> str:
-    """An SQS queue subscribed to every case event on the bus: a rule and its target."""
-    sqs, events = boto3.client("sqs"), boto3.client("events")
-    queue_url = sqs.create_queue(QueueName="case-events")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    bus = template.physical_name("EventBus")
-    events.put_rule(
-        Name="all-case-events", EventBusName=bus, EventPattern=json.dumps({"source": ["probation.cases"]})
-    )
-    events.put_targets(Rule="all-case-events", EventBusName=bus, Targets=[{"Id": "q", "Arn": queue_arn}])
-    return str(queue_url)
-
-
 def test_only_outbox_inserts_reach_the_publisher(api: Caller, template: Template) -> None:
     api("POST", "/cases", new_case())
     records = stream_records(template)

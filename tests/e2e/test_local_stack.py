@@ -1,6 +1,9 @@
 """The platform as a newcomer meets it: `make run`'s stack, over HTTP."""
 
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -520,3 +523,26 @@ def test_partners_see_only_their_own_cases_over_http(runner: Runner) -> None:
         "partner", subject="x", client_id="not-registered", scopes=("cases.read",)
     )
     assert stranger.get(f"{runner.base_url}/partner/v1/cases", timeout=10).status_code == 401
+
+
+def test_the_operator_tools_work_against_the_local_runner(runner: Runner) -> None:
+    crn = create_case(runner)["crn"]
+    ops = [sys.executable, "-m", "probation.ops", "--stage", "local", "--endpoint-url", runner.aws_endpoint]
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
+    for name in ("TABLE_NAME", "EVENT_BUS_NAME", "AWS_ENDPOINT_URL"):
+        env.pop(name, None)
+    history = subprocess.run(
+        [*ops, "history", crn, "--json"], capture_output=True, text=True, env=env, check=False
+    )
+    assert history.returncode == 0, history.stderr
+    assert [json.loads(line)["eventType"] for line in history.stdout.splitlines()] == [
+        "probation-case.engagement.created"
+    ]
+    replayed = subprocess.run(
+        [*ops, "replay", "--from", "2020-01-01T00:00:00", "--to", "2099-01-01T00:00:00", "--crn", crn],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert (replayed.returncode, replayed.stdout.strip()) == (0, "replayed 1 event onto probation-local")
