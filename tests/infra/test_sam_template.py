@@ -48,16 +48,39 @@ def test_the_table_is_protected_and_streams_changes() -> None:
     assert table["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
 
 
-def test_no_policy_grants_every_action() -> None:
-    template = Template.load(PARAMETERS)
+def _function_statements(template: Template) -> list[tuple[str, dict[str, Any]]]:
+    """Every inline IAM statement of every function, with the function's logical id."""
+    found = []
     for logical_id in template.of_type("AWS::Serverless::Function"):
         for policy in template.properties(logical_id).get("Policies", []):
             statements = policy.get("Statement", []) if isinstance(policy, dict) else []
-            for statement in statements:
-                actions = (
-                    statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-                )
-                assert "*" not in actions, logical_id
+            found += [(logical_id, statement) for statement in statements]
+    return found
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def test_no_policy_grants_every_action() -> None:
+    statements = _function_statements(Template.load(PARAMETERS))
+    assert statements, "the functions' own statements are found"
+    for logical_id, statement in statements:
+        assert not any(action == "*" or action.endswith(":*") for action in _listed(statement["Action"])), (
+            logical_id
+        )
+
+
+def test_no_function_policy_grants_every_resource() -> None:
+    """Each statement names its resources. (A KMS key policy's "*" is the key itself, the only form a key
+    policy allows; SAM's X-Ray and policy templates are scoped by SAM.)"""
+    for logical_id, statement in _function_statements(Template.load(PARAMETERS)):
+        assert "*" not in _listed(statement["Resource"]), logical_id
+    key_policy = Template.load(PARAMETERS).properties("DataKey")["KeyPolicy"]["Statement"]
+    administrators = [s["Principal"] for s in key_policy if "kms:*" in _listed(s["Action"])]
+    assert administrators == [{"AWS": "arn:aws:iam::123456789012:root"}], (
+        "only the account administers the key"
+    )
 
 
 def test_the_layer_ships_the_runtime_dependencies() -> None:
