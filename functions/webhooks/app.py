@@ -20,7 +20,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from probation import config, observability
 from probation.adapters.clock import SystemClock
-from probation.adapters.partner_repository import DELIVERY_ITEM
+from probation.adapters.subscription_store import DELIVERY_ITEM
 from probation.adapters.webhooks import (
     DeliveryQueue,
     DeliveryRef,

@@ -19,7 +19,7 @@ from probation.adapters.dynamodb import (
 )
 from probation.adapters.outbox import consumed_marker, record_change
 from probation.domain.allocation.models import Allocation, AllocationStatus, Practitioner, Team, Workload
-from probation.domain.allocation.service import AlreadyApplied
+from probation.domain.allocation.ports import AlreadyApplied
 from probation.domain.assessments.models import CaseState
 from probation.domain.audit import AuditRecord
 from probation.domain.cases.ports import ConcurrentChange

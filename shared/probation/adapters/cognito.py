@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from probation import config
 from probation.adapters import aws
-from probation.auth.tokens import SCOPE_PREFIX
+from probation.auth.scopes import SCOPE_PREFIX
 
 
 @dataclass

@@ -1,13 +1,10 @@
 """The partner registry, the partner's view of its cases, its feed, subscriptions and deliveries."""
 
 from dataclasses import dataclass, field
-from typing import Any
 
-from probation import config
-from probation.adapters import aws, keys
+from probation.adapters import keys
 from probation.adapters.allocation_repository import DynamoAllocationRepository
 from probation.adapters.dynamodb import (
-    Item,
     Transaction,
     TransactionConflict,
     from_attributes,
@@ -19,27 +16,28 @@ from probation.adapters.dynamodb import (
 )
 from probation.adapters.outbox import consumed_marker
 from probation.adapters.partner_registry import client_key
+from probation.adapters.subscription_store import (
+    SubscriptionStore,
+    delivery_item,
+    feed_place,
+    partner_partition,
+)
 from probation.domain.allocation.models import Allocation
 from probation.domain.assessments.models import CaseState
 from probation.domain.cases.ports import ConcurrentChange
 from probation.domain.events import DomainEvent
-from probation.domain.partners.models import Delivery, FeedEntry, Partner, SubscriptionWithSecret
-from probation.domain.partners.service import AlreadyInFeed, DuplicatePartner
+from probation.domain.partners.models import Delivery, FeedEntry, Partner
+from probation.domain.partners.ports import AlreadyInFeed, DuplicatePartner
 
 PARTNERS = "PARTNERS"
-SUBSCRIPTION = "SUBSCRIPTION#"
-DELIVERY_ITEM = "WEBHOOK_DELIVERY"
 LAST_PLACE = 10**12 - 1
 
 
 @dataclass
-class DynamoPartnerRepository:
-    table_name: str = field(default_factory=config.table_name)
-    allocations: DynamoAllocationRepository = field(default_factory=DynamoAllocationRepository)
+class DynamoPartnerRepository(SubscriptionStore):
+    """The partner registry, each partner's view and feed, and (inherited) its subscriptions."""
 
-    @property
-    def _table(self) -> Any:
-        return aws.table(self.table_name)
+    allocations: DynamoAllocationRepository = field(default_factory=DynamoAllocationRepository)
 
     def save_partner(self, partner: Partner, usage_key: str) -> None:
         """The partner and its client's registry entry, together: the authorizer trusts only the latter."""
@@ -47,7 +45,7 @@ class DynamoPartnerRepository:
         transaction.create(
             "partner",
             {
-                "PK": _partner(partner.partner_id),
+                "PK": partner_partition(partner.partner_id),
                 "SK": keys.PROFILE,
                 "itemType": "PARTNER",
                 "GSI2PK": PARTNERS,
@@ -98,8 +96,8 @@ class DynamoPartnerRepository:
             KeyConditionExpression="PK = :pk AND SK BETWEEN :first AND :last",
             ExpressionAttributeValues={
                 ":pk": _feed(partner_id),
-                ":first": _place(after + 1),
-                ":last": _place(LAST_PLACE),
+                ":first": feed_place(after + 1),
+                ":last": feed_place(LAST_PLACE),
             },
             Limit=limit,
             ConsistentRead=True,
@@ -128,7 +126,12 @@ class DynamoPartnerRepository:
         entry = FeedEntry(sequence=sequence, event=event)
         transaction.create(
             "feed entry",
-            {"PK": _feed(partner_id), "SK": _place(sequence), "itemType": "FEED_ENTRY", **to_document(entry)},
+            {
+                "PK": _feed(partner_id),
+                "SK": feed_place(sequence),
+                "itemType": "FEED_ENTRY",
+                **to_document(entry),
+            },
         )
         consumed_marker(transaction, f"feed-{partner_id}", event.event_id)
         for delivery in deliveries:
@@ -144,92 +147,11 @@ class DynamoPartnerRepository:
                 raise AlreadyInFeed(event.event_id) from conflict
             raise ConcurrentChange(conflict.failed) from conflict
 
-    def save_subscription(self, subscription: SubscriptionWithSecret) -> None:
-        self._table.put_item(
-            Item={
-                **_subscription_key(subscription.partner_id, subscription.subscription_id),
-                "itemType": "SUBSCRIPTION",
-                **to_document(subscription),
-            },
-            ConditionExpression="attribute_not_exists(PK)",
-        )
-
-    def subscriptions(self, partner_id: str) -> list[SubscriptionWithSecret]:
-        items = query_pages(
-            self._table,
-            KeyConditionExpression="PK = :pk AND begins_with(SK, :subscription)",
-            ExpressionAttributeValues={":pk": _partner(partner_id), ":subscription": SUBSCRIPTION},
-            ConsistentRead=True,
-        )
-        return [from_document(item, SubscriptionWithSecret) for item in items]
-
-    def subscription(self, partner_id: str, subscription_id: str) -> SubscriptionWithSecret | None:
-        item = self._table.get_item(
-            Key=_subscription_key(partner_id, subscription_id), ConsistentRead=True
-        ).get("Item")
-        return from_document(item, SubscriptionWithSecret) if item else None
-
-    def delete_subscription(self, partner_id: str, subscription_id: str) -> bool:
-        try:
-            self._table.delete_item(
-                Key=_subscription_key(partner_id, subscription_id),
-                ConditionExpression="attribute_exists(PK)",
-            )
-        except self._table.meta.client.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
-
-    def deliveries(
-        self, partner_id: str, subscription_id: str, limit: int, cursor: str | None
-    ) -> tuple[list[Delivery], str | None]:
-        partition = deliveries_partition(partner_id, subscription_id)
-        page = query_page(
-            self._table,
-            KeyConditionExpression="PK = :pk",
-            ExpressionAttributeValues={":pk": partition},
-            ScanIndexForward=False,
-            Limit=limit,
-            cursor=cursor,
-            cursor_scope={"PK": partition},
-        )
-        return [from_document(item, Delivery) for item in page.items], page.cursor
-
     def allocation(self, crn: str) -> Allocation | None:
         return self.allocations.allocation(crn)
 
     def case_state(self, crn: str) -> CaseState | None:
         return self.allocations.case_state(crn)
-
-
-def delivery_key(partner_id: str, subscription_id: str, sequence: int) -> dict[str, str]:
-    """One delivery per subscription and feed entry, in feed order."""
-    return {"PK": deliveries_partition(partner_id, subscription_id), "SK": _place(sequence)}
-
-
-def deliveries_partition(partner_id: str, subscription_id: str) -> str:
-    return f"WEBHOOK#{partner_id}#{subscription_id}"
-
-
-def delivery_item(delivery: Delivery) -> Item:
-    """The delivery as stored: a document, with what conditions and the stream need as attributes."""
-    return {
-        **delivery_key(delivery.partner_id, delivery.subscription_id, delivery.sequence),
-        "itemType": DELIVERY_ITEM,
-        "partnerId": delivery.partner_id,
-        "subscriptionId": delivery.subscription_id,
-        "sequence": delivery.sequence,
-        "status": delivery.status.value,
-        "attemptCount": len(delivery.attempts),
-        **to_document(delivery),
-    }
-
-
-def _partner(partner_id: str) -> str:
-    return f"PARTNER#{partner_id}"
-
-
-def _subscription_key(partner_id: str, subscription_id: str) -> dict[str, str]:
-    return {"PK": _partner(partner_id), "SK": f"{SUBSCRIPTION}{subscription_id}"}
 
 
 def _feed(partner_id: str) -> str:
@@ -238,8 +160,3 @@ def _feed(partner_id: str) -> str:
 
 def _feed_end_key(partner_id: str) -> dict[str, str]:
     return {"PK": _feed(partner_id), "SK": "END"}
-
-
-def _place(sequence: int) -> str:
-    """Fixed width, so the sort key orders places as numbers; the feed's "END" item sorts after them all."""
-    return f"{sequence:012d}"

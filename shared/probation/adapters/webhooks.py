@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from probation import config
 from probation.adapters import aws
 from probation.adapters.dynamodb import from_document
-from probation.adapters.partner_repository import DynamoPartnerRepository, delivery_item, delivery_key
+from probation.adapters.subscription_store import SubscriptionStore, delivery_item, delivery_key
 from probation.domain.events import DomainEvent
 from probation.domain.partners.models import Delivery, SubscriptionWithSecret
 from probation.domain.partners.webhooks import Response
@@ -48,11 +48,11 @@ class DeliveryRef:
 
 @dataclass
 class DynamoDeliveryRepository:
-    partners: DynamoPartnerRepository = field(default_factory=DynamoPartnerRepository)
+    subscriptions: SubscriptionStore = field(default_factory=SubscriptionStore)
 
     @property
     def _table(self) -> Any:
-        return aws.table(self.partners.table_name)
+        return aws.table(self.subscriptions.table_name)
 
     def delivery_target(
         self, partner_id: str, subscription_id: str, sequence: int
@@ -63,7 +63,11 @@ class DynamoDeliveryRepository:
         if item is None:
             return None
         event = DomainEvent.model_validate_json(item["event"])
-        return from_document(item, Delivery), event, self.partners.subscription(partner_id, subscription_id)
+        return (
+            from_document(item, Delivery),
+            event,
+            self.subscriptions.subscription(partner_id, subscription_id),
+        )
 
     def record_attempt(self, delivery: Delivery, updated: Delivery) -> None:
         """Conditional on the attempts seen: a message received twice at once records one attempt."""

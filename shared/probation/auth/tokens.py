@@ -6,11 +6,11 @@ from typing import Any
 
 import jwt
 
+from probation.auth.scopes import SCOPE_PREFIX
 from probation.domain.principal import Principal, Role
 
 ALGORITHMS = ["RS256"]
 # Cognito writes a resource server's scopes as "<identifier>/<scope>".
-SCOPE_PREFIX = "probation-partner-api/"
 
 PartnerLookup = Callable[[str], str | None]
 """The partner a registered client id belongs to, or None."""

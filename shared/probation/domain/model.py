@@ -13,6 +13,7 @@ class ApiModel(BaseModel):
         extra="forbid",
         str_strip_whitespace=True,
         frozen=True,
+        defer_build=True,
     )
 
     def to_json_dict(self) -> dict[str, object]:

@@ -15,6 +15,10 @@ StaffCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{3,10}$")]
 Hours = Annotated[float, Field(gt=0, le=60)]
 
 
+ALLOCATED = "person.community.manager.allocated"
+"""The event type of an allocation or reallocation (source ``probation.allocation``)."""
+
+
 class NewTeam(ApiModel):
     code: TeamCode
     name: ShortText

@@ -17,6 +17,7 @@ from probation.allocation.workload import (
 )
 from probation.assessments.scoring import Need
 from probation.domain.allocation.models import (
+    ALLOCATED,
     Allocation,
     AllocationRequest,
     AllocationStatus,
@@ -34,6 +35,7 @@ from probation.domain.allocation.models import (
     Tier,
     Workload,
 )
+from probation.domain.allocation.ports import AlreadyApplied
 from probation.domain.assessments.models import CaseState
 from probation.domain.audit import AuditAction, AuditingService, AuditRecord
 from probation.domain.cases.models import SentenceType
@@ -52,7 +54,6 @@ from probation.domain.principal import STAFF_ROLES, Caller, Principal, Role
 from probation.domain.risk_scoring.inputs import current_conviction
 from probation.risk.enums import RiskBand
 
-ALLOCATED = "person.community.manager.allocated"
 TIER_COMPLETE = "tier.calculation.complete"
 TIER_CHANGED = "tier.calculation.changed"
 MANAGERS = frozenset({Role.MANAGER, Role.ADMIN})
@@ -484,10 +485,6 @@ class AllocationService(AuditingService):
         if allocation is None:
             raise NotFound(f"No allocation record for case {crn}: it has not reached a team queue.")
         return allocation
-
-
-class AlreadyApplied(Exception):
-    """The event was consumed before."""
 
 
 def _with(workload: Workload, case_type: CaseType, points: int, at: datetime) -> Workload:

@@ -1,0 +1,108 @@
+"""Partners' webhook subscriptions and their deliveries in the table: what both the partner gateway and the
+webhooks function read, without the rest of the partner repository (the webhooks function's cold start)."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from probation import config
+from probation.adapters import aws
+from probation.adapters.dynamodb import Item, from_document, query_page, query_pages, to_document
+from probation.domain.partners.models import Delivery, SubscriptionWithSecret
+
+SUBSCRIPTION = "SUBSCRIPTION#"
+DELIVERY_ITEM = "WEBHOOK_DELIVERY"
+
+
+@dataclass
+class SubscriptionStore:
+    table_name: str = field(default_factory=config.table_name)
+
+    @property
+    def _table(self) -> Any:
+        return aws.table(self.table_name)
+
+    def save_subscription(self, subscription: SubscriptionWithSecret) -> None:
+        self._table.put_item(
+            Item={
+                **_subscription_key(subscription.partner_id, subscription.subscription_id),
+                "itemType": "SUBSCRIPTION",
+                **to_document(subscription),
+            },
+            ConditionExpression="attribute_not_exists(PK)",
+        )
+
+    def subscriptions(self, partner_id: str) -> list[SubscriptionWithSecret]:
+        items = query_pages(
+            self._table,
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :subscription)",
+            ExpressionAttributeValues={":pk": partner_partition(partner_id), ":subscription": SUBSCRIPTION},
+            ConsistentRead=True,
+        )
+        return [from_document(item, SubscriptionWithSecret) for item in items]
+
+    def subscription(self, partner_id: str, subscription_id: str) -> SubscriptionWithSecret | None:
+        item = self._table.get_item(
+            Key=_subscription_key(partner_id, subscription_id), ConsistentRead=True
+        ).get("Item")
+        return from_document(item, SubscriptionWithSecret) if item else None
+
+    def delete_subscription(self, partner_id: str, subscription_id: str) -> bool:
+        try:
+            self._table.delete_item(
+                Key=_subscription_key(partner_id, subscription_id),
+                ConditionExpression="attribute_exists(PK)",
+            )
+        except self._table.meta.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def deliveries(
+        self, partner_id: str, subscription_id: str, limit: int, cursor: str | None
+    ) -> tuple[list[Delivery], str | None]:
+        partition = deliveries_partition(partner_id, subscription_id)
+        page = query_page(
+            self._table,
+            KeyConditionExpression="PK = :pk",
+            ExpressionAttributeValues={":pk": partition},
+            ScanIndexForward=False,
+            Limit=limit,
+            cursor=cursor,
+            cursor_scope={"PK": partition},
+        )
+        return [from_document(item, Delivery) for item in page.items], page.cursor
+
+
+def delivery_key(partner_id: str, subscription_id: str, sequence: int) -> dict[str, str]:
+    """One delivery per subscription and feed entry, in feed order."""
+    return {"PK": deliveries_partition(partner_id, subscription_id), "SK": feed_place(sequence)}
+
+
+def deliveries_partition(partner_id: str, subscription_id: str) -> str:
+    return f"WEBHOOK#{partner_id}#{subscription_id}"
+
+
+def delivery_item(delivery: Delivery) -> Item:
+    """The delivery as stored: a document, with what conditions and the stream need as attributes."""
+    return {
+        **delivery_key(delivery.partner_id, delivery.subscription_id, delivery.sequence),
+        "itemType": DELIVERY_ITEM,
+        "partnerId": delivery.partner_id,
+        "subscriptionId": delivery.subscription_id,
+        "sequence": delivery.sequence,
+        "status": delivery.status.value,
+        "attemptCount": len(delivery.attempts),
+        **to_document(delivery),
+    }
+
+
+def partner_partition(partner_id: str) -> str:
+    return f"PARTNER#{partner_id}"
+
+
+def _subscription_key(partner_id: str, subscription_id: str) -> dict[str, str]:
+    return {"PK": partner_partition(partner_id), "SK": f"{SUBSCRIPTION}{subscription_id}"}
+
+
+def feed_place(sequence: int) -> str:
+    """Fixed width, so the sort key orders places as numbers; the feed's "END" item sorts after them all."""
+    return f"{sequence:012d}"

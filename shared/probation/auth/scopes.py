@@ -1,0 +1,3 @@
+"""How partner scopes are named in tokens: the resource server's identifier, then the scope."""
+
+SCOPE_PREFIX = "probation-partner-api/"
