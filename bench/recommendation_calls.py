@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import boto3
 from moto import mock_aws
 
+from bench import results
 from infrastructure.local import moto_patches
 from infrastructure.local.resources import create_tables
 from infrastructure.template import Template
@@ -87,12 +88,24 @@ def main() -> int:
         )
         recommendations = service.recommendations(CRN, manager)
 
-    verdict = "OK" if len(calls) <= BUDGET_CALLS else "OVER BUDGET"
+    ok = len(calls) <= BUDGET_CALLS
     sys.stdout.write(
         f"recommendations for a team of {TEAM_SIZE}: {len(recommendations.practitioners)} eligible ranked, "
-        f"{len(calls)} DynamoDB calls ({', '.join(calls)}); budget {BUDGET_CALLS}: {verdict}\n"
+        f"{len(calls)} DynamoDB calls ({', '.join(calls)}); budget {BUDGET_CALLS}: "
+        f"{'OK' if ok else 'OVER BUDGET'}\n"
     )
-    return 0 if len(calls) <= BUDGET_CALLS else 1
+    results.record(
+        "recommendation_calls",
+        budget={"calls": BUDGET_CALLS},
+        ok=ok,
+        figures={
+            "calls": len(calls),
+            "operations": calls,
+            "teamSize": TEAM_SIZE,
+            "eligibleRanked": len(recommendations.practitioners),
+        },
+    )
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
