@@ -23,6 +23,11 @@ _NAME_PROPERTY = {
 _SUB_VARIABLE = re.compile(r"\$\{([^}]+)\}")
 
 
+def rule_name(function: str, event_name: str) -> str:
+    """The name the local runner gives a function's EventBridgeRule event (at most 64 characters)."""
+    return f"{function}-{event_name}"[:64]
+
+
 @dataclass(frozen=True)
 class ApiRoute:
     function: str
@@ -76,6 +81,8 @@ class Template:
     def physical_name(self, logical_id: str) -> str:
         if logical_id in self.physical_ids:
             return self.physical_ids[logical_id]
+        if logical_id not in self.resources and logical_id in self.rule_dead_letter_queues():
+            return self.rule_dead_letter_queues()[logical_id]
         spec = self.resources[logical_id]
         name_property = _NAME_PROPERTY.get(spec["Type"])
         if name_property and name_property in spec.get("Properties", {}):
@@ -83,7 +90,7 @@ class Template:
         return logical_id
 
     def arn(self, logical_id: str) -> str:
-        spec = self.resources[logical_id]
+        spec = self.resources.get(logical_id) or {"Type": "AWS::SQS::Queue"}  # else a rule's generated DLQ
         name = self.physical_name(logical_id)
         service = {
             "AWS::SQS::Queue": f"sqs:{self.region}:{self.account}:{name}",
@@ -145,6 +152,18 @@ class Template:
         if attribute == "StreamArn":
             return f"{self.arn(logical_id)}/stream/latest"
         return f"{logical_id}.{attribute}"
+
+    def rule_dead_letter_queues(self) -> dict[str, str]:
+        """The dead-letter queue SAM generates for each EventBridgeRule event with a DeadLetterConfig, by
+        its logical id (``<Function><Event>Queue``), with the name the local runner gives it."""
+        queues = {}
+        for logical_id, spec in self.of_type("AWS::Serverless::Function").items():
+            for event_name, event in spec["Properties"].get("Events", {}).items():
+                if event["Type"] == "EventBridgeRule" and "DeadLetterConfig" in event.get("Properties", {}):
+                    queues[f"{logical_id}{event_name}Queue"] = (
+                        f"rule-{rule_name(logical_id, event_name)}-dlq"[:80]
+                    )
+        return queues
 
     def functions(self) -> list[FunctionSpec]:
         global_environment = self.resolve(

@@ -4,7 +4,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from infrastructure.template import Template
+from infrastructure.template import Template, rule_name
 
 # SAM's default for an EventBridgeRule target with no RetryPolicy would be 185 attempts; locally a
 # poison event should reach its dead-letter queue within seconds.
@@ -100,18 +100,18 @@ def create_rule_deliveries(template: Template, events: Any, sqs: Any) -> list[Ru
                 continue
             properties = event["Properties"]
             bus = properties.get("EventBusName", "default")
-            rule_name = f"{function.logical_id}-{event_name}"[:64]
-            queue_url = sqs.create_queue(QueueName=f"rule-{rule_name}"[:80])["QueueUrl"]
+            name = rule_name(function.logical_id, event_name)
+            queue_url = sqs.create_queue(QueueName=f"rule-{name}"[:80])["QueueUrl"]
             queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
                 "Attributes"
             ]["QueueArn"]
-            events.put_rule(Name=rule_name, EventBusName=bus, EventPattern=json.dumps(properties["Pattern"]))
-            events.put_targets(
-                Rule=rule_name, EventBusName=bus, Targets=[{"Id": "function", "Arn": queue_arn}]
-            )
+            events.put_rule(Name=name, EventBusName=bus, EventPattern=json.dumps(properties["Pattern"]))
+            events.put_targets(Rule=name, EventBusName=bus, Targets=[{"Id": "function", "Arn": queue_arn}])
             dead_letter = None
             if "DeadLetterConfig" in properties:
-                dead_letter = sqs.create_queue(QueueName=f"rule-{rule_name}-dlq"[:80])["QueueUrl"]
+                dead_letter = sqs.create_queue(
+                    QueueName=template.rule_dead_letter_queues()[f"{function.logical_id}{event_name}Queue"]
+                )["QueueUrl"]
             retries = properties.get("RetryPolicy", {}).get("MaximumRetryAttempts")
             attempts = min(LOCAL_MAX_DELIVERY_ATTEMPTS, int(retries) + 1) if retries is not None else 3
             deliveries.append(RuleDelivery(function.logical_id, queue_url, dead_letter, attempts))

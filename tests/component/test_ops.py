@@ -108,6 +108,11 @@ def test_redrive_puts_a_rule_dlqs_events_back_on_the_bus_and_replays_failed_stre
         "detail": {"eventId": "e-1"},
     }
     sqs.send_message(QueueUrl=dead, MessageBody=json.dumps(event))
+    failed_by_function = {
+        "requestContext": {"condition": "RetriesExhausted"},
+        "requestPayload": {**event, "detail": {"eventId": "e-2"}},
+    }
+    sqs.send_message(QueueUrl=dead, MessageBody=json.dumps(failed_by_function))
     now = datetime.now(UTC).isoformat()
     batch = {
         "DDBStreamBatchInfo": {"approximateArrivalOfFirstRecord": now, "approximateArrivalOfLastRecord": now}
@@ -117,8 +122,8 @@ def test_redrive_puts_a_rule_dlqs_events_back_on_the_bus_and_replays_failed_stre
 
     code, out = run(capsys, "redrive", "rule-dlq")
     assert code == 1, "a message it does not understand is left for a person"
-    assert "1 redriven, 3 outbox events replayed, 1 not understood" in out
+    assert "2 redriven, 3 outbox events replayed, 1 not understood" in out
     ids = [e["detail"]["eventId"] for e in bus_events(bus_queue)]
     assert sorted(ids) == sorted(
-        ["e-1", *outbox_ids(template, two_cases[0]), *outbox_ids(template, two_cases[1])]
+        ["e-1", "e-2", *outbox_ids(template, two_cases[0]), *outbox_ids(template, two_cases[1])]
     )

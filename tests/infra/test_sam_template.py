@@ -160,9 +160,12 @@ def _dead_letter_queues(template: Template) -> set[str]:
     dead-letter queue or failure destination, an event source mapping's failure destination, or an
     EventBridge rule's dead-letter queue (SAM creates it as ``<Function><Event>Queue`` if given no Arn).
     """
-    queue_by_arn = {template.arn(queue): queue for queue in template.of_type("AWS::SQS::Queue")}
+    queue_by_arn = {
+        template.arn(queue): queue
+        for queue in [*template.of_type("AWS::SQS::Queue"), *template.rule_dead_letter_queues()]
+    }
     queues = set()
-    for queue in queue_by_arn.values():
+    for queue in template.of_type("AWS::SQS::Queue"):
         redrive = template.properties(queue).get("RedrivePolicy")
         if redrive:
             queues.add(queue_by_arn[redrive["deadLetterTargetArn"]])
@@ -316,3 +319,20 @@ def test_one_dashboard_shows_every_function_and_dead_letter_queue() -> None:
             assert ("AWS/Lambda", metric_name, f"${{{logical_id}}}") in shown, (logical_id, metric_name)
     for queue in _dead_letter_queues(template):
         assert ("AWS/SQS", "ApproximateNumberOfMessagesVisible", f"${{{queue}.QueueName}}") in shown, queue
+
+
+def test_an_event_a_function_keeps_failing_ends_in_its_rules_dead_letter_queue() -> None:
+    """A rule's DLQ catches only what EventBridge could not deliver; what the function fails after Lambda's
+    own retries needs the function's on-failure destination, the same queue."""
+    template = Template.load(PARAMETERS)
+    for logical_id, spec in template.of_type("AWS::Serverless::Function").items():
+        rule_events = [
+            name
+            for name, event in spec["Properties"].get("Events", {}).items()
+            if event["Type"] == "EventBridgeRule"
+        ]
+        if not rule_events:
+            continue
+        destination = spec["Properties"]["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]
+        assert destination["Type"] == "SQS", logical_id
+        assert destination["Destination"] == {"Fn::GetAtt": [f"{logical_id}{rule_events[0]}Queue", "Arn"]}

@@ -62,8 +62,8 @@ def redrive(queue_name: str, limit: int = 1000) -> Redriven:
     """Empties a dead-letter queue back to where its messages failed:
 
     - a queue's redrive target (the webhook DLQ): each message goes back to the source queue;
-    - an EventBridge rule's DLQ: each event goes back on the bus (every rule sees it again; consumers
-      deduplicate);
+    - an EventBridge rule's DLQ: each event (undelivered, or failed by its function after Lambda's
+      retries) goes back on the bus (every rule sees it again; consumers deduplicate);
     - a stream consumer's DLQ: the batch's time range is replayed from the outbox.
     """
     sqs = aws.sqs()
@@ -108,10 +108,13 @@ def _redrive_source(dead_letter_url: str) -> str | None:
 
 
 def _bus_event(body: str) -> dict[str, Any] | None:
+    """The event in a rule DLQ's message: the event itself when EventBridge could not deliver it, or the
+    ``requestPayload`` of Lambda's record when the function failed it after its retries."""
     try:
-        event = json.loads(body)
+        message = json.loads(body)
     except json.JSONDecodeError:
         return None
+    event = message.get("requestPayload", message) if isinstance(message, dict) else None
     if isinstance(event, dict) and {"source", "detail-type", "detail"} <= event.keys():
         return event
     return None
