@@ -136,34 +136,33 @@ def test_a_case_event_reaches_the_bus_and_a_rule_target(runner: Runner) -> None:
     assert crn in crns
 
 
-def test_twenty_concurrent_patches_with_one_etag_have_exactly_one_winner(runner: Runner) -> None:
+WRITERS = 50
+
+
+def test_fifty_concurrent_patches_with_one_etag_have_exactly_one_winner_and_one_audited_change(
+    runner: Runner,
+) -> None:
     crn = create_case(runner)["crn"]
     url = f"{runner.base_url}/cases/{crn}"
     token = runner.token("practitioner")
-    barrier = threading.Barrier(20)
-    results: dict[int, requests.Response] = {}
 
-    def patch(writer: int) -> None:
-        barrier.wait()
-        results[writer] = requests.patch(
+    def patch(writer: int) -> requests.Response:
+        return requests.patch(
             url,
-            json={"lastName": f"Writer{chr(65 + writer)}"},
+            json={"lastName": f"Writer{chr(65 + writer // 26)}{chr(97 + writer % 26)}"},
             headers={"Authorization": f"Bearer {token}", "If-Match": '"1"'},
-            timeout=30,
+            timeout=60,
         )
 
-    threads = [threading.Thread(target=patch, args=(n,)) for n in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    statuses = sorted(response.status_code for response in results.values())
-    assert statuses == [200] + [412] * 19
-    winner = next(response.json() for response in results.values() if response.status_code == 200)
-    assert all(r.headers["ETag"] == '"2"' for r in results.values())
+    results = _race(patch, WRITERS)
+    assert sorted(r.status_code for r in results) == [200] + [412] * (WRITERS - 1)
+    winner = next(response.json() for response in results if response.status_code == 200)
+    assert all(r.headers["ETag"] == '"2"' for r in results)
     stored = runner.session("practitioner").get(url, timeout=10).json()
     assert (stored["lastName"], stored["version"]) == (winner["lastName"], 2)
+    trail = runner.session("manager").get(f"{url}/audit", timeout=10).json()["items"]
+    changes = [entry for entry in trail if entry["action"] == "UPDATE" and entry["resource"] == "case"]
+    assert len(changes) == 1, "the access log holds the one change that happened, and no lost one"
 
 
 def test_a_replayed_contact_post_creates_one_contact(runner: Runner) -> None:
@@ -353,7 +352,7 @@ def test_concurrent_answers_and_completions_each_have_one_winner(runner: Runner)
             timeout=30,
         )
 
-    assert sorted(r.status_code for r in _race(patch, 10)) == [200] + [412] * 9
+    assert sorted(r.status_code for r in _race(patch, WRITERS)) == [200] + [412] * (WRITERS - 1)
 
     catalogue = load_catalogue()
     current = session.get(url, timeout=10)
@@ -370,10 +369,10 @@ def test_concurrent_answers_and_completions_each_have_one_winner(runner: Runner)
         return requests.post(
             f"{url}/complete",
             headers={"Authorization": f"Bearer {token}", "If-Match": ready.headers["ETag"]},
-            timeout=30,
+            timeout=60,
         )
 
-    statuses = sorted(r.status_code for r in _race(finish, 10))
+    statuses = sorted(r.status_code for r in _race(finish, WRITERS))
     assert statuses[0] == 200
     assert statuses.count(200) == 1
     assert set(statuses[1:]) <= {409, 412}
@@ -546,3 +545,58 @@ def test_the_operator_tools_work_against_the_local_runner(runner: Runner) -> Non
         check=False,
     )
     assert (replayed.returncode, replayed.stdout.strip()) == (0, "replayed 1 event onto probation-local")
+
+
+def test_fifty_managers_allocating_one_case_at_once_have_one_winner_and_lose_no_workload(
+    runner: Runner,
+) -> None:
+    crn = create_case(runner, teamCode="N07CAM")["crn"]
+    # A sentence gives the case a tier and so workload points to win.
+    record_conviction(runner.session("practitioner"), f"{runner.base_url}/cases/{crn}", "00801")
+    manager = runner.session("manager", subject="racing-lead")
+    url = f"{runner.base_url}/cases/{crn}/allocation"
+
+    def settled_etag() -> str | None:
+        """The allocation's ETag once the case's own events have stopped changing it."""
+        first = manager.get(url, timeout=10)
+        time.sleep(1.5)
+        second = manager.get(url, timeout=10)
+        stable = first.ok and second.ok and first.headers["ETag"] == second.headers["ETag"]
+        return second.headers["ETag"] if stable else None
+
+    etag = eventually(settled_etag, "the new case to settle in its team queue")
+    ranked = manager.get(f"{url}/recommendations", timeout=10).json()["practitioners"]
+    codes = [p["code"] for p in ranked]
+    points_before = {
+        code: manager.get(f"{runner.base_url}/allocation/practitioners/{code}", timeout=10).json()[
+            "workload"
+        ]["points"]
+        for code in codes
+    }
+    token = runner.token("manager", subject="racing-lead")
+
+    def allocate(writer: int) -> requests.Response:
+        decision = {"practitionerCode": codes[writer % len(codes)], "justification": f"Racer {writer}."}
+        return requests.post(
+            url, json=decision, headers={"Authorization": f"Bearer {token}", "If-Match": etag}, timeout=60
+        )
+
+    results = _race(allocate, WRITERS)
+    assert sorted(r.status_code for r in results) == [200] + [412] * (WRITERS - 1)
+    won = next(r.json() for r in results if r.status_code == 200)
+    assert won["points"] > 0
+    points_after = {
+        code: manager.get(f"{runner.base_url}/allocation/practitioners/{code}", timeout=10).json()[
+            "workload"
+        ]["points"]
+        for code in codes
+    }
+    gained = {
+        code: points_after[code] - points_before[code]
+        for code in codes
+        if points_after[code] != points_before[code]
+    }
+    assert gained == {won["practitionerCode"]: won["points"]}, "one practitioner gained the case, once"
+    trail = manager.get(f"{runner.base_url}/cases/{crn}/audit", timeout=10).json()["items"]
+    decisions = [e for e in trail if e["resource"] == "allocation" and e["actor"] == "racing-lead"]
+    assert [e["action"] for e in decisions] == ["UPDATE"]
