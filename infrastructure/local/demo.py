@@ -6,6 +6,7 @@ The same seed gives the same people every time, so a demo script can rely on the
 """
 
 import random
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -220,7 +221,13 @@ def allocate_some(base_url: str, crns: list[str]) -> int:
             continue
         choice = ranked["practitioners"][0]
         body = {"practitionerCode": choice["code"], "justification": "Most capacity after allocation."}
-        client.post(f"/cases/{crn}/allocation", body, headers={"If-Match": current.headers["ETag"]})
+        url = f"{base_url}/cases/{crn}/allocation"
+
+        def allocate(etag: str, url: str = url, body: dict[str, str] = body) -> requests.Response:
+            return client.session.post(url, json=body, headers={"If-Match": etag}, timeout=10)
+
+        # The case's own events may re-tier it meanwhile: like any client, re-read and send again.
+        until_current(allocate, current.headers["ETag"], url)
         allocated += 1
     return allocated
 
@@ -377,16 +384,21 @@ def complete_an_assessment(client: ApiClient, rng: random.Random, crn: str) -> N
         return client.session.post(f"{path}/complete", headers={"If-Match": etag}, timeout=10)
 
     # New risk scores may refresh the draft at any moment: like any client, re-read and apply again.
+    etag = f'"{version}"'
     for send in (answer, complete):
-        for _ in range(5):
-            response = send(f'"{version}"')
-            if response.status_code != 412:
-                response.raise_for_status()
-                version = int(response.headers["ETag"].strip('"'))
-                break
-            version = int(response.headers["ETag"].strip('"'))
-        else:
-            raise RuntimeError(f"{path} kept changing under the demo loader")
+        etag = until_current(send, etag, path).headers["ETag"]
+
+
+def until_current(send: Callable[[str], requests.Response], etag: str, what: str) -> requests.Response:
+    """Sends a conditional write, again with the current ETag each time the resource changed first (a
+    412 carries the current ETag)."""
+    for _ in range(5):
+        response = send(etag)
+        if response.status_code != 412:
+            response.raise_for_status()
+            return response
+        etag = response.headers["ETag"]
+    raise RuntimeError(f"{what} kept changing under the demo loader")
 
 
 def _plausible_options(codes: tuple[str, ...]) -> list[str]:
