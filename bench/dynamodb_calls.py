@@ -13,8 +13,8 @@ stream record (a load is not a change, and nothing here reads the stream) and mo
 item's size on every attribute, which makes each put quadratic in its attributes (the clones are copies
 of items that passed it). Over HTTP, 25 items a BatchWriteItem, a case's ~60 items took ~70 ms here,
 so 20,000 cases would take ~25 minutes; loaded this way they take ~95 s, and the run about two
-minutes and 5.5 GB of memory. A Query of an index is answered from the items with its key (see
-:func:`index_queries_read_their_partition`): moto's own way takes longer than the handlers' timeout.
+minutes and 5.5 GB of memory. A Query of an index is answered from the items with its key (the runner's
+``moto_patches``): moto's own way takes longer than the handlers' timeout.
 
 What is counted, from botocore's ``before-call`` and ``after-call`` hooks on the clients the handlers
 use (the request and response as they go over the wire): the calls, by table; the items each read
@@ -31,7 +31,6 @@ grow with the table.
 import argparse
 import base64
 import contextlib
-import inspect
 import io
 import json
 import logging
@@ -52,7 +51,6 @@ from typing import Any
 import boto3
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.models import dynamo_type, dynamodb_backends
-from moto.dynamodb.models.table import Table
 from moto.server import ThreadedMotoServer
 
 from bench import results
@@ -373,56 +371,9 @@ class Stack:
         return handler
 
 
-_index_query = threading.local()
-# moto's own signature, taken before moto_patches wraps Table.query in a (self, *args, **kwargs) function.
-_MOTO_QUERY = inspect.signature(Table.query)
-
-
-def index_queries_read_their_partition() -> None:
-    """moto answers a Query of an index by sorting every item of the table (``Table.all_items``), then
-    comparing each item's key attributes, as Python objects, with the key asked for: at a million items
-    that takes longer than the handlers' 5 s read timeout. Here an index query gets, unsorted, only the
-    items whose index hash key has the value asked for; moto then checks and sorts them as before, so
-    its answer is unchanged. (infrastructure/local/moto_patches.py does the like for the table's own
-    key; this belongs beside it.) Checked on moto 5.2.5."""
-    if getattr(Table.query, "reads_index_partition", False):
-        return
-    if "index_name" not in _MOTO_QUERY.parameters:
-        raise RuntimeError("moto's Table.query was wrapped before this module was imported")
-    all_items = Table.all_items
-    query = Table.query
-
-    def items(self: Table) -> list[Any]:
-        wanted: list[tuple[str, Any]] | None = getattr(_index_query, "hash_keys", None)
-        if not wanted or self.range_key_attr is None:
-            return all_items(self)
-        return [
-            item
-            for partition in self.items.values()
-            for item in partition.values()
-            if all(
-                (value := item.attrs.get(name)) is not None and value.value == expected.value
-                for name, expected in wanted
-            )
-        ]
-
-    def indexed_query(self: Table, *args: Any, **kwargs: Any) -> Any:
-        arguments = _MOTO_QUERY.bind(self, *args, **kwargs).arguments
-        _index_query.hash_keys = arguments.get("hash_key_conditions") if arguments.get("index_name") else None
-        try:
-            return query(self, *args, **kwargs)
-        finally:
-            _index_query.hash_keys = None
-
-    indexed_query.reads_index_partition = True  # type: ignore[attr-defined]
-    Table.all_items = items  # type: ignore[method-assign]
-    Table.query = indexed_query  # type: ignore[method-assign]
-
-
 def start_stack() -> tuple[ThreadedMotoServer, Stack]:
     """moto and the template's resources, set up as tests/component/conftest.py sets them up."""
-    moto_patches.install()
-    index_queries_read_their_partition()
+    moto_patches.install()  # Queries of the table and its indexes read only their partition
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
     server.start()
     host, port = server.get_host_and_port()

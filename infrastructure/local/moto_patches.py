@@ -51,24 +51,45 @@ _query_partition = threading.local()
 
 
 def _query_one_partition() -> None:
+    """moto answers a Query by sorting every item of the table (``Table.all_items``), then comparing each
+    item's key, as Python objects, with the key asked for: slower with every item, and past the
+    handlers' read timeout at a million. Here a Query of the table gets only its partition's items, and a
+    Query of an index only the items whose index hash key has the value asked for; moto then checks and
+    sorts them as before, so its answer is unchanged. Checked on moto 5.2.5."""
     all_items = Table.all_items
     query = Table.query
 
     def partition_items(self: Table) -> list[Any]:
         hash_key = getattr(_query_partition, "hash_key", None)
-        if hash_key is None or self.range_key_attr is None:
+        index_keys = getattr(_query_partition, "index_keys", None)
+        if self.range_key_attr is None:
             return all_items(self)
-        return list(self.items.get(hash_key, {}).values())
+        if hash_key is not None:
+            return list(self.items.get(hash_key, {}).values())
+        if not index_keys:
+            return all_items(self)
+        return [
+            item
+            for partition in self.items.values()
+            for item in partition.values()
+            if all(
+                (value := item.attrs.get(name)) is not None and value.value == expected.value
+                for name, expected in index_keys
+            )
+        ]
 
     parameters = inspect.signature(query)
 
     def query_partition(self: Table, *args: Any, **kwargs: Any) -> Any:
         arguments = parameters.bind(self, *args, **kwargs).arguments
-        _query_partition.hash_key = None if arguments.get("index_name") else arguments["hash_key"]
+        if arguments.get("index_name"):
+            _query_partition.index_keys = arguments.get("hash_key_conditions")
+        else:
+            _query_partition.hash_key = arguments["hash_key"]
         try:
             return query(self, *args, **kwargs)
         finally:
-            _query_partition.hash_key = None
+            _query_partition.hash_key = _query_partition.index_keys = None
 
     Table.all_items = partition_items  # type: ignore[method-assign]
     Table.query = query_partition  # type: ignore[method-assign]
