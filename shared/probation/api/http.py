@@ -184,6 +184,10 @@ def entry_point(
             on_event(event)
             return None
         response: dict[str, Any] = resolver.resolve(event, context)
+        # The caller can quote the id back to operators, whose logs and events all carry it.
+        correlation = logger.get_correlation_id()
+        if correlation:
+            response.setdefault("multiValueHeaders", {})[CORRELATION_HEADER] = [correlation]
         return response
 
     return lambda_handler
