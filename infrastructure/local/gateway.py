@@ -25,10 +25,16 @@ ACCOUNT = "123456789012"
 API_ID = "local"
 
 
+def problem_body(status: int, title: str, detail: str) -> str:
+    """A gateway response's body, as the template writes them."""
+    return json.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail})
+
+
 def problem_response(status: int, title: str, detail: str, headers: dict[str, str] | None = None) -> Response:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     return Response(
-        body=json.dumps(body), status_code=status, headers={"Content-Type": PROBLEM_JSON, **(headers or {})}
+        body=problem_body(status, title, detail),
+        status_code=status,
+        headers={"Content-Type": PROBLEM_JSON, **(headers or {})},
     )
 
 
@@ -102,6 +108,12 @@ class UsagePlanThrottle:
                 return 0.0
             self._buckets[key] = (tokens, now)
             return (1 - tokens) / self.rate
+
+
+def no_such_resource() -> tuple[int, dict[str, str], str]:
+    """The template's MISSING_AUTHENTICATION_TOKEN gateway response: API Gateway's answer to a path or
+    method the API does not have (status, headers, body)."""
+    return 404, {"Content-Type": PROBLEM_JSON}, problem_body(404, "Not Found", "No such resource or method.")
 
 
 class Gateway:

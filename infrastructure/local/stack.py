@@ -13,12 +13,13 @@ from typing import Any
 
 import boto3
 from aws_lambda_powertools.event_handler.openapi.swagger_ui.html import generate_swagger_html
+from chalice.app import Chalice
 from chalice.config import Config
-from chalice.local import ChaliceRequestHandler, LocalDevServer, ThreadedHTTPServer
+from chalice.local import ChaliceRequestHandler, LocalDevServer, RouteMatcher, ThreadedHTTPServer
 from moto.server import ThreadedMotoServer
 
 from infrastructure.local import moto_patches
-from infrastructure.local.gateway import Gateway, UsagePlanThrottle
+from infrastructure.local.gateway import Gateway, UsagePlanThrottle, no_such_resource
 from infrastructure.local.identity import AUDIENCE, LocalIssuer
 from infrastructure.local.lambdas import LocalFunction
 from infrastructure.local.pollers import Poller, QueuePoller, RulePoller, StreamPoller
@@ -255,10 +256,48 @@ class GatewayServer(ThreadedHTTPServer):
 
 
 class QuietRequestHandler(ChaliceRequestHandler):
-    """Chalice's handler without a stderr line per request: the functions' own logs say what happened."""
+    """Chalice's handler without a stderr line per request (the functions' own logs say what happened), and
+    with the template's answer to a path or method the API does not have."""
+
+    def __init__(
+        self,
+        request: bytes,
+        client_address: tuple[str, int],
+        server: Any,
+        app_object: Chalice,
+        config: Config,
+    ) -> None:
+        self._routes = app_object.routes  # before the base class handles the request
+        super().__init__(request, client_address, server, app_object, config)
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug(format, *args)
+
+    def _generic_handle(self) -> None:
+        if self._routed():
+            super()._generic_handle()
+            return
+        self._parse_payload()  # read the body, so the connection stays usable
+        self._send_http_response(*no_such_resource())
+
+    def _routed(self) -> bool:
+        try:
+            matched = RouteMatcher(list(self._routes)).match_route(self.path)
+        except ValueError:
+            return False
+        # Chalice answers the CORS preflight itself for every route.
+        return self.command == "OPTIONS" or self.command in self._routes[matched.route]
+
+    def __getattr__(self, name: str) -> Any:
+        # A method http.server has no handler for (QUERY, say) gets the same answer as any unknown method.
+        if name.startswith("do_"):
+            return self._generic_handle
+        raise AttributeError(name)
+
+    # http.server dispatches on these names; every method, known or not, goes through the route check.
+    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = (  # noqa: N815
+        _generic_handle
+    )
 
 
 def _is_authorizer(spec: FunctionSpec) -> bool:

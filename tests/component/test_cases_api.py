@@ -80,6 +80,20 @@ def test_malformed_json_is_400_and_creates_nothing(api: Caller, template: Templa
     assert _count_cases(template) == 0
 
 
+def test_a_body_not_sent_as_json_is_415_naming_the_header_and_creates_nothing(
+    api: Caller, template: Template
+) -> None:
+    response = api("POST", "/cases", new_case(), headers={"content-type": "text/plain"})
+    assert response.status == 415
+    assert response.field_errors == {"Content-Type"}
+    assert _count_cases(template) == 0
+
+
+def test_every_response_names_the_callers_correlation_id(api: Caller) -> None:
+    response = api("GET", "/cases/X000000", headers={"X-Correlation-Id": "from-the-caller"})
+    assert response.headers["X-Correlation-Id"] == "from-the-caller"
+
+
 def test_invalid_fields_are_all_named_and_nothing_is_written(api: Caller, template: Template) -> None:
     response = api("POST", "/cases", new_case(gender="X", dateOfBirth="2999-01-01", teamCode=""))
     assert response.status == 422

@@ -7,7 +7,10 @@ from typing import Annotated, Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
@@ -104,6 +107,16 @@ def create_resolver(logger: Logger) -> APIGatewayRestResolver:
     def invalid_request(error: RequestValidationError) -> Response[str]:
         body = validation_problem(error.errors())
         return Response(status_code=body["status"], content_type=PROBLEM_JSON, body=json.dumps(body))
+
+    @resolver.exception_handler(RequestUnsupportedContentType)
+    def unsupported_media_type(_: RequestUnsupportedContentType) -> Response[str]:
+        return problem(
+            415,
+            "The request body must be JSON.",
+            slug="unsupported-media-type",
+            errors=[FieldError("Content-Type", "must be application/json")],
+            instance=_path(resolver),
+        )
 
     @resolver.exception_handler(DomainError)
     def domain_error(error: DomainError) -> Response[str]:
