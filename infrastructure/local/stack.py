@@ -19,6 +19,7 @@ from chalice.local import ChaliceRequestHandler, LocalDevServer, RouteMatcher, T
 from moto.server import ThreadedMotoServer
 
 from infrastructure.local import moto_patches
+from infrastructure.local.alarms import QueueDepthAlarmPoller, create_alarms
 from infrastructure.local.gateway import Gateway, UsagePlanThrottle, no_such_resource
 from infrastructure.local.identity import AUDIENCE, LocalIssuer
 from infrastructure.local.lambdas import LocalFunction
@@ -110,6 +111,7 @@ class LocalStack:
         self._start_stream_pollers(queues)
         self._start_queue_pollers(queues)
         self._start_rule_pollers()
+        self._start_alarm_poller()
         self._start_gateway()
 
     def _configure_environment(self) -> None:
@@ -200,6 +202,18 @@ class LocalStack:
             )
             poller.start()
             self._pollers.append(poller)
+
+    def _start_alarm_poller(self) -> None:
+        assert self.template is not None
+        cloudwatch = self.client("cloudwatch")
+        poller = QueueDepthAlarmPoller(
+            name="alarms",
+            sqs=self.client("sqs"),
+            cloudwatch=cloudwatch,
+            alarms=create_alarms(self.template, cloudwatch),
+        )
+        poller.start()
+        self._pollers.append(poller)
 
     def _start_gateway(self) -> None:
         assert self.template is not None
