@@ -10,14 +10,18 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 from aws_lambda_powertools.event_handler.openapi.swagger_ui.html import generate_swagger_html
 from chalice.config import Config
 from chalice.local import ChaliceRequestHandler, LocalDevServer, ThreadedHTTPServer
 from moto.server import ThreadedMotoServer
+from typing_extensions import override
 
+from infrastructure import web
 from infrastructure.local import moto_patches
+from infrastructure.local.demo import sign_in_identities
 from infrastructure.local.gateway import Gateway, UsagePlanThrottle
 from infrastructure.local.identity import AUDIENCE, LocalIssuer
 from infrastructure.local.lambdas import LocalFunction
@@ -213,6 +217,7 @@ class LocalStack:
             openapi=functools.cache(merged_spec),
             swagger_html=functools.cache(_swagger_html),
             throttle=self._partner_throttle(),
+            web_config={"apiBaseUrl": "", "auth": {"mode": "local", "identities": sign_in_identities()}},
         )
         self._server = LocalDevServer(
             gateway.app,
@@ -255,7 +260,22 @@ class GatewayServer(ThreadedHTTPServer):
 
 
 class QuietRequestHandler(ChaliceRequestHandler):
-    """Chalice's handler without a stderr line per request: the functions' own logs say what happened."""
+    """Chalice's handler without a stderr line per request (the functions' own logs say what happened),
+    serving the web app's static files, as CloudFront does in AWS, where no API route matches."""
+
+    @override
+    def do_GET(self) -> None:
+        served = web.static_file(urlsplit(self.path).path)
+        if served is None:
+            self._generic_handle()
+            return
+        body = served.read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Type", web.content_type(served))
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+        self.wfile.write(body)
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug(format, *args)
