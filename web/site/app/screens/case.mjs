@@ -89,7 +89,7 @@ function contributionChart(label, score) {
           <th scope="row" class="govuk-table__header app-chart__label">${words(name)}</th>
           <td class="govuk-table__cell app-chart__cell">
             <span class="app-chart__bar ${value < 0 ? 'app-chart__bar--lowers' : 'app-chart__bar--raises'}"
-                  style="width: ${Math.round((Math.abs(value) / scale) * 100)}%" aria-hidden="true"></span>
+                  data-share="${Math.round((Math.abs(value) / scale) * 100)}" aria-hidden="true"></span>
             <span class="app-chart__value">${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(2)}
               <span class="govuk-visually-hidden">${value < 0 ? '(lowers the score)' : '(raises the score)'}</span></span>
           </td>
@@ -208,5 +208,7 @@ export async function caseScreen(context, crn) {
     ${assessments ? html`<h2 class="govuk-heading-m">Current OASys assessment</h2>${await draft(api, crn, assessments)}` : ''}
     <h2 class="govuk-heading-m">Contacts</h2>
     ${contacts(overview.contacts)}`);
+  // Set through the DOM: the Content-Security-Policy allows no inline style attributes.
+  main.querySelectorAll('[data-share]').forEach((bar) => { bar.style.width = `${bar.dataset.share}%`; });
   context.ready();
 }
