@@ -127,6 +127,7 @@ class Gateway:
         openapi: Callable[[], dict[str, Any]],
         swagger_html: Callable[[], str],
         throttle: UsagePlanThrottle,
+        web_config: dict[str, Any],
     ) -> None:
         self.app = LocalChalice(app_name="probation-local")
         self._functions = functions
@@ -135,7 +136,7 @@ class Gateway:
         self._throttle = throttle
         for route in routes:
             self._add_api_route(route)
-        self._add_local_routes(issuer, openapi, swagger_html)
+        self._add_local_routes(issuer, openapi, swagger_html, web_config)
 
     def _add_api_route(self, route: ApiRoute) -> None:
         def view(**path_parameters: str) -> Response:
@@ -221,7 +222,11 @@ class Gateway:
         return None
 
     def _add_local_routes(
-        self, issuer: LocalIssuer, openapi: Callable[[], dict[str, Any]], swagger_html: Callable[[], str]
+        self,
+        issuer: LocalIssuer,
+        openapi: Callable[[], dict[str, Any]],
+        swagger_html: Callable[[], str],
+        web_config: dict[str, Any],
     ) -> None:
         app: Chalice = self.app
 
@@ -250,6 +255,11 @@ class Gateway:
         @app.route("/openapi.json", methods=["GET"])
         def openapi_json() -> Response:
             return Response(body=json.dumps(openapi()), status_code=200, headers={"Content-Type": JSON})
+
+        @app.route("/config.json", methods=["GET"])
+        def config_json() -> Response:
+            """The web app's settings: the API on the same origin, and signing in with /local/token."""
+            return Response(body=json.dumps(web_config), status_code=200, headers={"Content-Type": JSON})
 
         @app.route("/swagger", methods=["GET"])
         def swagger() -> Response:

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 from aws_lambda_powertools.event_handler.openapi.swagger_ui.html import generate_swagger_html
@@ -17,9 +18,12 @@ from chalice.app import Chalice
 from chalice.config import Config
 from chalice.local import ChaliceRequestHandler, LocalDevServer, RouteMatcher, ThreadedHTTPServer
 from moto.server import ThreadedMotoServer
+from typing_extensions import override
 
+from infrastructure import web
 from infrastructure.local import moto_patches
 from infrastructure.local.alarms import QueueDepthAlarmPoller, create_alarms
+from infrastructure.local.demo import sign_in_identities
 from infrastructure.local.gateway import Gateway, UsagePlanThrottle, no_such_resource
 from infrastructure.local.identity import AUDIENCE, LocalIssuer
 from infrastructure.local.lambdas import LocalFunction
@@ -228,6 +232,7 @@ class LocalStack:
             openapi=functools.cache(merged_spec),
             swagger_html=functools.cache(_swagger_html),
             throttle=self._partner_throttle(),
+            web_config={"apiBaseUrl": "", "auth": {"mode": "local", "identities": sign_in_identities()}},
         )
         self._server = LocalDevServer(
             gateway.app,
@@ -270,8 +275,9 @@ class GatewayServer(ThreadedHTTPServer):
 
 
 class QuietRequestHandler(ChaliceRequestHandler):
-    """Chalice's handler without a stderr line per request (the functions' own logs say what happened), and
-    with the template's answer to a path or method the API does not have."""
+    """Chalice's handler without a stderr line per request (the functions' own logs say what happened),
+    serving the web app's static files, as CloudFront does in AWS, where no API route matches, and with
+    the template's answer to a path or method the API does not have."""
 
     def __init__(
         self,
@@ -283,6 +289,20 @@ class QuietRequestHandler(ChaliceRequestHandler):
     ) -> None:
         self._routes = app_object.routes  # before the base class handles the request
         super().__init__(request, client_address, server, app_object, config)
+
+    @override
+    def do_GET(self) -> None:
+        served = web.static_file(urlsplit(self.path).path)
+        if served is None:
+            self._generic_handle()
+            return
+        body = served.read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Type", web.content_type(served))
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+        self.wfile.write(body)
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug(format, *args)
@@ -309,9 +329,7 @@ class QuietRequestHandler(ChaliceRequestHandler):
         raise AttributeError(name)
 
     # http.server dispatches on these names; every method, known or not, goes through the route check.
-    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = (  # noqa: N815
-        _generic_handle
-    )
+    do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle  # noqa: N815
 
 
 def _is_authorizer(spec: FunctionSpec) -> bool:

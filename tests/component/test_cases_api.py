@@ -342,6 +342,25 @@ def test_a_refused_request_is_not_replayed_so_its_key_can_be_retried(api: Caller
     assert retried.status == 201
 
 
+def test_a_contact_with_a_stale_if_match_is_412_and_writes_nothing(
+    api: Caller, template: Template, crn: str
+) -> None:
+    """A note written against details someone has since changed is refused, not filed unseen."""
+    read = api("GET", f"/cases/{crn}")
+    changed = api(
+        "PATCH", f"/cases/{crn}", {"lastName": "Changed"}, headers={"If-Match": read.headers["ETag"]}
+    )
+    assert changed.status == 200
+    headers = {"Idempotency-Key": "stale-1", "If-Match": read.headers["ETag"]}
+    stale = api("POST", f"/cases/{crn}/contacts", CONTACT, headers=headers)
+    assert stale.status == 412
+    assert stale.headers["ETag"] == '"2"'
+    assert not [i for i in table_items(template, f"CASE#{crn}") if i["SK"].startswith("CONTACT#")]
+    # The refusal is not remembered: the same key, now with the current ETag, records it once.
+    current = api("POST", f"/cases/{crn}/contacts", CONTACT, headers={**headers, "If-Match": '"2"'})
+    assert current.status == 201
+
+
 def test_contacts_list_newest_first_across_pages(api: Caller, crn: str) -> None:
     for day in (3, 1, 2):
         body = {**CONTACT, "contactDate": f"2026-01-0{day}T10:00:00Z"}
