@@ -21,6 +21,10 @@ RESPONSE_KEYS = {
     "indirectContactSexual",
     "rsr",
     "ogrs3",
+    "mst",
+    "lds",
+    "opd",
+    "pni",
     "errors",
 }
 CONVICTION = {

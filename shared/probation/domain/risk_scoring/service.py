@@ -12,6 +12,7 @@ from probation.domain.principal import STAFF_ROLES, Caller, Principal
 from probation.domain.risk_scoring.inputs import derive_inputs
 from probation.domain.risk_scoring.records import RiskScoreRecord, ScoringTrigger, TriggerKind
 from probation.risk import PredictorScores, RiskCalculationRequest, RiskCalculationResult, calculate
+from probation.risk.result import headline
 
 SCORES_DETERMINED = "risk-assessment.scores.determined"
 
@@ -156,6 +157,5 @@ class RiskScoringService(AuditingService):
 
 
 def _headline_band(scores: PredictorScores) -> str | None:
-    """The band practitioners see: the dynamic score's when there is one, else the static score's."""
-    score = scores["dynamic"] or scores["static"]
+    score = headline(scores)
     return score["band"] if score else None
