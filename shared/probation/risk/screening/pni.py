@@ -1,8 +1,10 @@
 """PNI, the Programme Needs Identifier: the intensity of accredited programme a person needs, from four
 need domains and the risk the predictors give (SCREENING.md §5)."""
 
-from collections.abc import Callable, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import product
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -52,8 +54,8 @@ class Domain:
     decisive_answer: int | None = None
     """The position of the answer that, with significant problems, gives the domain its top score."""
     sexual: bool = False
-    """Scored only for a sexual offending history or risk of sexual harm, and unscored when answers are
-    missing unless those given already sum to the rules' ``sex_domain_known_from_sum``."""
+    """Unscored when answers are missing unless those given already sum to the rules'
+    ``sex_domain_known_from_sum``."""
 
 
 SEX = Domain(
@@ -92,7 +94,7 @@ SELF_MANAGEMENT = Domain(
     attrgetter("impulsivity_problems", "temper_control", "problem_solving_skills", "difficulties_coping"),
 )
 DOMAINS = (SEX, THINKING, RELATIONSHIP, SELF_MANAGEMENT)
-"""In the order their missing answers are reported."""
+"""In the order their missing answers are reported; the sex domain first."""
 
 
 class DomainScore(NamedTuple):
@@ -103,13 +105,11 @@ class DomainScore(NamedTuple):
     """The domain's unanswered fields: reported even when the domain is not scored."""
 
 
-def domain_score(domain: Domain, request: RiskCalculationRequest) -> DomainScore:
+def _scored(domain: Domain, answers: tuple[ProblemLevel | None, ...]) -> DomainScore:
+    """The domain's score for ``answers``, were the domain scored at all."""
     rules = screening_rules().programme_needs
     score_of_sum = rules.domain_score_of_sum[domain.name]
-    answers = domain.answers(request)
     missing = tuple(field for field, answer in zip(domain.fields, answers, strict=True) if answer is None)
-    if domain.sexual and not (request.has_ever_committed_sexual_offence or request.is_a_risk_of_sexual_harm):
-        return DomainScore(0, 0, missing)
     if (
         domain.decisive_answer is not None
         and answers[domain.decisive_answer] is ProblemLevel.SIGNIFICANT_PROBLEMS
@@ -120,6 +120,34 @@ def domain_score(domain: Domain, request: RiskCalculationRequest) -> DomainScore
     if missing and domain.sexual and given < rules.sex_domain_known_from_sum:
         return DomainScore(0, projected, missing)
     return DomainScore(score_of_sum[given], projected, missing)
+
+
+@functools.cache
+def _domain_tables() -> tuple[Mapping[tuple[ProblemLevel | None, ...], DomainScore], ...]:
+    """Each domain's score for every combination of its answers (a few hundred in all), worked out once:
+    scoring a case is then a lookup per domain."""
+    answers = (None, *ProblemLevel)
+    return tuple(
+        {
+            combination: _scored(domain, combination)
+            for combination in product(answers, repeat=len(domain.fields))
+        }
+        for domain in DOMAINS
+    )
+
+
+def domain_scores(request: RiskCalculationRequest) -> list[DomainScore]:
+    """The scores of ``DOMAINS``, in that order."""
+    scores = [table[domain.answers(request)] for domain, table in zip(DOMAINS, _domain_tables(), strict=True)]
+    if not (request.has_ever_committed_sexual_offence or request.is_a_risk_of_sexual_harm):
+        # The sex domain is scored only for a sexual offending history or risk of sexual harm; its
+        # missing answers are reported all the same.
+        scores[0] = DomainScore(0, 0, scores[0].missing)
+    return scores
+
+
+def domain_score(domain: Domain, request: RiskCalculationRequest) -> DomainScore:
+    return domain_scores(request)[DOMAINS.index(domain)]
 
 
 def overall_need(request: RiskCalculationRequest, domains: Sequence[DomainScore]) -> NeedLevel | None:
@@ -253,7 +281,7 @@ def programme_needs(request: RiskCalculationRequest, context: PredictorContext) 
     status = request.supervision_status
     if status is None:
         return _failed(validation_errors(request))
-    domains = [domain_score(domain, request) for domain in DOMAINS]
+    domains = domain_scores(request)
     missing = [field for domain in domains for field in domain.missing]
     errors = [missing_inputs(missing)] if missing else []
     need = overall_need(request, domains)
