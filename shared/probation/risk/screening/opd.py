@@ -2,7 +2,8 @@
 
 Men are scored on a personality score and an indicator score, women on one score. A boolean answer counts
 only when true, so a missing one scores as false, except that a man who does not say he recognises the
-impact of his offending scores as one who does not.
+impact of his offending scores as one who does not. An item worth one point is a ``bool``, which sums as
+1 or 0 without a conversion per item.
 """
 
 from operator import attrgetter
@@ -167,11 +168,11 @@ def is_applicable(request: RiskCalculationRequest) -> bool:
         code = request.current_offence_code
         return (
             high_risk
-            and bool(request.has_custodial_sentence)
+            and request.has_custodial_sentence is True
             and code is not None
             and opd_violence_sex(code) is True
         )
-    return high_risk or bool(request.is_eligible_for_mappa)
+    return high_risk or request.is_eligible_for_mappa is True
 
 
 def _excessive_violence(request: RiskCalculationRequest) -> int:
@@ -184,14 +185,14 @@ def _excessive_violence(request: RiskCalculationRequest) -> int:
 def male_personality_items(request: RiskCalculationRequest) -> MalePersonalityItems:
     age = request.age_at_first_sanction
     return MalePersonalityItems(
-        early_start=int(age is not None and age in screening_rules().personality_disorder.early_start_ages),
-        violence=int(bool(request.did_offence_involve_violence_or_threat_of_violence)),
+        early_start=age is not None and age in screening_rules().personality_disorder.early_start_ages,
+        violence=request.did_offence_involve_violence_or_threat_of_violence is True,
         excessive_violence=_excessive_violence(request),
         no_victim_awareness=0 if request.does_recognise_impact_of_offending_on_others else 1,
         financial_reliance=ANY_PROBLEM_SCORE[request.over_reliance_on_others_for_financial_support],
         manipulative=ANY_PROBLEM_SCORE[request.manipulative_or_predatory_behaviour],
         recklessness=ANY_PROBLEM_SCORE[request.recklessness_and_risk_taking_behaviour],
-        childhood_behaviour=int(bool(request.is_evidence_of_childhood_behavioural_problems)),
+        childhood_behaviour=request.is_evidence_of_childhood_behavioural_problems is True,
         impulsivity=ANY_PROBLEM_SCORE[request.impulsivity_problems],
         controlling=ANY_PROBLEM_SCORE[request.controlling_or_aggressive_behaviour],
     )
@@ -199,51 +200,42 @@ def male_personality_items(request: RiskCalculationRequest) -> MalePersonalityIt
 
 def male_indicator_items(request: RiskCalculationRequest) -> MaleIndicatorItems:
     return MaleIndicatorItems(
-        childhood_difficulties=int(
-            bool(ANY_PROBLEM_SCORE[request.experience_of_childhood])
-            or bool(request.is_evidence_of_childhood_behavioural_problems)
-        ),
-        mental_health_history=int(
-            bool(ANY_PROBLEM_SCORE[request.current_psychological_problems])
-            or bool(ANY_PROBLEM_SCORE[request.current_psychiatric_problems])
-            or bool(request.has_history_of_psychiatric_treatment)
-            or bool(request.has_been_on_medication_for_mental_health_problems)
-            or bool(request.has_ever_been_in_special_hospital_or_regional_secure_unit)
-            or bool(request.has_current_psychiatric_treatment)
-            or bool(request.has_displayed_obsessive_behaviour_linked_to_offending)
-        ),
-        self_harm=int(bool(request.has_self_harm_or_attempted_suicide)),
-        severe_challenging_behaviour=int(
-            bool(ANY_PROBLEM_SCORE[request.attitude_towards_supervision_or_licence])
-            or bool(request.has_assaulted_or_threatened_staff)
-            or bool(request.has_escaped_or_absconded)
-            or bool(request.has_control_issues)
-        ),
+        childhood_difficulties=ANY_PROBLEM_SCORE[request.experience_of_childhood] == 1
+        or request.is_evidence_of_childhood_behavioural_problems is True,
+        mental_health_history=ANY_PROBLEM_SCORE[request.current_psychological_problems] == 1
+        or ANY_PROBLEM_SCORE[request.current_psychiatric_problems] == 1
+        or request.has_history_of_psychiatric_treatment is True
+        or request.has_been_on_medication_for_mental_health_problems is True
+        or request.has_ever_been_in_special_hospital_or_regional_secure_unit is True
+        or request.has_current_psychiatric_treatment is True
+        or request.has_displayed_obsessive_behaviour_linked_to_offending is True,
+        self_harm=request.has_self_harm_or_attempted_suicide is True,
+        severe_challenging_behaviour=ANY_PROBLEM_SCORE[request.attitude_towards_supervision_or_licence] == 1
+        or request.has_assaulted_or_threatened_staff is True
+        or request.has_escaped_or_absconded is True
+        or request.has_control_issues is True,
     )
 
 
 def female_items(request: RiskCalculationRequest) -> FemaleItems:
     return FemaleItems(
-        weapon=int(bool(request.did_offence_involve_carrying_or_using_weapon)),
-        violence=int(bool(request.did_offence_involve_violence_or_threat_of_violence)),
+        weapon=request.did_offence_involve_carrying_or_using_weapon is True,
+        violence=request.did_offence_involve_violence_or_threat_of_violence is True,
         excessive_violence=_excessive_violence(request),
-        arson=int(bool(request.did_offence_involve_arson)),
-        emotional_motivation=int(bool(request.offence_motivation_emotional_state)),
-        offence_analysis_linked_to_risk=int(bool(request.is_analysis_of_offence_issues_linked_to_risk)),
-        accommodation_linked_to_risk=int(bool(request.has_accommodation_issues_linked_to_risk)),
+        arson=request.did_offence_involve_arson is True,
+        emotional_motivation=request.offence_motivation_emotional_state is True,
+        offence_analysis_linked_to_risk=request.is_analysis_of_offence_issues_linked_to_risk is True,
+        accommodation_linked_to_risk=request.has_accommodation_issues_linked_to_risk is True,
         childhood_experience=ANY_PROBLEM_SCORE[request.experience_of_childhood],
-        domestic_abuse=int(
-            bool(request.evidence_of_domestic_abuse)
-            and bool(request.domestic_abuse_against_partner or request.domestic_abuse_against_family)
-        ),
-        relationships_linked_to_risk=int(bool(request.relationship_issues_linked_to_risk)),
+        domestic_abuse=request.evidence_of_domestic_abuse is True
+        and (request.domestic_abuse_against_partner is True or request.domestic_abuse_against_family is True),
+        relationships_linked_to_risk=request.relationship_issues_linked_to_risk is True,
         difficulties_coping=ANY_PROBLEM_SCORE[request.difficulties_coping],
         psychological_problems=ANY_PROBLEM_SCORE[request.current_psychological_problems],
-        self_harm=int(bool(request.has_self_harm_or_attempted_suicide)),
-        emotions_linked_to_risk=int(bool(request.are_emotional_issues_linked_to_risk)),
-        thinking_and_behaviour_linked_to_risk=int(
-            bool(request.are_thinking_and_behaviour_issues_linked_to_risk)
-        ),
+        self_harm=request.has_self_harm_or_attempted_suicide is True,
+        emotions_linked_to_risk=request.are_emotional_issues_linked_to_risk is True,
+        thinking_and_behaviour_linked_to_risk=request.are_thinking_and_behaviour_issues_linked_to_risk
+        is True,
     )
 
 

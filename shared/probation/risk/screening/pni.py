@@ -5,7 +5,7 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import product
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
 from probation.risk.enums import (
@@ -105,6 +105,10 @@ class DomainScore(NamedTuple):
     """The domain's unanswered fields: reported even when the domain is not scored."""
 
 
+# Read in C over the four domains, which generator expressions would do in Python.
+_score, _projected, _missing = itemgetter(0), itemgetter(1), itemgetter(2)
+
+
 def _scored(domain: Domain, answers: tuple[ProblemLevel | None, ...]) -> DomainScore:
     """The domain's score for ``answers``, were the domain scored at all."""
     rules = screening_rules().programme_needs
@@ -154,14 +158,16 @@ def overall_need(request: RiskCalculationRequest, domains: Sequence[DomainScore]
     """The need level of the domains' scores (SCREENING.md §5.4); ``None`` when missing answers leave it
     undecided."""
     need_of_total = screening_rules().programme_needs.need_of_total
-    need = need_of_total[sum(domain.score for domain in domains)]
+    total: int = sum(map(_score, domains))
+    need = need_of_total[total]
     community = request.supervision_status is SupervisionStatus.COMMUNITY
     if need is NeedLevel.HIGH or (need is NeedLevel.MEDIUM and community):
         return need
-    if any(domain.missing for domain in domains):
-        if need is need_of_total[sum(domain.projected for domain in domains)]:
+    if any(map(_missing, domains)):
+        projected_total: int = sum(map(_projected, domains))
+        if need is need_of_total[projected_total]:
             return need
-        if not community and all(domain.missing for domain in domains):
+        if not community and all(map(_missing, domains)):
             return None
         sara = _sara(request)
         sara_raised = not _RAISED_BANDS.isdisjoint(sara)
@@ -282,7 +288,7 @@ def programme_needs(request: RiskCalculationRequest, context: PredictorContext) 
     if status is None:
         return _failed(validation_errors(request))
     domains = domain_scores(request)
-    missing = [field for domain in domains for field in domain.missing]
+    missing = [field for domain in domains for field in domain.missing] if any(map(_missing, domains)) else []
     errors = [missing_inputs(missing)] if missing else []
     need = overall_need(request, domains)
     if need is None:
