@@ -28,8 +28,6 @@ from probation.assessments.scoring import Need, SectionScore, section_scores
 from probation.assessments.screening import (
     SCREENING_FIELD_QUESTIONS,
     SCREENING_QUESTIONS,
-    highest_risk_level,
-    overall_risk_level,
     screening_answers,
 )
 
@@ -51,10 +49,8 @@ __all__ = [
     "QuestionRole",
     "Section",
     "SectionScore",
-    "highest_risk_level",
     "is_answered",
     "load_catalogue",
-    "overall_risk_level",
     "predictor_answers",
     "screening_answers",
     "section_scores",

@@ -12,7 +12,7 @@ links are stated and which inferred). The SARA risk levels and the OPD override 
 question: catalogue version 2 adds them under the Ministry's own names.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from probation.assessments.predictors import PROBLEM_LEVELS, YES_NO, mapped, predictor_answers
 from probation.risk.enums import HasQualifications, RiskBand, YesSometimesNo
@@ -129,9 +129,9 @@ SCREENING_FIELD_QUESTIONS: Mapping[str, tuple[str, ...]] = {
     "domesticAbuseAgainstPartner": ("6.7da", "6.7.2.1da"),
     "domesticAbuseAgainstFamily": ("6.7da", "6.7.2.1da", _DOMESTIC_ABUSE_AGAINST_FAMILY),
     "overallRiskForAssessment": ROSH_SUMMARY_QUESTIONS,
+    "highestRiskLevelOverAllAssessments": ROSH_SUMMARY_QUESTIONS,
 }
-"""The question(s) each screening field is read from (``highestRiskLevelOverAllAssessments`` apart: it is
-the highest ``overallRiskForAssessment`` over every completed assessment, see ``highest_risk_level``)."""
+"""The question(s) each screening field is read from: what a score's provenance names."""
 
 SCREENING_QUESTIONS: tuple[str, ...] = tuple(
     dict.fromkeys(code for codes in SCREENING_FIELD_QUESTIONS.values() for code in codes)
@@ -140,8 +140,11 @@ SCREENING_QUESTIONS: tuple[str, ...] = tuple(
 which in its own block, and never stops the predictors."""
 
 
-def screening_answers(answers: Mapping[str, object]) -> dict[str, object]:
-    """The screening tools' request fields (camelCase) for ``answers``, leaving out what the predictors read.
+def screening_answers(
+    answers: Mapping[str, object], earlier: Iterable[Mapping[str, object]] = ()
+) -> dict[str, object]:
+    """The screening tools' request fields (camelCase) for ``answers``, leaving out what the predictors read;
+    ``earlier`` are the answers of the case's earlier completed assessments.
 
     A field is left out when its question is unanswered, "M" (Missing) or "DK" (Don't know), so that the tool
     names it; an answer the mapping does not know raises ``ValueError``. Beyond one question → one field:
@@ -155,6 +158,7 @@ def screening_answers(answers: Mapping[str, object]) -> dict[str, object]:
       ``evidenceOfDomesticAbuse`` (the perpetrator against a partner, 6.7.2.1da) is true: OPD refuses them
       beside a false one. Against a partner is then true; against family is 6.7.2.2da.
     * ``overallRiskForAssessment`` is the highest RoSH summary level (SUM6) answered: OASys's overall RoSH.
+      ``highestRiskLevelOverAllAssessments`` is the highest of it over these and the ``earlier`` answers.
     """
     request: dict[str, object] = {}
     for code, fields in _ANSWER_FIELDS.items():
@@ -180,20 +184,27 @@ def screening_answers(answers: Mapping[str, object]) -> dict[str, object]:
         against_family = mapped(answers, _DOMESTIC_ABUSE_AGAINST_FAMILY, YES_NO)
         if against_family is not None:
             request["domesticAbuseAgainstFamily"] = against_family
-    overall = overall_risk_level(answers)
+    overall = _overall_risk_level(answers)
     if overall is not None:
         request["overallRiskForAssessment"] = overall
+    highest = _highest([overall, *map(_overall_risk_level, earlier)])
+    if highest is not None:
+        request["highestRiskLevelOverAllAssessments"] = highest
     return request
 
 
-def overall_risk_level(answers: Mapping[str, object]) -> RiskBand | None:
+def _overall_risk_level(answers: Mapping[str, object]) -> RiskBand | None:
     """The highest RoSH summary level answered (SUM6), or ``None`` when none is."""
-    levels = [
-        level for code in ROSH_SUMMARY_QUESTIONS if (level := mapped(answers, code, _ROSH_LEVELS)) is not None
-    ]
-    return highest_risk_level(levels)
+    levels: list[RiskBand | None] = []
+    for code in ROSH_SUMMARY_QUESTIONS:
+        # Not ``mapped``: "M" is Medium here, not Missing, for these questions have no Missing answer.
+        answer = answers.get(code)
+        if answer is not None and (not isinstance(answer, str) or answer not in _ROSH_LEVELS):
+            raise ValueError(f"{code} answer {answer!r} is not one of {', '.join(_ROSH_LEVELS)}")
+        levels.append(_ROSH_LEVELS.get(answer) if isinstance(answer, str) else None)
+    return _highest(levels)
 
 
-def highest_risk_level(levels: list[RiskBand]) -> RiskBand | None:
-    """The highest of RoSH ``levels`` (LOW to VERY_HIGH), or ``None`` when there is none."""
-    return max(levels, key=_ROSH_ORDER.index) if levels else None
+def _highest(levels: list[RiskBand | None]) -> RiskBand | None:
+    known = [level for level in levels if level is not None]
+    return max(known, key=_ROSH_ORDER.index) if known else None

@@ -7,11 +7,11 @@ import pytest
 from probation.assessments import (
     PREDICTOR_FIELD_QUESTIONS,
     SCREENING_FIELD_QUESTIONS,
-    highest_risk_level,
+    SCREENING_QUESTIONS,
+    AnswerType,
     load_catalogue,
     screening_answers,
 )
-from probation.risk.enums import RiskBand
 
 CATALOGUE = load_catalogue()
 
@@ -66,7 +66,7 @@ YES_NO_FIELDS = {
 LEVELS = [("0", "NO_PROBLEMS"), ("1", "SOME_PROBLEMS"), ("2", "SIGNIFICANT_PROBLEMS")]
 
 # The request fields of SCREENING.md sections 2.1, 3.1, 4.1, 4.4-4.6 and 5.1 that come from no OASys answer:
-# case facts, the scoring date, or the highest overall risk over every completed assessment.
+# case facts or the scoring date.
 NOT_FROM_ONE_ASSESSMENT = {
     "gender",
     "dateOfBirth",
@@ -77,7 +77,6 @@ NOT_FROM_ONE_ASSESSMENT = {
     "isEligibleForMappa",
     "supervisionStatus",
     "hasEverCommittedSexualOffence",
-    "highestRiskLevelOverAllAssessments",
 }
 
 
@@ -160,13 +159,29 @@ def test_domestic_abuse_details_only_beside_evidence_of_it() -> None:
 
 
 def test_the_overall_risk_is_the_highest_rosh_summary_level() -> None:
-    assert screening_answers({"SUM6.1.1": "L", "SUM6.2.1": "H", "SUM6.4.2": "M"}) == {
-        "overallRiskForAssessment": "HIGH"
+    def overall(answers: dict[str, object]) -> object:
+        return screening_answers(answers).get("overallRiskForAssessment")
+
+    assert overall({"SUM6.1.1": "L", "SUM6.2.1": "H", "SUM6.4.2": "M"}) == "HIGH"
+    assert overall({"SUM6.5.2": "V", "SUM6.2.1": "H"}) == "VERY_HIGH"
+    assert overall({"SUM6.1.1": "L"}) == "LOW"
+    assert overall({"SUM6.1.1": "L", "SUM6.3.2": "M"}) == "MEDIUM"
+    assert overall({}) is None
+
+
+def test_the_highest_risk_is_over_this_and_every_earlier_assessment() -> None:
+    earlier = [{"SUM6.2.1": "H"}, {"SUM6.1.1": "M"}, {}]
+    assert screening_answers({"SUM6.1.1": "L"}, earlier) == {
+        "overallRiskForAssessment": "LOW",
+        "highestRiskLevelOverAllAssessments": "HIGH",
     }
-    assert screening_answers({"SUM6.5.2": "V", "SUM6.2.1": "H"}) == {"overallRiskForAssessment": "VERY_HIGH"}
-    assert screening_answers({"SUM6.1.1": "L"}) == {"overallRiskForAssessment": "LOW"}
-    assert highest_risk_level([RiskBand.MEDIUM, RiskBand.LOW]) is RiskBand.MEDIUM
-    assert highest_risk_level([]) is None
+    assert screening_answers({"SUM6.1.1": "V"}, earlier)["highestRiskLevelOverAllAssessments"] == "VERY_HIGH"
+    # None answered now: the highest is still the earlier assessments'.
+    assert screening_answers({}, earlier) == {"highestRiskLevelOverAllAssessments": "HIGH"}
+    assert screening_answers({"SUM6.4.1": "M"}) == {
+        "overallRiskForAssessment": "MEDIUM",
+        "highestRiskLevelOverAllAssessments": "MEDIUM",
+    }
 
 
 def test_what_the_predictors_read_is_theirs_alone() -> None:
@@ -174,9 +189,19 @@ def test_what_the_predictors_read_is_theirs_alone() -> None:
     assert screening_answers(answers) == {}
 
 
+@pytest.mark.parametrize("code", SCREENING_QUESTIONS)
+def test_every_answer_a_screening_question_takes_reads(code: str) -> None:
+    question = CATALOGUE.question(code)
+    for option in question.option_codes:
+        value = [option] if question.answer_type is AnswerType.MULTI_SELECT else option
+        screening_answers({code: value})
+
+
 def test_an_answer_the_question_does_not_take_is_a_value_error() -> None:
     with pytest.raises(ValueError, match=re.escape("11.7 answer '3' is not one of 0, 1, 2")):
         screening_answers({"11.7": "3"})
+    with pytest.raises(ValueError, match=re.escape("SUM6.2.1 answer 'X' is not one of L, M, H, V")):
+        screening_answers({"SUM6.2.1": "X"})
 
 
 # Every input of SCREENING.md's tables: MST 2.1, LDS 3.1, OPD 4.1 and its men's (4.4) and women's (4.6)
