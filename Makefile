@@ -8,6 +8,8 @@ PORT ?= 3000
 # project's. Its version is pinned too, so a new rule upstream cannot turn CI red overnight.
 CHECKOV := .venv-checkov
 CHECKOV_VERSION := 3.3.30
+# The web app's npm packages (govuk-frontend, axe-core for the browser tests), as the lock file pins them.
+WEB_STAMP := web/node_modules/.installed
 
 .PHONY: run test lint typecheck security unit bench openapi clean
 
@@ -20,10 +22,14 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)
+$(WEB_STAMP): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+run: $(STAMP) $(WEB_STAMP)
 	PORT=$(PORT) $(BIN)/python -m infrastructure.local
 
-test: $(STAMP) lint typecheck security
+test: $(STAMP) $(WEB_STAMP) lint typecheck security
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 $(CHECKOV)/.installed:
@@ -57,4 +63,4 @@ openapi: $(STAMP)
 	$(BIN)/python -m infrastructure.openapi
 
 clean:
-	rm -rf $(VENV) $(CHECKOV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(CHECKOV) .mypy_cache .ruff_cache .pytest_cache web/node_modules test-output

@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
 from infrastructure.template import ROOT, Template
+from probation.api.contract import document_problems
 
 CONTRACT = ROOT / "openapi.json"
 TITLE = "Probation casework platform"
@@ -35,7 +36,7 @@ def merged_spec(template: Template | None = None) -> dict[str, Any]:
     spec: dict[str, Any] = json.loads(merger.get_openapi_json_schema())
     for operation in spec["paths"].get("/health", {}).values():
         operation["security"] = []
-    return spec
+    return document_problems(spec)
 
 
 def render(spec: dict[str, Any]) -> str:

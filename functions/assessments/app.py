@@ -17,6 +17,7 @@ from probation.domain.assessments.models import (
     AssessmentList,
     AssessmentPatch,
     AssessmentSummaryView,
+    QuestionCatalogue,
 )
 from probation.domain.assessments.service import AssessmentService, DraftAlreadyOpen
 from probation.domain.events import DomainEvent
@@ -88,6 +89,19 @@ def open_draft(crn: http.CrnPath) -> Response[Any]:
 def list_assessments(crn: http.CrnPath) -> Response[Any]:
     assessments = service().for_case(crn, http.caller(app))
     return http.json_response(200, AssessmentList(items=[AssessmentSummaryView.of(a) for a in assessments]))
+
+
+@app.get(
+    "/assessments/catalogues/<version>",
+    tags=["Assessments"],
+    responses=http.model_responses(200, QuestionCatalogue, "Every section and question, with its options"),
+)
+def get_catalogue(version: Annotated[str, Path(pattern=r"^[A-Z0-9_]{1,40}$")]) -> Response[Any]:
+    catalogue = service().questions(version, http.caller(app))
+    # The same for every caller and fixed for a version: a browser may keep it for a day.
+    return http.json_response(
+        200, QuestionCatalogue.of(catalogue), {"Cache-Control": "private, max-age=86400"}
+    )
 
 
 @app.get(

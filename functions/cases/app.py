@@ -148,7 +148,7 @@ def record_contact(crn: http.CrnPath, new_contact: Annotated[NewContact, Body()]
     who = http.caller(app)
 
     def respond() -> Response[str]:
-        contact = service().record_contact(crn, new_contact, who)
+        contact = service().record_contact(crn, new_contact, who, http.if_match_version(app))
         metrics.add_metric(name="ContactsRecorded", unit=MetricUnit.Count, value=1)
         return http.json_response(201, contact, {"Location": f"/cases/{crn}/contacts/{contact.contact_id}"})
 

@@ -14,7 +14,7 @@ from probation.adapters.cognito import CognitoIdentityProvider
 from probation.adapters.offence_list import known_offence
 from probation.adapters.partner_repository import DynamoPartnerRepository
 from probation.adapters.usage_plans import ApiGatewayUsagePlan
-from probation.api import http, idempotency
+from probation.api import contract, http, idempotency
 from probation.api.paging import DEFAULT_LIMIT, Cursor, Limit
 from probation.domain.cases.models import Contact, NewContact
 from probation.domain.cases.service import CaseService
@@ -206,7 +206,7 @@ def partner_openapi() -> Response[Any]:
 def partner_spec() -> str:
     spec = json.loads(app.get_openapi_json_schema(title="Probation partner API", version="1.0.0"))
     spec["paths"] = {path: item for path, item in spec["paths"].items() if path.startswith(PARTNER_PREFIX)}
-    return json.dumps(spec)
+    return json.dumps(contract.document_problems(spec))
 
 
 def on_event(event: dict[str, Any]) -> None:

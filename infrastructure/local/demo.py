@@ -44,6 +44,22 @@ PRACTITIONERS = [
     ("N54P013", "Sophie Turner", "PSO", "N54SHF", 18.5),
 ]
 
+
+def sign_in_identities() -> list[dict[str, Any]]:
+    """Whom the web app offers to sign in as locally: each demo practitioner, as themselves (the token's
+    subject is their staff code), and each senior probation officer as their team's manager."""
+    teams = {team["code"]: team["name"] for team in TEAMS}
+    return [
+        {
+            "sub": code,
+            "name": name,
+            "roles": ["manager"] if grade == "SPO" else ["practitioner"],
+            "description": f"{'Manager' if grade == 'SPO' else 'Practitioner'} ({grade}), {teams[team_code]}",
+        }
+        for code, name, grade, team_code, _ in PRACTITIONERS
+    ]
+
+
 FIRST_NAMES = {
     "MALE": [
         "James",

@@ -25,10 +25,16 @@ ACCOUNT = "123456789012"
 API_ID = "local"
 
 
+def problem_body(status: int, title: str, detail: str) -> str:
+    """A gateway response's body, as the template writes them."""
+    return json.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail})
+
+
 def problem_response(status: int, title: str, detail: str, headers: dict[str, str] | None = None) -> Response:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     return Response(
-        body=json.dumps(body), status_code=status, headers={"Content-Type": PROBLEM_JSON, **(headers or {})}
+        body=problem_body(status, title, detail),
+        status_code=status,
+        headers={"Content-Type": PROBLEM_JSON, **(headers or {})},
     )
 
 
@@ -104,6 +110,12 @@ class UsagePlanThrottle:
             return (1 - tokens) / self.rate
 
 
+def no_such_resource() -> tuple[int, dict[str, str], str]:
+    """The template's MISSING_AUTHENTICATION_TOKEN gateway response: API Gateway's answer to a path or
+    method the API does not have (status, headers, body)."""
+    return 404, {"Content-Type": PROBLEM_JSON}, problem_body(404, "Not Found", "No such resource or method.")
+
+
 class Gateway:
     def __init__(
         self,
@@ -115,6 +127,7 @@ class Gateway:
         openapi: Callable[[], dict[str, Any]],
         swagger_html: Callable[[], str],
         throttle: UsagePlanThrottle,
+        web_config: dict[str, Any],
     ) -> None:
         self.app = LocalChalice(app_name="probation-local")
         self._functions = functions
@@ -123,7 +136,7 @@ class Gateway:
         self._throttle = throttle
         for route in routes:
             self._add_api_route(route)
-        self._add_local_routes(issuer, openapi, swagger_html)
+        self._add_local_routes(issuer, openapi, swagger_html, web_config)
 
     def _add_api_route(self, route: ApiRoute) -> None:
         def view(**path_parameters: str) -> Response:
@@ -209,7 +222,11 @@ class Gateway:
         return None
 
     def _add_local_routes(
-        self, issuer: LocalIssuer, openapi: Callable[[], dict[str, Any]], swagger_html: Callable[[], str]
+        self,
+        issuer: LocalIssuer,
+        openapi: Callable[[], dict[str, Any]],
+        swagger_html: Callable[[], str],
+        web_config: dict[str, Any],
     ) -> None:
         app: Chalice = self.app
 
@@ -238,6 +255,11 @@ class Gateway:
         @app.route("/openapi.json", methods=["GET"])
         def openapi_json() -> Response:
             return Response(body=json.dumps(openapi()), status_code=200, headers={"Content-Type": JSON})
+
+        @app.route("/config.json", methods=["GET"])
+        def config_json() -> Response:
+            """The web app's settings: the API on the same origin, and signing in with /local/token."""
+            return Response(body=json.dumps(web_config), status_code=200, headers={"Content-Type": JSON})
 
         @app.route("/swagger", methods=["GET"])
         def swagger() -> Response:

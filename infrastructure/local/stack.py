@@ -10,15 +10,21 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 from aws_lambda_powertools.event_handler.openapi.swagger_ui.html import generate_swagger_html
+from chalice.app import Chalice
 from chalice.config import Config
-from chalice.local import ChaliceRequestHandler, LocalDevServer, ThreadedHTTPServer
+from chalice.local import ChaliceRequestHandler, LocalDevServer, RouteMatcher, ThreadedHTTPServer
 from moto.server import ThreadedMotoServer
+from typing_extensions import override
 
+from infrastructure import web
 from infrastructure.local import moto_patches
-from infrastructure.local.gateway import Gateway, UsagePlanThrottle
+from infrastructure.local.alarms import QueueDepthAlarmPoller, create_alarms
+from infrastructure.local.demo import sign_in_identities
+from infrastructure.local.gateway import Gateway, UsagePlanThrottle, no_such_resource
 from infrastructure.local.identity import AUDIENCE, LocalIssuer
 from infrastructure.local.lambdas import LocalFunction
 from infrastructure.local.pollers import Poller, QueuePoller, RulePoller, StreamPoller
@@ -109,6 +115,7 @@ class LocalStack:
         self._start_stream_pollers(queues)
         self._start_queue_pollers(queues)
         self._start_rule_pollers()
+        self._start_alarm_poller()
         self._start_gateway()
 
     def _configure_environment(self) -> None:
@@ -200,6 +207,18 @@ class LocalStack:
             poller.start()
             self._pollers.append(poller)
 
+    def _start_alarm_poller(self) -> None:
+        assert self.template is not None
+        cloudwatch = self.client("cloudwatch")
+        poller = QueueDepthAlarmPoller(
+            name="alarms",
+            sqs=self.client("sqs"),
+            cloudwatch=cloudwatch,
+            alarms=create_alarms(self.template, cloudwatch),
+        )
+        poller.start()
+        self._pollers.append(poller)
+
     def _start_gateway(self) -> None:
         assert self.template is not None
         issuer = LocalIssuer(issuer=self.base_url)
@@ -213,6 +232,7 @@ class LocalStack:
             openapi=functools.cache(merged_spec),
             swagger_html=functools.cache(_swagger_html),
             throttle=self._partner_throttle(),
+            web_config={"apiBaseUrl": "", "auth": {"mode": "local", "identities": sign_in_identities()}},
         )
         self._server = LocalDevServer(
             gateway.app,
@@ -255,10 +275,61 @@ class GatewayServer(ThreadedHTTPServer):
 
 
 class QuietRequestHandler(ChaliceRequestHandler):
-    """Chalice's handler without a stderr line per request: the functions' own logs say what happened."""
+    """Chalice's handler without a stderr line per request (the functions' own logs say what happened),
+    serving the web app's static files, as CloudFront does in AWS, where no API route matches, and with
+    the template's answer to a path or method the API does not have."""
+
+    def __init__(
+        self,
+        request: bytes,
+        client_address: tuple[str, int],
+        server: Any,
+        app_object: Chalice,
+        config: Config,
+    ) -> None:
+        self._routes = app_object.routes  # before the base class handles the request
+        super().__init__(request, client_address, server, app_object, config)
+
+    @override
+    def do_GET(self) -> None:
+        served = web.static_file(urlsplit(self.path).path)
+        if served is None:
+            self._generic_handle()
+            return
+        body = served.read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Type", web.content_type(served))
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+        self.wfile.write(body)
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug(format, *args)
+
+    def _generic_handle(self) -> None:
+        if self._routed():
+            super()._generic_handle()
+            return
+        self._parse_payload()  # read the body, so the connection stays usable
+        self._send_http_response(*no_such_resource())
+
+    def _routed(self) -> bool:
+        try:
+            matched = RouteMatcher(list(self._routes)).match_route(self.path)
+        except ValueError:
+            return False
+        # Chalice answers the CORS preflight itself for every route.
+        return self.command == "OPTIONS" or self.command in self._routes[matched.route]
+
+    def __getattr__(self, name: str) -> Any:
+        # A method http.server has no handler for (QUERY, say) gets the same answer as any unknown method.
+        if name.startswith("do_"):
+            return self._generic_handle
+        raise AttributeError(name)
+
+    # http.server dispatches on these names; every method, known or not, goes through the route check.
+    do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle  # noqa: N815
 
 
 def _is_authorizer(spec: FunctionSpec) -> bool:

@@ -160,7 +160,9 @@ def test_allocating_moves_the_points_and_empties_the_queue(
     )
     assert allocation_api("GET", f"/allocation/teams/{team}/unallocated").body["items"] == []
     caseload = allocation_api("GET", "/allocation/practitioners/PO001/caseload").body["items"]
-    assert [(c["crn"], c["tier"], c["points"]) for c in caseload] == [(queued, "A2", 158)]
+    assert [(c["crn"], c["tier"], c["points"], c["mappaLevel"]) for c in caseload] == [
+        (queued, "A2", 158, "M2")
+    ]
     allocated_events = [
         i
         for i in table_items(template, f"EVENTS#{queued}")

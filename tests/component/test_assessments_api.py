@@ -325,6 +325,22 @@ def test_a_case_without_a_conviction_still_gets_a_draft(assessments_api: Caller,
     assert draft["personalDetails"]["dateOfBirth"]["value"] == "1990-05-17"
 
 
+def test_the_question_catalogue_gives_a_form_every_required_question_with_its_options(
+    assessments_api: Caller,
+) -> None:
+    catalogue = load_catalogue()
+    response = assessments_api("GET", f"/assessments/catalogues/{catalogue.version}")
+    assert response.status == 200
+    questions = {q["code"]: q for s in response.body["sections"] for q in s["questions"]}
+    required = {code for code, q in questions.items() if q["requiredForCompletion"]}
+    assert required == set(catalogue.required_for_completion())
+    assert [o["code"] for o in questions["3.4"]["options"]] == list(catalogue.questions["3.4"].option_codes)
+    assert assessments_api("GET", "/assessments/catalogues/OASYS_LAYER3_V9").status == 404
+    assert (
+        assessments_api("GET", f"/assessments/catalogues/{catalogue.version}", roles=("admin",)).status == 403
+    )
+
+
 def test_partners_cannot_see_assessments(assessments_api: Caller, case_with_history: str) -> None:
     response = assessments_api("GET", f"/cases/{case_with_history}/assessments", roles=("partner",))
     assert response.status == 403

@@ -80,6 +80,20 @@ def test_malformed_json_is_400_and_creates_nothing(api: Caller, template: Templa
     assert _count_cases(template) == 0
 
 
+def test_a_body_not_sent_as_json_is_415_naming_the_header_and_creates_nothing(
+    api: Caller, template: Template
+) -> None:
+    response = api("POST", "/cases", new_case(), headers={"content-type": "text/plain"})
+    assert response.status == 415
+    assert response.field_errors == {"Content-Type"}
+    assert _count_cases(template) == 0
+
+
+def test_every_response_names_the_callers_correlation_id(api: Caller) -> None:
+    response = api("GET", "/cases/X000000", headers={"X-Correlation-Id": "from-the-caller"})
+    assert response.headers["X-Correlation-Id"] == "from-the-caller"
+
+
 def test_invalid_fields_are_all_named_and_nothing_is_written(api: Caller, template: Template) -> None:
     response = api("POST", "/cases", new_case(gender="X", dateOfBirth="2999-01-01", teamCode=""))
     assert response.status == 422
@@ -326,6 +340,25 @@ def test_a_refused_request_is_not_replayed_so_its_key_can_be_retried(api: Caller
     assert refused.status == 403
     retried = api("POST", path, CONTACT, headers={"Idempotency-Key": "k-3"})
     assert retried.status == 201
+
+
+def test_a_contact_with_a_stale_if_match_is_412_and_writes_nothing(
+    api: Caller, template: Template, crn: str
+) -> None:
+    """A note written against details someone has since changed is refused, not filed unseen."""
+    read = api("GET", f"/cases/{crn}")
+    changed = api(
+        "PATCH", f"/cases/{crn}", {"lastName": "Changed"}, headers={"If-Match": read.headers["ETag"]}
+    )
+    assert changed.status == 200
+    headers = {"Idempotency-Key": "stale-1", "If-Match": read.headers["ETag"]}
+    stale = api("POST", f"/cases/{crn}/contacts", CONTACT, headers=headers)
+    assert stale.status == 412
+    assert stale.headers["ETag"] == '"2"'
+    assert not [i for i in table_items(template, f"CASE#{crn}") if i["SK"].startswith("CONTACT#")]
+    # The refusal is not remembered: the same key, now with the current ETag, records it once.
+    current = api("POST", f"/cases/{crn}/contacts", CONTACT, headers={**headers, "If-Match": '"2"'})
+    assert current.status == 201
 
 
 def test_contacts_list_newest_first_across_pages(api: Caller, crn: str) -> None:

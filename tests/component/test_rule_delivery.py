@@ -9,6 +9,7 @@ import boto3
 import pytest
 import requests
 
+from infrastructure.local.alarms import QueueDepthAlarmPoller, create_alarms
 from infrastructure.local.lambdas import LocalFunction
 from infrastructure.local.pollers import RulePoller
 from infrastructure.local.resources import create_buses, create_rule_deliveries
@@ -36,6 +37,22 @@ RULE_TEMPLATE: dict[str, Any] = {
                 },
             },
         },
+        "ConsumerDeadLetterAlarm": {
+            "Type": "AWS::CloudWatch::Alarm",
+            "Properties": {
+                "AlarmName": "consumer-dead-lettered",
+                "Namespace": "AWS/SQS",
+                "MetricName": "ApproximateNumberOfMessagesVisible",
+                "Dimensions": [
+                    {"Name": "QueueName", "Value": {"Fn::GetAtt": ["ConsumerCaseEventsQueue", "QueueName"]}}
+                ],
+                "Statistic": "Maximum",
+                "Period": 60,
+                "EvaluationPeriods": 1,
+                "Threshold": 1,
+                "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+            },
+        },
     }
 }
 
@@ -51,10 +68,16 @@ def delivery(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[tu
     poller = RulePoller(
         name="rule:test", sqs=sqs, delivery=rule, target=LocalFunction(template.functions()[0])
     )
+    cloudwatch = boto3.client("cloudwatch")
+    alarms = QueueDepthAlarmPoller(
+        name="alarms", sqs=sqs, cloudwatch=cloudwatch, alarms=create_alarms(template, cloudwatch)
+    )
     recording_consumer.attempts.clear()
     recording_consumer.applied.clear()
     poller.start()
+    alarms.start()
     yield events, rule.dead_letter_queue_url
+    alarms.stop()
     poller.stop()
 
 
@@ -79,6 +102,11 @@ def wait_for(condition: Callable[[], bool], seconds: float = 15) -> None:
         time.sleep(0.1)
 
 
+def alarm_state(name: str) -> str:
+    [alarm] = boto3.client("cloudwatch").describe_alarms(AlarmNames=[name])["MetricAlarms"]
+    return str(alarm["StateValue"])
+
+
 def test_an_event_reaches_the_function_once(delivery: tuple[Any, str | None]) -> None:
     events, _ = delivery
     put(events, "e-1", fail_first=0)
@@ -93,7 +121,9 @@ def test_a_failing_delivery_is_retried_until_it_succeeds(delivery: tuple[Any, st
     assert recording_consumer.attempts["e-2"] == 3
 
 
-def test_a_poison_event_ends_in_the_dead_letter_queue(delivery: tuple[Any, str | None]) -> None:
+def test_a_poison_event_ends_in_the_dead_letter_queue_and_raises_its_alarm(
+    delivery: tuple[Any, str | None],
+) -> None:
     events, dead_letter_queue_url = delivery
     assert dead_letter_queue_url is not None
     put(events, "e-3", fail_first=99)
@@ -104,6 +134,7 @@ def test_a_poison_event_ends_in_the_dead_letter_queue(delivery: tuple[Any, str |
         messages.extend(sqs.receive_message(QueueUrl=dead_letter_queue_url).get("Messages", []))
         return bool(messages)
 
+    wait_for(lambda: alarm_state("consumer-dead-lettered") == "ALARM")
     wait_for(dead_lettered)
     assert json.loads(messages[0]["Body"])["detail"]["eventId"] == "e-3"
     assert recording_consumer.attempts["e-3"] == 3

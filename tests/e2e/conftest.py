@@ -65,7 +65,8 @@ def runner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runner]:
             cwd=ROOT,
             stdout=sink,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            # INFO, so that the consumers' log lines can be followed by their correlation id.
+            env={**os.environ, "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "INFO"},
         )
     deadline = time.monotonic() + STARTUP_SECONDS
     while "running at" not in output.read_text():

@@ -19,6 +19,7 @@ import pytest
 import requests
 
 from infrastructure.template import ApiRoute, Template
+from probation.assessments.catalogue import CURRENT_VERSION as CATALOGUE_VERSION
 from tests.e2e.conftest import Runner, new_case
 from tests.e2e.test_local_stack import create_case
 from tests.e2e.test_partner_gateway import ALL_SCOPES, SECRET, allocate, register
@@ -68,6 +69,7 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/cases/{crn}/assessments/{assessmentId}"): ASSESSORS,
     ("PATCH", "/cases/{crn}/assessments/{assessmentId}"): ASSESSORS,
     ("POST", "/cases/{crn}/assessments/{assessmentId}/complete"): ASSESSORS,
+    ("GET", "/assessments/catalogues/{version}"): ASSESSORS,
     # Allocation: staff read; managers and admins create teams and practitioners, change them, allocate.
     ("POST", "/allocation/teams"): MANAGERS,
     ("GET", "/allocation/teams"): STAFF,
@@ -187,6 +189,7 @@ def path_values(route: ApiRoute, resources: Resources) -> dict[str, str]:
         "crn": resources.crn,
         "registrationId": resources.registration_id,
         "assessmentId": resources.assessment_id,
+        "version": CATALOGUE_VERSION,
         "code": resources.team_code if team_route else resources.practitioner_code,
         "subscription_id": resources.doomed_subscription_id if deleting else resources.subscription_id,
     }

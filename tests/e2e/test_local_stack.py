@@ -41,16 +41,20 @@ def create_case(runner: Runner, **changes: Any) -> dict[str, Any]:
     return created
 
 
-def record_conviction(
-    session: requests.Session, base: str, offence_code: str, length_months: int = 12
-) -> None:
-    conviction: dict[str, Any] = {
+def conviction(offence_code: str, length_months: int = 12) -> dict[str, Any]:
+    return {
         "convictionDate": "2025-10-01",
         "court": "Thames Magistrates' Court",
         "offences": [{"offenceCode": offence_code, "offenceDate": "2025-08-01", "main": True}],
         "sentence": {"type": "COMMUNITY", "sentenceDate": "2025-10-01", "lengthMonths": length_months},
     }
-    assert session.post(f"{base}/convictions", json=conviction, timeout=10).status_code == 201
+
+
+def record_conviction(
+    session: requests.Session, base: str, offence_code: str, length_months: int = 12
+) -> None:
+    response = session.post(f"{base}/convictions", json=conviction(offence_code, length_months), timeout=10)
+    assert response.status_code == 201
 
 
 def record_common_assault_in_2012(session: requests.Session, base: str) -> None:

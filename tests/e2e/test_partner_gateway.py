@@ -217,6 +217,18 @@ def test_a_webhook_gets_signed_pushes_with_retries_and_a_dead_one_is_dead_letter
         "the dead delivery to reach the dead-letter queue",
     )
     assert f'"sequence": {dead_delivery["sequence"]}' in refs[0]
+    # ...and the operators are paged.
+    cloudwatch = runner.client("cloudwatch")
+    eventually(
+        lambda: (
+            cloudwatch.describe_alarms(AlarmNames=["probation-webhooks-dead-lettered-local"])["MetricAlarms"][
+                0
+            ]["StateValue"]
+            == "ALARM"
+            or None
+        ),
+        "the dead-letter alarm",
+    )
 
     # Neither partner can see the other's subscription or deliveries.
     assert b.get(f"/partner/v1/subscriptions/{subscription_of_a}/deliveries").status_code == 404

@@ -336,3 +336,67 @@ def test_an_event_a_function_keeps_failing_ends_in_its_rules_dead_letter_queue()
         destination = spec["Properties"]["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]
         assert destination["Type"] == "SQS", logical_id
         assert destination["Destination"] == {"Fn::GetAtt": [f"{logical_id}{rule_events[0]}Queue", "Arn"]}
+
+
+# ------------------------------------------------------------------ the web app
+
+
+def test_the_web_bucket_is_private_encrypted_versioned_and_tls_only() -> None:
+    template = Template.load(PARAMETERS)
+    bucket = template.properties("WebBucket")
+    assert set(bucket["PublicAccessBlockConfiguration"].values()) == {True}
+    assert len(bucket["PublicAccessBlockConfiguration"]) == 4
+    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+    assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
+    statements = {s["Sid"]: s for s in template.properties("WebBucketPolicy")["PolicyDocument"]["Statement"]}
+    tls = statements["TlsOnly"]
+    assert (tls["Effect"], tls["Action"], tls["Condition"]) == (
+        "Deny",
+        "s3:*",
+        {"Bool": {"aws:SecureTransport": "false"}},
+    )
+    reader = statements["CloudFrontReadsThroughOac"]
+    assert reader["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert reader["Action"] == "s3:GetObject"
+    assert "AWS:SourceArn" in reader["Condition"]["StringEquals"], "only this stack's distribution may read"
+
+
+def test_the_web_distribution_serves_the_bucket_over_https_only_with_security_headers() -> None:
+    template = Template.load(PARAMETERS)
+    config = template.properties("WebDistribution")["DistributionConfig"]
+    assert config["DefaultRootObject"] == "index.html"
+    [origin] = config["Origins"]
+    assert origin["OriginAccessControlId"] == "WebOriginAccessControl.Id"
+    assert origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}, "OAC, not the legacy identity"
+    behaviour = config["DefaultCacheBehavior"]
+    assert behaviour["ViewerProtocolPolicy"] in ("redirect-to-https", "https-only")
+    assert behaviour["AllowedMethods"] == ["GET", "HEAD"]
+    assert (
+        template.properties("WebOriginAccessControl")["OriginAccessControlConfig"]["SigningBehavior"]
+        == "always"
+    )
+    headers = template.properties("WebSecurityHeaders")["ResponseHeadersPolicyConfig"][
+        "SecurityHeadersConfig"
+    ]
+    csp = dict(
+        directive.strip().split(" ", 1)
+        for directive in headers["ContentSecurityPolicy"]["ContentSecurityPolicy"].split(";")
+    )
+    assert csp["default-src"] == csp["script-src"] == csp["style-src"] == "'self'"
+    sources = csp["connect-src"].split()
+    assert sources[0] == "'self'"
+    assert any("execute-api" in source for source in sources), "the API's origin"
+    assert all(s == "'self'" or s.startswith("https://") for s in sources)
+    assert csp["frame-ancestors"] == "'none'"
+    assert headers["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
+
+
+def test_staff_sign_in_to_the_web_app_with_the_code_flow_and_pkce_back_to_cloudfront() -> None:
+    template = Template.load(PARAMETERS)
+    client = template.properties("WebAppClient")
+    assert client["GenerateSecret"] is False, "a browser cannot keep a secret: PKCE instead"
+    assert client["AllowedOAuthFlows"] == ["code"]
+    assert client["AllowedOAuthFlowsUserPoolClient"] is True
+    assert client["CallbackURLs"] == ["https://WebDistribution.DomainName/"], "the distribution's own URL"
+    assert client["LogoutURLs"] == client["CallbackURLs"]
+    assert template.of_type("AWS::Cognito::UserPoolDomain"), "the hosted UI needs a domain"

@@ -179,9 +179,25 @@ class DynamoCaseRepository:
         record_change(transaction, SOURCE, [event], audit)
         self._execute(transaction, crn)
 
-    def add_contact(self, crn: str, contact: Contact, event: DomainEvent, audit: AuditRecord) -> None:
+    def add_contact(
+        self,
+        crn: str,
+        contact: Contact,
+        event: DomainEvent,
+        audit: AuditRecord,
+        expected_version: int | None = None,
+    ) -> None:
         transaction = self._transaction()
-        transaction.require("case exists", keys.profile_key(crn), CASE_EXISTS)
+        if expected_version is None:
+            transaction.require("case exists", keys.profile_key(crn), CASE_EXISTS)
+        else:
+            transaction.require(
+                "case version",
+                keys.profile_key(crn),
+                "attribute_exists(PK) AND #version = :expectedVersion",
+                ExpressionAttributeNames={"#version": "version"},
+                ExpressionAttributeValues={":expectedVersion": expected_version},
+            )
         sort_key = keys.contact_sort_key(contact.contact_date, contact.contact_id)
         item = {"PK": keys.case_partition(crn), "SK": sort_key, "itemType": "CONTACT"}
         transaction.create("contact", {**item, **to_attributes(contact)})

@@ -7,7 +7,10 @@ from typing import Annotated, Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
@@ -105,6 +108,16 @@ def create_resolver(logger: Logger) -> APIGatewayRestResolver:
         body = validation_problem(error.errors())
         return Response(status_code=body["status"], content_type=PROBLEM_JSON, body=json.dumps(body))
 
+    @resolver.exception_handler(RequestUnsupportedContentType)
+    def unsupported_media_type(_: RequestUnsupportedContentType) -> Response[str]:
+        return problem(
+            415,
+            "The request body must be JSON.",
+            slug="unsupported-media-type",
+            errors=[FieldError("Content-Type", "must be application/json")],
+            instance=_path(resolver),
+        )
+
     @resolver.exception_handler(DomainError)
     def domain_error(error: DomainError) -> Response[str]:
         status, slug = _STATUS_BY_ERROR.get(type(error), (400, "bad-request"))
@@ -184,6 +197,10 @@ def entry_point(
             on_event(event)
             return None
         response: dict[str, Any] = resolver.resolve(event, context)
+        # The caller can quote the id back to operators, whose logs and events all carry it.
+        correlation = logger.get_correlation_id()
+        if correlation:
+            response.setdefault("multiValueHeaders", {})[CORRELATION_HEADER] = [correlation]
         return response
 
     return lambda_handler

@@ -191,6 +191,9 @@ class CaseloadEntry(ApiModel):
     tier: str | None
     case_type: str | None
     points: int
+    rosh: str | None = None
+    rsr_band: str | None = None
+    mappa_level: str | None = None
 
 
 class TeamList(ApiModel):

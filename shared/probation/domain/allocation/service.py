@@ -211,6 +211,9 @@ class AllocationService(AuditingService):
                 tier=a.tier.tier if a.tier else None,
                 case_type=a.case_type,
                 points=a.points,
+                rosh=a.facts.rosh,
+                rsr_band=a.facts.rsr_band,
+                mappa_level=a.facts.mappa_level,
             )
             for a in self.repository.caseload(code)
         ]

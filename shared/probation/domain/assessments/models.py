@@ -7,6 +7,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import Field, model_validator
 
+from probation.assessments.catalogue import Catalogue
 from probation.domain.cases.models import CaseOverview
 from probation.domain.model import ApiModel
 from probation.domain.risk_scoring.records import RiskScoreRecord
@@ -152,3 +153,56 @@ class CaseState:
     @property
     def latest_completed(self) -> Assessment | None:
         return latest_completed(self.assessments)
+
+
+class QuestionOption(ApiModel):
+    code: str
+    label: str
+
+
+class QuestionView(ApiModel):
+    code: str
+    text: str
+    answer_type: str
+    options: list[QuestionOption]
+    parent_code: str | None
+    required_for_completion: bool
+
+
+class SectionView(ApiModel):
+    id: str
+    title: str
+    questions: list[QuestionView]
+
+
+class QuestionCatalogue(ApiModel):
+    """The questions an assessment of this catalogue version asks: what a form needs to show them."""
+
+    version: str
+    sections: list[SectionView]
+
+    @classmethod
+    def of(cls, catalogue: Catalogue) -> Self:
+        required = set(catalogue.required_for_completion())
+        return cls(
+            version=catalogue.version,
+            sections=[
+                SectionView(
+                    id=section.id,
+                    title=section.title,
+                    questions=[
+                        QuestionView(
+                            code=code,
+                            text=question.text,
+                            answer_type=question.answer_type.value,
+                            options=[QuestionOption(code=o.code, label=o.label) for o in question.options],
+                            parent_code=question.parent_code,
+                            required_for_completion=code in required,
+                        )
+                        for code in section.questions
+                        for question in (catalogue.questions[code],)
+                    ],
+                )
+                for section in catalogue.sections
+            ],
+        )

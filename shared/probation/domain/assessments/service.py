@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from probation.assessments.catalogue import AnswerType, Catalogue
+from probation.assessments.catalogue import AnswerType, Catalogue, load_catalogue
 from probation.assessments.predictors import CONDITIONAL_PREDICTOR_QUESTIONS, predictor_answers
 from probation.assessments.scoring import section_scores
 from probation.assessments.screening import screening_answers
@@ -104,6 +104,16 @@ class AssessmentService(AuditingService):
             latest = self._state(crn).open_draft
             raise DraftAlreadyOpen(latest.assessment_id if latest else "unknown") from None
         return draft
+
+    def questions(self, version: str, caller: Caller) -> Catalogue:
+        """The catalogue an assessment names by its ``catalogueVersion``: it holds no case data."""
+        caller.principal.require_any(ASSESSORS)
+        if version == self.catalogue.version:
+            return self.catalogue
+        try:
+            return load_catalogue(version)
+        except ValueError:
+            raise NotFound(f"No question catalogue {version}.") from None
 
     def get(self, crn: str, assessment_id: str, caller: Caller) -> Assessment:
         caller.principal.require_any(ASSESSORS)

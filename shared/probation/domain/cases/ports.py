@@ -57,7 +57,15 @@ class CaseRepository(Protocol):
         self, crn: str, sanctions: list[Sanction], event: DomainEvent, audit: AuditRecord
     ) -> None: ...
 
-    def add_contact(self, crn: str, contact: Contact, event: DomainEvent, audit: AuditRecord) -> None: ...
+    def add_contact(
+        self,
+        crn: str,
+        contact: Contact,
+        event: DomainEvent,
+        audit: AuditRecord,
+        expected_version: int | None = None,
+    ) -> None:
+        """With ``expected_version``, only while the case is still at that version (else ConcurrentChange)."""
 
     def add_registration(
         self,

@@ -219,7 +219,11 @@ class CaseService(AuditingService):
 
     # ------------------------------------------------------------------ contacts
 
-    def record_contact(self, crn: str, new_contact: NewContact, caller: Caller) -> Contact:
+    def record_contact(
+        self, crn: str, new_contact: NewContact, caller: Caller, expected_version: int | None = None
+    ) -> Contact:
+        """``expected_version`` (If-Match, optional): record it only if the case is still as the author read
+        it, so a note written against details someone else has since changed is not filed unseen."""
         principal = caller.principal
         principal.require_any(STAFF_ROLES | {Role.PARTNER})
         is_partner = principal.kind is PrincipalKind.PARTNER
@@ -243,9 +247,11 @@ class CaseService(AuditingService):
             outcome=contact.outcome,
             source=contact.source,
         )
-        self.repository.add_contact(
-            crn, contact, event, self._audit(caller, crn, AuditAction.CREATE, event, resource="contact")
-        )
+        audit = self._audit(caller, crn, AuditAction.CREATE, event, resource="contact")
+        try:
+            self.repository.add_contact(crn, contact, event, audit, expected_version)
+        except ConcurrentChange:
+            raise stale(self._stored(crn).case.version) from None
         return contact
 
     def contacts(

@@ -1,0 +1,346 @@
+"""The practitioner web app in a real browser (Debian's Chromium, headless), against the local runner.
+
+Each screen is checked with axe-core for WCAG 2.2 A and AA violations and photographed (full page) into
+test-output/screenshots/. What the tests look for on screen comes from the API: a case, a practitioner
+and a decision made over HTTP here, so a screen that showed anything else would fail.
+"""
+
+import random
+import shutil
+import string
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+
+from probation.assessments.catalogue import load_catalogue
+from tests.e2e.conftest import ROOT, Runner, new_case
+from tests.e2e.test_local_stack import eventually, record_conviction
+
+CHROMIUM = shutil.which("chromium") or next(
+    (path for path in ("/usr/bin/chromium",) if Path(path).is_file()), None
+)
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.xdist_group("e2e"),
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="no Chromium found (apt-get install chromium): the browser tests cannot run"
+    ),
+]
+
+AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "test-output" / "screenshots"
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+TEAM = "N07HAC"
+MANAGER = "Marcus Bell"  # the demo's senior probation officer in Hackney, offered on the sign-in screen
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 812}
+STABLE_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class Story:
+    crn: str
+    name: str
+    practitioner_code: str
+    practitioner_name: str
+
+
+def letters(count: int) -> str:
+    return "".join(random.choices(string.ascii_lowercase, k=count))
+
+
+def settled(read: Any, what: str, seconds: float = 30) -> Any:
+    """``read()`` once it has stopped changing (the case's events have finished going round the bus)."""
+    deadline = time.monotonic() + seconds
+    last = read()
+    while True:
+        time.sleep(STABLE_SECONDS)
+        now = read()
+        if now == last:
+            return now
+        assert time.monotonic() < deadline, f"{what} kept changing"
+        last = now
+
+
+@pytest.fixture(scope="module")
+def story(runner: Runner) -> Story:
+    """A practitioner of the demo's Hackney team and a new case waiting in that team's queue."""
+    admin = runner.session("admin", "manager", subject="web-test-admin")
+    code = f"W{random.randint(100000, 999999)}"
+    practitioner_name = f"Wendy {letters(6).title()}"
+    created = admin.post(
+        f"{runner.base_url}/allocation/practitioners",
+        json={
+            "code": code,
+            "name": practitioner_name,
+            "grade": "PO",
+            "teamCode": TEAM,
+            "contractedHours": 37,
+        },
+        timeout=10,
+    )
+    assert created.status_code == 201, created.text
+    first, last = "Rowan", f"Quill{letters(5)}"
+    case = admin.post(
+        f"{runner.base_url}/cases", json=new_case(firstName=first, lastName=last, teamCode=TEAM), timeout=10
+    )
+    assert case.status_code == 201, case.text
+    crn: str = case.json()["crn"]
+    base = f"{runner.base_url}/cases/{crn}"
+    record_conviction(admin, base, "10500")
+    rosh = admin.post(
+        f"{base}/registrations", json={"type": "RHRH", "registrationDate": "2025-10-03"}, timeout=10
+    )
+    assert rosh.status_code == 201, rosh.text
+
+    def queued() -> dict[str, Any] | None:
+        queue = admin.get(f"{runner.base_url}/allocation/teams/{TEAM}/unallocated", timeout=10).json()
+        entry = next((e for e in queue["items"] if e["crn"] == crn), None)
+        return entry if entry and entry["tier"] and entry["rsrBand"] else None
+
+    eventually(queued, "the new case to be tiered and scored in its team's queue")
+    settled(lambda: admin.get(f"{base}/allocation", timeout=10).headers["ETag"], "the allocation")
+    return Story(crn, f"{first} {last}", code, practitioner_name)
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    assert CHROMIUM is not None
+    # Chromium's sandbox needs user namespaces, which a root CI container does not have.
+    launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+    yield launched
+    launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport=DESKTOP)  # type: ignore[arg-type]
+    context.set_default_timeout(15_000)
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    yield opened
+    context.close()
+    assert not errors, f"the page threw: {errors}"
+
+
+def check_screen(page: Page, name: str) -> None:
+    """No WCAG 2.2 A/AA violation that axe-core finds, and a full-page screenshot for people to look at."""
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        """async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations
+            .map((v) => ({id: v.id, impact: v.impact, help: v.help,
+                          nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' '))}))""",
+        WCAG_22_AA,
+    )
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    report = "\n".join(f"  {v['id']} ({v['impact']}): {v['help']}\n    at {v['nodes']}" for v in violations)
+    assert not violations, f"axe found WCAG violations on {name}:\n{report}"
+
+
+def sign_in(page: Page, runner: Runner, *, identity: str | None = None, staff_code: str = "") -> None:
+    page.goto(f"{runner.base_url}/#/sign-in")
+    if identity:
+        page.get_by_label(identity).check()
+        page.get_by_role("button", name="Sign in", exact=True).click()
+    else:
+        page.get_by_label("Staff code").fill(staff_code)
+        page.get_by_label("Practitioner", exact=True).check()
+        page.get_by_role("button", name="Sign in with this staff code").click()
+    # Signed in once the menu shows: only then may a test go elsewhere, or the home page would follow it.
+    expect(page.locator("#service-menu")).to_be_visible()
+
+
+def test_sign_in_offers_the_demo_staff_and_a_manager_sees_the_team_queue(
+    page: Page, runner: Runner, story: Story
+) -> None:
+    page.goto(f"{runner.base_url}/")
+    expect(page.get_by_role("heading", name="Sign in as")).to_be_visible()
+    expect(page.get_by_label(MANAGER)).to_be_visible()
+    check_screen(page, "01-sign-in")
+    sign_in(page, runner, identity=MANAGER)
+    expect(page.get_by_role("heading", name="Unallocated cases")).to_be_visible()
+    row = page.get_by_role("row").filter(has_text=story.crn)
+    expect(row).to_contain_text(story.name)
+    expect(row).to_contain_text("High")  # the RoSH band of the registration made over the API
+    check_screen(page, "02-unallocated-queue")
+
+
+def test_a_manager_allocates_the_case_with_a_justification(page: Page, runner: Runner, story: Story) -> None:
+    sign_in(page, runner, identity=MANAGER)
+    page.get_by_role("row").filter(has_text=story.crn).get_by_role("link", name="Allocate").click()
+    expect(page.get_by_role("heading", name="Allocate to a practitioner")).to_be_visible()
+    expect(page.get_by_text(f"CRN {story.crn}")).to_be_visible()
+    choice = page.get_by_label(story.practitioner_name)
+    expect(page.get_by_text("% after").first).to_be_visible()
+    check_screen(page, "03-allocation")
+
+    choice.check()
+    page.get_by_role("button", name="Allocate case").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Enter why this practitioner should take the case")
+    check_screen(page, "03-allocation-error")
+
+    page.get_by_label("Justification").fill("Capacity after allocation and violence experience.")
+    page.get_by_role("button", name="Allocate case").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        f"{story.name} allocated to {story.practitioner_name}"
+    )
+    expect(page.get_by_role("row").filter(has_text=story.crn)).to_have_count(0)
+    decision = (
+        runner.session("manager").get(f"{runner.base_url}/cases/{story.crn}/allocation", timeout=10).json()
+    )
+    assert (decision["practitionerCode"], decision["status"]) == (story.practitioner_code, "ALLOCATED")
+
+
+def test_a_practitioner_opens_the_case_from_their_caseload(page: Page, runner: Runner, story: Story) -> None:
+    sign_in(page, runner, staff_code=story.practitioner_code)
+    expect(page.get_by_role("heading", name="My caseload")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text=story.crn)).to_contain_text(story.name)
+    check_screen(page, "04-caseload")
+
+    page.get_by_role("link", name=story.name).click()
+    expect(page.get_by_role("heading", name=story.name, exact=True)).to_be_visible()
+    expect(page.get_by_text(f"CRN {story.crn}")).to_be_visible()
+    expect(page.locator(".app-flags")).to_contain_text("High RoSH")
+    expect(page.locator(".app-chart").first).to_contain_text("largest contributions")
+    expect(page.get_by_text("Highbury Corner").or_(page.get_by_text("Thames Magistrates"))).to_be_visible()
+    check_screen(page, "05-case-overview")
+
+
+def test_a_contact_draft_survives_a_reload_and_a_conflicting_change(
+    page: Page, runner: Runner, story: Story
+) -> None:
+    notes = f"Discussed accommodation; reference {letters(8)}."
+    sign_in(page, runner, staff_code=story.practitioner_code)
+    page.goto(f"{runner.base_url}/#/cases/{story.crn}/contact")
+    page.get_by_label("Home visit").check()
+    page.get_by_label("Attended and complied").check()
+    page.get_by_label("Notes").fill(notes)
+    check_screen(page, "06-record-contact")
+
+    page.reload()  # as if the tab crashed or the laptop restarted mid-way
+    expect(page.locator("#restored")).to_contain_text("has been restored")
+    expect(page.get_by_label("Notes")).to_have_value(notes)
+    expect(page.get_by_label("Home visit")).to_be_checked()
+
+    # Meanwhile someone else changes the case the draft was written against.
+    other = runner.session("practitioner", subject="someone-else")
+    current = other.get(f"{runner.base_url}/cases/{story.crn}", timeout=10)
+    moved = other.patch(
+        f"{runner.base_url}/cases/{story.crn}",
+        json={"phoneNumber": "07700 900123"},
+        headers={"If-Match": current.headers["ETag"]},
+        timeout=10,
+    )
+    assert moved.status_code == 200, moved.text
+
+    page.get_by_role("button", name="Save contact").click()
+    expect(page.locator("#conflict")).to_contain_text("Someone else changed this case")
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    check_screen(page, "07-record-contact-conflict")
+
+    page.get_by_role("button", name="Reload the case and re-apply my draft").click()
+    expect(page.locator("#reloaded")).to_contain_text("re-applied")
+    expect(page.get_by_label("Notes")).to_have_value(notes)
+    page.get_by_role("button", name="Save contact").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Contact recorded")
+    expect(page.locator(".app-timeline")).to_contain_text(notes)
+
+    contacts = other.get(f"{runner.base_url}/cases/{story.crn}/contacts", timeout=10).json()["items"]
+    assert [c["notes"] for c in contacts].count(notes) == 1
+    assert page.evaluate(f"localStorage.getItem('probation.contact-draft.{story.crn}')") is None
+
+
+def answer_all_but(session: requests.Session, base: str, draft: dict[str, Any], left: int) -> list[str]:
+    """Answers every required question the draft lacks except the last ``left`` (for the browser), with the
+    ETag read each time: new facts may refresh a draft at any moment. Returns the ones left."""
+    catalogue = load_catalogue()
+    # A "Yes" to 6.7da (domestic abuse) asks a follow-up; leave it to this helper, answered "NO".
+    missing = [code for code in catalogue.required_for_completion() if code not in draft["answers"]]
+    for_browser = [code for code in missing if code != "6.7da"][-left:]
+    answers = {
+        code: {
+            "value": "NO"
+            if "NO" in catalogue.questions[code].option_codes
+            else catalogue.questions[code].option_codes[0]
+        }
+        for code in missing
+        if code not in for_browser
+    }
+    path = f"{base}/assessments/{draft['assessmentId']}"
+    etag = session.get(path, timeout=10).headers["ETag"]
+    for _ in range(5):
+        response = session.patch(path, json={"answers": answers}, headers={"If-Match": etag}, timeout=10)
+        if response.status_code != 412:
+            assert response.status_code == 200, response.text
+            return for_browser
+        etag = response.headers["ETag"]
+    raise AssertionError("the draft kept changing")
+
+
+def test_an_assessment_is_confirmed_and_completed(page: Page, runner: Runner, story: Story) -> None:
+    session = runner.session("practitioner", subject=story.practitioner_code)
+    base = f"{runner.base_url}/cases/{story.crn}"
+    opened = session.post(f"{base}/assessments", headers={"Idempotency-Key": letters(16)}, timeout=10)
+    assert opened.status_code == 201, opened.text
+    draft = opened.json()
+    left = answer_all_but(session, base, draft, 2)
+    path = f"{base}/assessments/{draft['assessmentId']}"
+    settled(lambda: session.get(path, timeout=10).headers["ETag"], "the draft")
+    unconfirmed = next(
+        code
+        for code, answer in session.get(path, timeout=10).json()["answers"].items()
+        if answer["source"] != "ASSESSOR" and not answer["confirmed"]
+    )
+
+    sign_in(page, runner, staff_code=story.practitioner_code)
+    page.goto(f"{runner.base_url}/#/cases/{story.crn}/assessment")
+    expect(page.get_by_role("heading", name="OASys assessment")).to_be_visible()
+    expect(page.get_by_text("2 remaining")).to_be_visible()
+    expect(page.locator("table").first).to_contain_text("Case record")
+    check_screen(page, "08-assessment")
+
+    page.get_by_label(f"Confirm answer to {unconfirmed}").check()
+    page.get_by_role("button", name="Confirm selected answers").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("1 answers confirmed")
+    for code in left:
+        page.locator(f"#q-{code.replace('.', '-')}").check()
+    page.get_by_role("button", name="Save answers").click()
+    expect(page.get_by_text("0 remaining")).to_be_visible()
+    page.get_by_role("button", name="Complete assessment").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("OASys assessment completed")
+
+    completed = session.get(path, timeout=10).json()
+    assert completed["status"] == "COMPLETED"
+    assert completed["answers"][unconfirmed]["confirmed"] is True
+    assert {completed["answers"][code]["source"] for code in left} == {"ASSESSOR"}
+
+
+def test_the_case_overview_works_on_a_phone(browser: Browser, runner: Runner, story: Story) -> None:
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)  # type: ignore[arg-type]
+    phone = context.new_page()
+    try:
+        sign_in(phone, runner, staff_code=story.practitioner_code)
+        phone.get_by_role("link", name=story.name).click()
+        expect(phone.get_by_role("heading", name=story.name, exact=True)).to_be_visible()
+        expect(phone.get_by_role("button", name="Menu")).to_be_visible()  # service navigation collapses
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"the page is {width}px wide: it scrolls sideways on a phone"
+        check_screen(phone, "09-case-overview-phone")
+    finally:
+        context.close()

@@ -1,0 +1,120 @@
+// The app shell: configuration, sign-in state, navigation and the hash router.
+import { initAll } from '/govuk/govuk-frontend.min.js';
+import { createApi } from './api.mjs';
+import { completeCognitoSignIn, currentSession, signOut } from './auth.mjs';
+import { html, render } from './view.mjs';
+import { signInScreen } from './screens/sign-in.mjs';
+import { caseloadScreen, queueScreen } from './screens/lists.mjs';
+import { caseScreen } from './screens/case.mjs';
+import { contactScreen } from './screens/contact.mjs';
+import { assessmentScreen } from './screens/assessment.mjs';
+import { allocationScreen } from './screens/allocation.mjs';
+
+document.body.classList.add('js-enabled', 'govuk-frontend-supported');
+
+const CRN = '([A-Z][0-9]{6})';
+const ROUTES = [
+  [/^\/sign-in$/, signInScreen, { public: true }],
+  [/^\/caseload$/, caseloadScreen],
+  [/^\/queue(?:\/([A-Z0-9]+))?$/, queueScreen],
+  [new RegExp(`^/cases/${CRN}$`), caseScreen],
+  [new RegExp(`^/cases/${CRN}/contact$`), contactScreen],
+  [new RegExp(`^/cases/${CRN}/assessment$`), assessmentScreen],
+  [new RegExp(`^/cases/${CRN}/allocation$`), allocationScreen],
+];
+const FLASH = 'probation.flash';
+
+const main = document.getElementById('main-content');
+const beforeContent = document.getElementById('before-content');
+const config = await (await fetch('/config.json')).json();
+const api = createApi(config.apiBaseUrl, () => currentSession()?.token, () => {
+  signOut({ auth: { mode: 'local' } });
+  navigate('/sign-in');
+});
+
+function navigate(path) {
+  if (window.location.hash === `#${path}`) route();
+  else window.location.hash = `#${path}`;
+}
+
+// A message for the next screen (e.g. "Contact recorded"), shown once.
+function flash(message) {
+  sessionStorage.setItem(FLASH, JSON.stringify(message));
+}
+
+function takeFlash() {
+  const message = JSON.parse(sessionStorage.getItem(FLASH) ?? 'null');
+  sessionStorage.removeItem(FLASH);
+  return message;
+}
+
+function homePath(session) {
+  return session.roles.includes('manager') ? '/queue' : '/caseload';
+}
+
+function showNavigation(session) {
+  document.getElementById('service-menu').hidden = !session;
+  if (!session) return;
+  const show = { caseload: !session.roles.includes('manager'), queue: session.roles.includes('manager') };
+  for (const item of document.querySelectorAll('[data-nav]')) {
+    if (item.dataset.nav in show) item.hidden = !show[item.dataset.nav];
+    const link = item.querySelector('a');
+    const current = window.location.hash.startsWith(link.getAttribute('href'));
+    item.classList.toggle('govuk-service-navigation__item--active', current);
+    if (current) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+}
+
+async function route() {
+  const path = window.location.hash.replace(/^#/, '') || '/';
+  const session = currentSession();
+  if (path === '/sign-out') {
+    signOut(config);
+    navigate('/sign-in');
+    return;
+  }
+  if (path === '/') {
+    navigate(session ? homePath(session) : '/sign-in');
+    return;
+  }
+  const match = ROUTES.map(([pattern, screen, options]) => [path.match(pattern), screen, options ?? {}])
+    .find(([found]) => found);
+  showNavigation(session);
+  render(beforeContent, '');
+  if (!match) {
+    render(main, html`<h1 class="govuk-heading-l">Page not found</h1>
+      <p class="govuk-body">There is no page at this address. <a class="govuk-link" href="#/">Go to your cases</a>.</p>`);
+    document.title = 'Page not found – Manage a probation case';
+    return;
+  }
+  const [found, screen, options] = match;
+  if (!options.public && !session) {
+    navigate('/sign-in');
+    return;
+  }
+  const context = {
+    api, config, session, main, beforeContent, navigate, flash, takeFlash, home: () => navigate(homePath(currentSession())),
+    title: (text) => { document.title = `${text} – Manage a probation case`; },
+    ready: () => initAll({ scope: main }),
+  };
+  try {
+    await screen(context, ...found.slice(1));
+  } catch (error) {
+    render(main, html`<h1 class="govuk-heading-l">Sorry, there is a problem</h1>
+      <p class="govuk-body">${error.message}</p>
+      <p class="govuk-body"><a class="govuk-link" href="#/">Go to your cases</a></p>`);
+    context.title('Sorry, there is a problem');
+  }
+  main.focus({ preventScroll: true });
+}
+
+initAll({ scope: document.querySelector('.govuk-template__header') });
+try {
+  const signedIn = config.auth.mode === 'cognito' ? await completeCognitoSignIn(config) : null;
+  if (signedIn) window.location.hash = `#${homePath(signedIn)}`;
+} catch (error) {
+  flash({ error: error.message });
+}
+window.addEventListener('hashchange', route);
+route();

@@ -1,0 +1,110 @@
+// Allocate a case: the tier and its reasons, the eligibility rules applied, each eligible practitioner
+// with capacity now and after, and the decision with its justification (If-Match: the allocation read).
+import { ApiError } from '../api.mjs';
+import { clearErrors, problemItems, showErrors } from '../forms.mjs';
+import { backLink, html, notificationBanner, render, summaryList, tierTag } from '../view.mjs';
+
+const FIELDS = {
+  practitionerCode: { id: 'practitioner', label: 'Practitioner' },
+  justification: { id: 'justification', label: 'Justification' },
+};
+
+export async function allocationScreen(context, crn) {
+  const { api, main } = context;
+  render(context.beforeContent, backLink(`#/cases/${crn}`));
+  const [{ data: overview }] = await Promise.all([api(`/cases/${crn}/overview`)]);
+  const name = `${overview.case.firstName} ${overview.case.lastName}`;
+  context.title(`Allocate ${name}`);
+  let allocation;
+  let etag;
+  let ranked;
+
+  async function load() {
+    [{ data: allocation, etag }, { data: ranked }] = await Promise.all([
+      api(`/cases/${crn}/allocation`),
+      api(`/cases/${crn}/allocation/recommendations`),
+    ]);
+  }
+
+  const show = (banner = '', chosen = {}) => {
+    render(main, html`
+      <div id="errors"></div>
+      ${banner}
+      <span class="govuk-caption-l">${name} · CRN ${crn}</span>
+      <h1 class="govuk-heading-l">Allocate to a practitioner</h1>
+      ${summaryList([
+        ['Tier', tierTag(allocation.tier?.tier)],
+        ['Why this tier', allocation.tier ? html`<ul class="govuk-list govuk-list--bullet">${allocation.tier.reasons.map((r) => html`<li>${r}</li>`)}</ul>` : 'Not tiered'],
+        ['Case points', String(ranked.casePoints)],
+        ['Currently', allocation.practitionerCode ? `Allocated to ${allocation.practitionerCode}` : 'Unallocated'],
+      ])}
+      <h2 class="govuk-heading-m">Who can take this case</h2>
+      <ul class="govuk-list govuk-list--bullet">${ranked.eligibility.map((line) => html`<li>${line}</li>`)}</ul>
+      <form id="allocation-form" novalidate>
+        <div class="govuk-form-group">
+          <fieldset class="govuk-fieldset">
+            <legend class="govuk-fieldset__legend govuk-fieldset__legend--m">Recommended practitioners, best first</legend>
+            ${ranked.practitioners.length ? html`
+            <div class="govuk-radios" data-module="govuk-radios">
+              ${ranked.practitioners.map((p, index) => html`
+                <div class="govuk-radios__item">
+                  <input class="govuk-radios__input" id="${index ? `practitioner-${index}` : 'practitioner'}" name="practitionerCode"
+                         type="radio" value="${p.code}" aria-describedby="practitioner-${index}-hint" ${p.code === chosen.practitionerCode ? html`checked` : ''}>
+                  <label class="govuk-label govuk-radios__label" for="${index ? `practitioner-${index}` : 'practitioner'}">
+                    ${p.rank}. ${p.name} (${p.grade})</label>
+                  <div id="practitioner-${index}-hint" class="govuk-hint govuk-radios__hint">
+                    Capacity ${p.capacityPercent ?? '–'}% now, <strong>${p.capacityAfterPercent}% after</strong>.
+                    ${p.communityCases} community and ${p.custodyCases} custody cases; ${p.allocatedLast7Days} allocated in the last 7 days.
+                    ${p.reasons.length ? html`<ul class="govuk-list govuk-list--bullet govuk-body-s">${p.reasons.map((r) => html`<li>${r}</li>`)}</ul>` : ''}
+                  </div>
+                </div>`)}
+            </div>` : html`<p class="govuk-body">No practitioner in the team is eligible.</p>`}
+          </fieldset>
+        </div>
+        <div class="govuk-form-group">
+          <label class="govuk-label govuk-label--m" for="justification">Justification</label>
+          <div id="justification-hint" class="govuk-hint">Why this practitioner: it is kept with the decision.</div>
+          <textarea class="govuk-textarea" id="justification" name="justification" rows="4" aria-describedby="justification-hint">${chosen.justification ?? ''}</textarea>
+        </div>
+        <button type="submit" class="govuk-button" data-module="govuk-button">Allocate case</button>
+      </form>`);
+    context.ready();
+    main.querySelector('#allocation-form').addEventListener('submit', submit);
+  };
+
+  async function submit(event) {
+    event.preventDefault();
+    clearErrors(main);
+    const entries = new FormData(event.target);
+    const decision = { practitionerCode: entries.get('practitionerCode'), justification: String(entries.get('justification') ?? '') };
+    const problems = [];
+    if (!decision.practitionerCode) problems.push({ id: 'practitioner', message: 'Select a practitioner' });
+    if (!decision.justification.trim()) problems.push({ id: 'justification', message: 'Enter why this practitioner should take the case' });
+    if (problems.length) {
+      showErrors(main, problems.map((p) => ({ ...p, text: p.message, href: `#${p.id}` })));
+      return;
+    }
+    try {
+      await api(`/cases/${crn}/allocation`, { method: 'POST', body: decision, headers: { 'If-Match': etag } });
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 412) {
+        await load();
+        show(notificationBanner({
+          id: 'conflict',
+          heading: 'This case changed since you opened it (it may have been re-tiered or allocated)',
+          body: html`<p class="govuk-body">It has not been allocated. The latest tier and recommendations are shown with your choice kept: check them and allocate again.</p>`,
+        }), decision);
+        showErrors(main, [{ text: 'The case changed: check the latest details and allocate again', href: '#conflict' }]);
+        return;
+      }
+      showErrors(main, problemItems(error, FIELDS));
+      return;
+    }
+    const chosen = ranked.practitioners.find((p) => p.code === decision.practitionerCode);
+    context.flash({ success: `${name} allocated to ${chosen?.name ?? decision.practitionerCode}` });
+    context.navigate('/queue');
+  }
+
+  await load();
+  show();
+}

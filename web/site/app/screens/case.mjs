@@ -1,0 +1,214 @@
+// Case overview: the person, convictions and sentence, registrations as flags, allocation and tier,
+// risk scores with each predictor's largest contributions, the current OASys draft and the contacts.
+import { ApiError } from '../api.mjs';
+import { SOURCES, answerText, questionCatalogue } from '../catalogue.mjs';
+import {
+  backLink, bandTag, formatDate, formatDateTime, html, notificationBanner, render, summaryList, tierTag, words,
+} from '../view.mjs';
+
+const PREDICTORS = [
+  ['allReoffending', 'All reoffending (ARP)'],
+  ['violentReoffending', 'Violent reoffending (VRP)'],
+  ['seriousViolentReoffending', 'Serious violent reoffending (SVRP)'],
+];
+const LARGEST = 5;
+
+async function optional(request) {
+  try {
+    return (await request).data;
+  } catch (error) {
+    if (error instanceof ApiError && [403, 404].includes(error.status)) return null;
+    throw error;
+  }
+}
+
+function person(c) {
+  const address = c.address ? [c.address.addressLine1, c.address.addressLine2, c.address.town, c.address.postcode].filter(Boolean).join(', ') : 'Not known';
+  return summaryList([
+    ['Date of birth', formatDate(c.dateOfBirth)],
+    ['Gender', words(c.gender)],
+    ['PNC number', c.pncNumber ?? 'Not known'],
+    ['Address', address],
+    ['Phone', c.phoneNumber ?? 'Not known'],
+    ['Team', c.teamCode],
+  ]);
+}
+
+function convictions(list) {
+  if (!list.length) return html`<p class="govuk-body">No convictions recorded.</p>`;
+  return list.map((conviction) => {
+    const main = conviction.offences.find((o) => o.main) ?? conviction.offences[0];
+    const { sentence } = conviction;
+    return html`
+      <h3 class="govuk-heading-s">Conviction ${conviction.convictionNumber}: ${main?.description ?? main?.offenceCode}</h3>
+      ${summaryList([
+        ['Court', conviction.court],
+        ['Convicted', formatDate(conviction.convictionDate)],
+        ['Offences', conviction.offences.map((o) => html`${o.description ?? o.offenceCode} (${o.offenceCode})${o.main ? ', main' : ''}<br>`)],
+        ['Sentence', html`${words(sentence.type)}, ${sentence.lengthMonths} months from ${formatDate(sentence.sentenceDate)}`],
+        sentence.releaseDate ? ['Release date', formatDate(sentence.releaseDate)] : null,
+        sentence.requirements?.length ? ['Requirements', sentence.requirements.map((r) => html`${words(r.type)}${r.length ? `: ${r.length} ${words(r.lengthUnit).toLowerCase()}` : ''}<br>`)] : null,
+      ])}`;
+  });
+}
+
+function flags(registrations) {
+  const active = registrations.filter((r) => r.status === 'ACTIVE');
+  if (!active.length) return html`<p class="govuk-body">No active registrations.</p>`;
+  return html`<ul class="govuk-list app-flags">${active.map((r) => html`
+    <li><strong class="govuk-tag ${r.group === 'ROSH' || r.group === 'MAPPA' ? 'govuk-tag--red' : 'govuk-tag--grey'}">${r.description}${r.mappaLevel ? ` ${r.mappaLevel}` : ''}</strong>
+      <span class="govuk-body-s"> since ${formatDate(r.registrationDate)}</span></li>`)}</ul>`;
+}
+
+function allocation(record) {
+  if (!record) return html`<p class="govuk-body">Not yet tiered or queued for allocation.</p>`;
+  const holder = record.practitionerCode ?? (record.partnerId ? `Partner ${record.partnerId}` : null);
+  return html`${summaryList([
+    ['Tier', tierTag(record.tier?.tier)],
+    ['Why this tier', record.tier ? html`<ul class="govuk-list govuk-list--bullet">${record.tier.reasons.map((r) => html`<li>${r}</li>`)}</ul>` : 'Not tiered'],
+    ['Allocated to', holder ? html`${holder}, ${formatDateTime(record.allocatedAt)}` : html`Unallocated: waiting since ${formatDate(record.waitingSince)}`],
+    record.justification ? ['Justification', record.justification] : null,
+  ])}`;
+}
+
+function contributionChart(label, score) {
+  const largest = Object.entries(score.contributions)
+    .filter(([name]) => name !== 'intercept')
+    .sort(([, a], [, b]) => Math.abs(b) - Math.abs(a))
+    .slice(0, LARGEST);
+  const scale = Math.max(...largest.map(([, value]) => Math.abs(value)), 1e-9);
+  return html`
+    <table class="govuk-table app-chart">
+      <caption class="govuk-table__caption govuk-table__caption--s">${label}: largest contributions</caption>
+      <thead class="govuk-table__head"><tr class="govuk-table__row">
+        <th scope="col" class="govuk-table__header">Factor</th>
+        <th scope="col" class="govuk-table__header govuk-table__header--numeric">Contribution</th>
+      </tr></thead>
+      <tbody class="govuk-table__body">${largest.map(([name, value]) => html`
+        <tr class="govuk-table__row">
+          <th scope="row" class="govuk-table__header app-chart__label">${words(name)}</th>
+          <td class="govuk-table__cell app-chart__cell">
+            <span class="app-chart__bar ${value < 0 ? 'app-chart__bar--lowers' : 'app-chart__bar--raises'}"
+                  data-share="${Math.round((Math.abs(value) / scale) * 100)}" aria-hidden="true"></span>
+            <span class="app-chart__value">${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(2)}
+              <span class="govuk-visually-hidden">${value < 0 ? '(lowers the score)' : '(raises the score)'}</span></span>
+          </td>
+        </tr>`)}
+      </tbody>
+    </table>`;
+}
+
+function risk(history) {
+  const latest = history?.latest;
+  if (!latest) return html`<p class="govuk-body">No risk scores yet.</p>`;
+  const { result } = latest;
+  const used = (predictor) => predictor?.dynamic ?? predictor?.static;
+  return html`
+    <p class="govuk-body">Calculated ${formatDateTime(latest.calculatedAt)} (model ${latest.modelVersion}).</p>
+    <table class="govuk-table">
+      <caption class="govuk-table__caption govuk-visually-hidden">Risk scores</caption>
+      <thead class="govuk-table__head"><tr class="govuk-table__row">
+        <th scope="col" class="govuk-table__header">Predictor</th>
+        <th scope="col" class="govuk-table__header govuk-table__header--numeric">Score</th>
+        <th scope="col" class="govuk-table__header">Band</th>
+      </tr></thead>
+      <tbody class="govuk-table__body">
+        <tr class="govuk-table__row"><th scope="row" class="govuk-table__header">Combined serious reoffending (RSR), ${words(result.rsr.type)}</th>
+          <td class="govuk-table__cell govuk-table__cell--numeric">${result.rsr.score}%</td><td class="govuk-table__cell">${bandTag(result.rsr.band)}</td></tr>
+        ${PREDICTORS.map(([key, label]) => {
+          const score = used(result[key]);
+          return score ? html`<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">${label}, ${result[key].dynamic ? 'dynamic' : 'static'}</th>
+            <td class="govuk-table__cell govuk-table__cell--numeric">${score.score}%</td><td class="govuk-table__cell">${bandTag(score.band)}</td></tr>` : '';
+        })}
+      </tbody>
+    </table>
+    ${PREDICTORS.map(([key, label]) => (used(result[key]) ? contributionChart(label, used(result[key])) : ''))}`;
+}
+
+async function draft(api, crn, assessments) {
+  const open = assessments?.items.find((a) => a.status === 'DRAFT');
+  if (!open) return html`<p class="govuk-body">No assessment in progress.</p>`;
+  const { data: assessment } = await api(`/cases/${crn}/assessments/${open.assessmentId}`);
+  const catalogue = await questionCatalogue(api, assessment.catalogueVersion);
+  const { summary } = assessment;
+  return html`
+    <p class="govuk-body">Started ${formatDateTime(assessment.createdAt)}: ${summary.prefilled} answers pre-filled,
+      ${summary.confirmed} confirmed, ${summary.remaining} questions remaining.</p>
+    <p class="govuk-body"><a class="govuk-link" href="#/cases/${crn}/assessment">Continue the assessment</a></p>
+    <details class="govuk-details">
+      <summary class="govuk-details__summary"><span class="govuk-details__summary-text">The ${Object.keys(assessment.answers).length} answers so far and where each came from</span></summary>
+      <div class="govuk-details__text app-table-scroll">
+    <table class="govuk-table">
+      <caption class="govuk-table__caption govuk-visually-hidden">Answers so far and where each came from</caption>
+      <thead class="govuk-table__head"><tr class="govuk-table__row">
+        <th scope="col" class="govuk-table__header">Question</th>
+        <th scope="col" class="govuk-table__header">Answer</th>
+        <th scope="col" class="govuk-table__header">Source</th>
+      </tr></thead>
+      <tbody class="govuk-table__body">${Object.entries(assessment.answers).map(([code, answer]) => {
+        const question = catalogue.questions.get(code);
+        const source = SOURCES[answer.source];
+        return html`<tr class="govuk-table__row">
+          <td class="govuk-table__cell">${code} ${question?.text ?? ''}</td>
+          <td class="govuk-table__cell">${answerText(question, answer.value)}</td>
+          <td class="govuk-table__cell"><strong class="govuk-tag govuk-tag--${source.colour}">${source.label}</strong>${answer.confirmed ? html` <span class="govuk-body-s">confirmed</span>` : ''}</td>
+        </tr>`;
+      })}</tbody>
+    </table></div></details>`;
+}
+
+function contacts(list) {
+  if (!list.length) return html`<p class="govuk-body">No contacts recorded.</p>`;
+  return html`<ol class="app-timeline">${list.map((contact) => html`
+    <li class="app-timeline__item">
+      <h3 class="govuk-heading-s app-timeline__title">${words(contact.type)}${contact.outcome ? html`: ${words(contact.outcome)}` : ''}</h3>
+      <p class="govuk-body-s app-timeline__meta">${formatDateTime(contact.contactDate)} · recorded by ${contact.author}${contact.source === 'PARTNER' ? ` (partner ${contact.partnerId})` : ''}</p>
+      ${contact.notes ? html`<p class="govuk-body app-timeline__notes">${contact.notes}</p>` : ''}
+    </li>`)}</ol>`;
+}
+
+export async function caseScreen(context, crn) {
+  const { api, main, session } = context;
+  const [{ data: overview }, riskHistory, allocationRecord, assessments] = await Promise.all([
+    api(`/cases/${crn}/overview`),
+    optional(api(`/cases/${crn}/risk`)),
+    optional(api(`/cases/${crn}/allocation`)),
+    optional(api(`/cases/${crn}/assessments`)),
+  ]);
+  const c = overview.case;
+  const name = `${c.firstName} ${c.lastName}`;
+  context.title(`${name} (${crn})`);
+  render(context.beforeContent, backLink('#/'));
+  const notice = context.takeFlash();
+  const manager = session.roles.includes('manager');
+  render(main, html`
+    ${notice?.success ? notificationBanner({ title: 'Success', heading: notice.success, success: true }) : ''}
+    <span class="govuk-caption-l">CRN ${crn}</span>
+    <h1 class="govuk-heading-l">${name}</h1>
+    ${flags(overview.registrations)}
+    <div class="govuk-button-group">
+      <a href="#/cases/${crn}/contact" role="button" draggable="false" class="govuk-button" data-module="govuk-button">Record a contact</a>
+      ${assessments ? html`<a href="#/cases/${crn}/assessment" role="button" draggable="false" class="govuk-button govuk-button--secondary" data-module="govuk-button">OASys assessment</a>` : ''}
+      ${manager ? html`<a href="#/cases/${crn}/allocation" role="button" draggable="false" class="govuk-button govuk-button--secondary" data-module="govuk-button">Allocate</a>` : ''}
+    </div>
+    <div class="govuk-grid-row">
+      <div class="govuk-grid-column-one-half">
+        <h2 class="govuk-heading-m">Person</h2>
+        ${person(c)}
+        <h2 class="govuk-heading-m">Convictions and sentence</h2>
+        ${convictions(overview.convictions)}
+        <h2 class="govuk-heading-m">Allocation and tier</h2>
+        ${allocation(allocationRecord)}
+      </div>
+      <div class="govuk-grid-column-one-half">
+        <h2 class="govuk-heading-m">Risk scores</h2>
+        ${risk(riskHistory)}
+      </div>
+    </div>
+    ${assessments ? html`<h2 class="govuk-heading-m">Current OASys assessment</h2>${await draft(api, crn, assessments)}` : ''}
+    <h2 class="govuk-heading-m">Contacts</h2>
+    ${contacts(overview.contacts)}`);
+  // Set through the DOM: the Content-Security-Policy allows no inline style attributes.
+  main.querySelectorAll('[data-share]').forEach((bar) => { bar.style.width = `${bar.dataset.share}%`; });
+  context.ready();
+}

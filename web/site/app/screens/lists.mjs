@@ -1,0 +1,117 @@
+// A practitioner's caseload and a team's unallocated queue: tables of cases with tier and risk bands.
+import { ApiError } from '../api.mjs';
+import { bandTag, html, notificationBanner, render, tierTag, words } from '../view.mjs';
+
+function flashBanner(context) {
+  const notice = context.takeFlash();
+  return notice?.success ? notificationBanner({ title: 'Success', heading: notice.success, success: true }) : '';
+}
+
+export async function caseloadScreen(context) {
+  const { api, main, session } = context;
+  context.title('My caseload');
+  let caseload;
+  try {
+    ({ data: caseload } = await api(`/allocation/practitioners/${encodeURIComponent(session.staffCode)}/caseload`));
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status !== 404) throw error;
+    render(main, html`<h1 class="govuk-heading-l">My caseload</h1>
+      <p class="govuk-body">There is no practitioner with your staff code (${session.staffCode}), so you hold no cases.</p>`);
+    return;
+  }
+  const { practitioner, items } = caseload;
+  render(main, html`
+    ${flashBanner(context)}
+    <span class="govuk-caption-l">${practitioner.name}, ${practitioner.grade} · ${practitioner.teamCode}</span>
+    <h1 class="govuk-heading-l">My caseload</h1>
+    <p class="govuk-body">${items.length} ${items.length === 1 ? 'case' : 'cases'}.
+      Capacity used: <strong>${practitioner.capacityPercent ?? '–'}%</strong>.</p>
+    ${items.length ? html`
+    <div class="app-table-scroll">
+    <table class="govuk-table">
+      <caption class="govuk-table__caption govuk-table__caption--m govuk-visually-hidden">Cases held by ${practitioner.name}</caption>
+      <thead class="govuk-table__head"><tr class="govuk-table__row">
+        <th scope="col" class="govuk-table__header">Name and CRN</th>
+        <th scope="col" class="govuk-table__header">Tier</th>
+        <th scope="col" class="govuk-table__header">RoSH</th>
+        <th scope="col" class="govuk-table__header">RSR</th>
+        <th scope="col" class="govuk-table__header">MAPPA</th>
+        <th scope="col" class="govuk-table__header govuk-table__header--numeric">Points</th>
+      </tr></thead>
+      <tbody class="govuk-table__body">
+        ${items.map((item) => html`<tr class="govuk-table__row">
+          <td class="govuk-table__cell"><a class="govuk-link" href="#/cases/${item.crn}">${item.name}</a><br>
+            <span class="govuk-body-s">${item.crn}</span></td>
+          <td class="govuk-table__cell">${tierTag(item.tier)}</td>
+          <td class="govuk-table__cell">${bandTag(item.rosh)}</td>
+          <td class="govuk-table__cell">${bandTag(item.rsrBand)}</td>
+          <td class="govuk-table__cell">${item.mappaLevel ?? 'None'}</td>
+          <td class="govuk-table__cell govuk-table__cell--numeric">${item.points}</td>
+        </tr>`)}
+      </tbody>
+    </table></div>` : html`<p class="govuk-body">You have no cases allocated yet.</p>`}`);
+  context.ready();
+}
+
+export async function queueScreen(context, chosenTeam) {
+  const { api, main, session } = context;
+  context.title('Unallocated cases');
+  const [{ data: teams }, own] = await Promise.all([
+    api('/allocation/teams'),
+    api(`/allocation/practitioners/${encodeURIComponent(session.staffCode)}`).catch(() => null),
+  ]);
+  const teamCode = chosenTeam ?? own?.data.teamCode ?? teams.items[0]?.code;
+  if (!teamCode) {
+    render(main, html`<h1 class="govuk-heading-l">Unallocated cases</h1><p class="govuk-body">There are no teams yet.</p>`);
+    return;
+  }
+  const { data: queue } = await api(`/allocation/teams/${encodeURIComponent(teamCode)}/unallocated`);
+  const team = teams.items.find((t) => t.code === teamCode);
+  render(main, html`
+    ${flashBanner(context)}
+    <span class="govuk-caption-l">${team?.name ?? teamCode}</span>
+    <h1 class="govuk-heading-l">Unallocated cases</h1>
+    <form id="team-form" class="app-inline-form">
+      <div class="govuk-form-group">
+        <label class="govuk-label" for="team">Team</label>
+        <select class="govuk-select" id="team" name="team">
+          ${teams.items.map((t) => html`<option value="${t.code}" ${t.code === teamCode ? html`selected` : ''}>${t.name}</option>`)}
+        </select>
+      </div>
+      <button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button">Show team</button>
+    </form>
+    <p class="govuk-body">${queue.items.length} ${queue.items.length === 1 ? 'case is' : 'cases are'} waiting to be allocated.</p>
+    ${queue.items.length ? html`
+    <div class="app-table-scroll">
+    <table class="govuk-table">
+      <caption class="govuk-table__caption govuk-visually-hidden">Cases waiting in ${team?.name ?? teamCode}</caption>
+      <thead class="govuk-table__head"><tr class="govuk-table__row">
+        <th scope="col" class="govuk-table__header">Name and CRN</th>
+        <th scope="col" class="govuk-table__header">Tier</th>
+        <th scope="col" class="govuk-table__header">Sentence</th>
+        <th scope="col" class="govuk-table__header">RoSH</th>
+        <th scope="col" class="govuk-table__header">RSR</th>
+        <th scope="col" class="govuk-table__header">MAPPA</th>
+        <th scope="col" class="govuk-table__header govuk-table__header--numeric">Days waiting</th>
+        <th scope="col" class="govuk-table__header"><span class="govuk-visually-hidden">Action</span></th>
+      </tr></thead>
+      <tbody class="govuk-table__body">
+        ${queue.items.map((item) => html`<tr class="govuk-table__row">
+          <td class="govuk-table__cell"><a class="govuk-link" href="#/cases/${item.crn}">${item.name}</a><br>
+            <span class="govuk-body-s">${item.crn}</span></td>
+          <td class="govuk-table__cell">${tierTag(item.tier)}</td>
+          <td class="govuk-table__cell">${words(item.sentenceType) || 'None'}${item.lengthMonths ? html`, ${item.lengthMonths} months` : ''}</td>
+          <td class="govuk-table__cell">${bandTag(item.rosh)}</td>
+          <td class="govuk-table__cell">${bandTag(item.rsrBand)}</td>
+          <td class="govuk-table__cell">${item.mappaLevel ?? 'None'}</td>
+          <td class="govuk-table__cell govuk-table__cell--numeric">${item.daysWaiting}</td>
+          <td class="govuk-table__cell"><a class="govuk-link" href="#/cases/${item.crn}/allocation">Allocate<span class="govuk-visually-hidden"> ${item.name}</span></a></td>
+        </tr>`)}
+      </tbody>
+    </table></div>` : ''}`);
+  context.ready();
+  main.querySelector('#team-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    context.navigate(`/queue/${new FormData(event.target).get('team')}`);
+  });
+}
