@@ -1,4 +1,5 @@
-"""Throughput of the risk calculator on full cases: every predictor, dynamic inputs, sexual history.
+"""Throughput of the risk calculator on full cases: every predictor, dynamic inputs, sexual history, and
+every screening tool answered.
 
 Run from the project root: ``python -m bench.risk_calculator``. Requests are parsed before timing; only
 ``calculate`` is timed, on one core, in a few rounds. Exits non-zero when even the best round is below the
@@ -16,12 +17,15 @@ from bench import results
 from probation.risk import (
     CurrentRelationshipStatus,
     Gender,
+    HasQualifications,
     MotivationLevel,
     PreviousConviction,
     ProblemLevel,
+    RiskBand,
     RiskCalculationRequest,
     RiskCalculationResult,
     SupervisionStatus,
+    YesSometimesNo,
     calculate,
     is_known_offence,
     ogrs3_offence_weight,
@@ -44,6 +48,62 @@ OASYS_ANSWERS = (
     "impulsivityProblems",
     "temperControl",
     "proCriminalAttitudes",
+)
+# The screening tools' answers beyond the predictors' (SCREENING.md), by kind.
+SCREENING_LEVELS = (
+    "influenceFromCriminalAssociates",
+    "recklessnessAndRiskTakingBehaviour",
+    "difficultiesCoping",
+    "attitudesTowardsSelf",
+    "problemSolvingSkills",
+    "understandsOtherPeoplesViews",
+    "workRelatedSkills",
+    "problemsWithReadingWritingNumeracy",
+    "learningDifficulties",
+    "overRelianceOnOthersForFinancialSupport",
+    "manipulativeOrPredatoryBehaviour",
+    "controllingOrAggressiveBehaviour",
+    "experienceOfChildhood",
+    "currentPsychologicalProblems",
+    "currentPsychiatricProblems",
+    "attitudeTowardsSupervisionOrLicence",
+    "sexualPreoccupation",
+    "offenceRelatedSexualInterests",
+    "emotionalCongruenceWithChildren",
+    "hostileOrientation",
+    "currentRelationshipWithFamilyMembers",
+    "previousCloseRelationships",
+    "easilyInfluencedByCriminalAssociates",
+)
+SCREENING_FLAGS = (
+    "hasPeerGroupInfluences",
+    "isCurrentlyOfNoFixedAbodeOrTransientAccommodation",
+    "hasProblemsWithReading",
+    "hasProblemsWithNumeracy",
+    "hasCustodialSentence",
+    "isEligibleForMappa",
+    "applyOPDOverride",
+    "didOffenceInvolveViolenceOrThreatOfViolence",
+    "didOffenceInvolveExcessiveUseOfViolence",
+    "didOffenceInvolveArson",
+    "offenceMotivationEmotionalState",
+    "doesRecogniseImpactOfOffendingOnOthers",
+    "isEvidenceOfChildhoodBehaviouralProblems",
+    "hasHistoryOfPsychiatricTreatment",
+    "hasBeenOnMedicationForMentalHealthProblems",
+    "hasEverBeenInSpecialHospitalOrRegionalSecureUnit",
+    "hasCurrentPsychiatricTreatment",
+    "hasDisplayedObsessiveBehaviourLinkedToOffending",
+    "hasSelfHarmOrAttemptedSuicide",
+    "hasAssaultedOrThreatenedStaff",
+    "hasEscapedOrAbsconded",
+    "hasControlIssues",
+    "isAnalysisOfOffenceIssuesLinkedToRisk",
+    "hasAccommodationIssuesLinkedToRisk",
+    "relationshipIssuesLinkedToRisk",
+    "areEmotionalIssuesLinkedToRisk",
+    "areThinkingAndBehaviourIssuesLinkedToRisk",
+    "isARiskOfSexualHarm",
 )
 SEXUAL_COUNTS = (
     "totalIndecentImageSanctions",
@@ -110,21 +170,51 @@ def full_case(rng: random.Random, codes: list[str]) -> dict[str, object]:
     return case
 
 
+def screening_answers(rng: random.Random, case: dict[str, object]) -> dict[str, object]:
+    """Every screening tool's answers for ``case``, consistent with it, so that each tool gets as far as
+    scoring (or finds the person outside its scope) rather than stop at validation."""
+    answers: dict[str, object] = {answer: rng.choice(list(ProblemLevel)) for answer in SCREENING_LEVELS} | {
+        flag: rng.random() < 0.3 for flag in SCREENING_FLAGS
+    }
+    answers |= {
+        "awarenessOfConsequences": rng.choice(list(YesSometimesNo)),
+        "professionalOrVocationalQualifications": rng.choice(list(HasQualifications)),
+        "overallRiskForAssessment": rng.choice(
+            (RiskBand.LOW, RiskBand.MEDIUM, RiskBand.HIGH, RiskBand.VERY_HIGH)
+        ),
+        "highestRiskLevelOverAllAssessments": rng.choice((RiskBand.LOW, RiskBand.MEDIUM, RiskBand.HIGH)),
+        "saraRiskToPartner": rng.choice((RiskBand.LOW, RiskBand.MEDIUM, RiskBand.HIGH)),
+        "saraRiskToOthers": rng.choice((RiskBand.LOW, RiskBand.MEDIUM, RiskBand.HIGH)),
+    }
+    if case["evidenceOfDomesticAbuse"]:
+        answers["domesticAbuseAgainstPartner"] = rng.random() < 0.5
+        answers["domesticAbuseAgainstFamily"] = rng.random() < 0.5
+    return answers
+
+
 def fully_scored(result: RiskCalculationResult) -> bool:
-    """Whether every predictor scored, the linear ones in both variants."""
+    """Whether every predictor scored, the linear ones in both variants, and every screening tool got past
+    its validation."""
     linear = (result.all_reoffending, result.violent_reoffending, result.serious_violent_reoffending)
     others = (result.direct_contact_sexual, result.indirect_contact_sexual, result.rsr, result.ogrs3)
+    screening = (result.mst, result.lds, result.opd, result.pni)
     return (
         not result.errors
         and all(scores["static"] and scores["dynamic"] for scores in linear)
         and all(score is not None for score in others)
+        and not any(block["validationError"] for block in screening)
     )
 
 
 def build_requests(count: int, seed: int) -> list[RiskCalculationRequest]:
     rng = random.Random(seed)
+    # The screening answers draw on their own generator, so the predictors' cases stay as they were.
+    screening_rng = random.Random(seed + 1)
     codes = scorable_offence_codes()
-    requests = [RiskCalculationRequest.model_validate(full_case(rng, codes)) for _ in range(count)]
+    cases = [full_case(rng, codes) for _ in range(count)]
+    requests = [
+        RiskCalculationRequest.model_validate(case | screening_answers(screening_rng, case)) for case in cases
+    ]
     for request in requests:
         result = calculate(request)
         if not fully_scored(result):

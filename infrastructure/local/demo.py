@@ -14,7 +14,9 @@ from typing import Any
 
 import requests
 
-from probation.assessments.catalogue import load_catalogue
+from probation.assessments.answers import AnswerValue
+from probation.assessments.catalogue import AnswerType, Question, load_catalogue
+from probation.assessments.screening import ROSH_SUMMARY_QUESTIONS, SCREENING_QUESTIONS
 from probation.domain.identifiers import pnc_check_character
 
 SEED = 2026
@@ -383,9 +385,11 @@ def complete_an_assessment(client: ApiClient, rng: random.Random, crn: str) -> N
     """An assessment done last time: plausible answers to what the draft could not fill in."""
     draft = client.post(f"/cases/{crn}/assessments")
     catalogue = load_catalogue()
+    # What completion requires, and what the screening tools read, so that the scores show their results.
+    codes = dict.fromkeys([*catalogue.required_for_completion(), *SCREENING_QUESTIONS])
     answers = {
-        code: {"value": rng.choice(_plausible_options(catalogue.questions[code].option_codes))}
-        for code in catalogue.required_for_completion()
+        code: {"value": _plausible_answer(rng, catalogue.questions[code])}
+        for code in codes
         if code not in draft["answers"]
     }
     if answers.get("6.7da", {}).get("value") == "YES":
@@ -417,10 +421,14 @@ def until_current(send: Callable[[str], requests.Response], etag: str, what: str
     raise RuntimeError(f"{what} kept changing under the demo loader")
 
 
-def _plausible_options(codes: tuple[str, ...]) -> list[str]:
-    """A recorded answer rather than "missing" or "don't know"; mostly no or some problems."""
-    known = [code for code in codes if code not in ("M", "DK")]
-    return [*known, *(code for code in known if code in ("0", "1", "NO"))]
+def _plausible_answer(rng: random.Random, question: Question) -> AnswerValue:
+    """A recorded answer rather than "missing" or "don't know"; mostly no or some problems, and a RoSH
+    summary level (where "M" is Medium) mostly low."""
+    if question.code in ROSH_SUMMARY_QUESTIONS:
+        return rng.choice(["L", "L", "M", "H"])
+    known = [code for code in question.option_codes if code not in ("M", "DK")]
+    choice = rng.choice([*known, *(code for code in known if code in ("0", "1", "NO"))])
+    return [choice] if question.answer_type is AnswerType.MULTI_SELECT else choice
 
 
 def _before_today(day: date) -> date:

@@ -8,7 +8,7 @@ import functions.assessments.app as assessments_app
 from infrastructure.local.lambdas import LocalContext
 from infrastructure.template import Template
 from probation.assessments.catalogue import AnswerType, Question, load_catalogue
-from tests.component.conftest import Caller, bus_event, table_items
+from tests.component.conftest import Caller, bus_event, new_case, table_items
 
 CATALOGUE = load_catalogue()
 CONVICTION = {
@@ -348,3 +348,203 @@ def test_partners_cannot_see_assessments(assessments_api: Caller, case_with_hist
 
 def _context() -> LocalContext:
     return LocalContext("AssessmentsFunction")
+
+
+# ------------------------------------------------------------------ screening tools from an assessment
+
+# A man aged 18 to 25 at any date until 2029, out on licence from a custodial sentence for wounding (00801,
+# which SCREENING.md's offence table flags for OPD).
+YOUNG_MAN = {"gender": "MALE", "dateOfBirth": "2004-06-15"}
+LICENCE = {
+    "convictionDate": "2023-01-10",
+    "court": "Leeds Crown Court",
+    "offences": [{"offenceCode": "00801", "offenceDate": "2022-12-01", "main": True}],
+    "sentence": {
+        "type": "CUSTODY",
+        "sentenceDate": "2023-01-10",
+        "lengthMonths": 18,
+        "releaseDate": "2024-01-10",
+    },
+}
+# Every answer the four tools read for a man, with the points each scores by SCREENING.md.
+SCREENING_ANSWERS: dict[str, Any] = {
+    # MST (2.1): 1 + 2 + 2 + 1 + 1 + 2 + 1 + 1 + 2 + 0 = 13, flagged from 10.
+    "2.7": "YES",
+    "2.7.2": "YES",  # peer group influences: 1
+    "7.3": "2",  # influence from criminal associates: 2 (and PNI relationships)
+    "7.5": "2",  # recklessness: 2 (and OPD: 1)
+    "10.1": "1",  # difficulties coping: 1 (and PNI self-management)
+    "10.4": "1",  # attitudes towards self: 1
+    "11.2": "2",  # impulsivity: 2 (and OPD: 1; PNI self-management)
+    "11.4": "1",  # temper control: 1 (and PNI self-management)
+    "11.6": "1",  # problem solving: 1 (and PNI self-management)
+    "11.7": "2",  # awareness of consequences: significant problems, so NO: 2
+    "11.9": "0",  # understands other people's views: 0
+    # LDS (3.1): 1 + 1 + 1 + 1 + 0 + 0 + 0 = 4, which is 3-4: ldsScore 1.
+    "3.3": "YES",  # no fixed abode: 1
+    "4.4": "1",  # work-related skills: 1
+    "4.7": "1",  # reading, writing, numeracy: 1
+    "4.7.1": ["READING"],  # reading: 1; numeracy: 0
+    "4.8": "0",  # learning difficulties: 0
+    "4.9": "0",  # any qualification: 0
+    # OPD (4.1, 4.5): overall RoSH HIGH, flagged offence, custodial sentence: the men's tool applies.
+    # Personality: violence 1, excessive (with violence) 1, no victim awareness 1, manipulative 1,
+    # recklessness 1, impulsivity 1 = 6 (< 7). Indicators: childhood difficulties 1 (< 2). SCREEN_OUT.
+    "SUM6.1.1": "M",
+    "SUM6.2.1": "H",
+    "2.2_V2_ANYVIOL": "YES",
+    "2.2_V2_EXCESSIVE": "YES",
+    "2.6": "NO",
+    "5.5": "0",
+    "7.4": "1",
+    "10.7_V2_CHILDHOOD": "NO",
+    "11.3": "0",
+    "6.3": "1",
+    "10.2": "0",
+    "10.6": "0",
+    "10.7_V2_HISTPSYCH": "NO",
+    "10.7_V2_MEDICATION": "NO",
+    "10.7_V2_PATIENT": "NO",
+    "10.7_V2_PSYCHTREAT": "NO",
+    "R1.3.13.1_V2": "NO",
+    "R1.3.13.2_V2": "NO",
+    "10.5": "NO",
+    "12.4": "0",
+    "R1.3.1.1_V2": "NO",
+    "R1.3.1.2_V2": "NO",
+    "R4.1": "NO",
+    "R4.6": "NO",
+    "6.7da": "NO",
+    "applyOPDOverride": "YES",  # echoed as opdOverride when scored and screened out
+    # PNI (5.1-5.6): sex 0 (no sexual offence, 6.11 NO); thinking 1 + 1 = 2: 1; relationships
+    # 1 + 1 + 2 + 0 = 4: 1; self-management 2 + 1 + 1 + 1 = 5: 2. Total 4 in the community: need MEDIUM.
+    # SARA to partner HIGH makes risk HIGH whatever ARP and VRP are; not in custody, so not HIGH intensity;
+    # a SARA value HIGH: MODERATE. Nothing missing.
+    "6.11": "NO",
+    "11.11": "0",
+    "11.12": "0",
+    "6.12": "0",
+    "12.1": "1",
+    "12.9": "1",
+    "6.1": "1",
+    "6.6": "1",
+    "saraRiskLevelToPartner": "3",
+    "saraRiskLevelToOther": "2",
+}
+SCREENING_SUMMARY = {
+    "mst": {"maturityScore": 13, "maturityFlag": True, "isMstApplicable": True},
+    "lds": {"ldsScore": 1},
+    "opd": {"opdCheck": True, "opdOverride": True, "opdResult": "SCREEN_OUT"},
+    "pni": {"pniPathway": "MODERATE"},
+}
+
+
+@pytest.fixture
+def young_man_on_licence(api: Caller) -> str:
+    created = api("POST", "/cases", new_case(**YOUNG_MAN))
+    assert created.status == 201, created.body
+    crn: str = created.body["crn"]
+    assert api("POST", f"/cases/{crn}/convictions", LICENCE).status == 201
+    return crn
+
+
+def complete_with_screening_answers(assessments_api: Caller, crn: str) -> dict[str, Any]:
+    draft = answer_all_required(assessments_api, crn, open_draft(assessments_api, crn))
+    path = f"/cases/{crn}/assessments/{draft['assessmentId']}"
+    changes = {"answers": {code: {"value": value} for code, value in SCREENING_ANSWERS.items()}}
+    draft = assessments_api("PATCH", path, changes, headers={"If-Match": f'"{draft["version"]}"'}).body
+    response = complete(assessments_api, crn, draft)
+    assert response.status == 200, response.body
+    completed: dict[str, Any] = response.body
+    return completed
+
+
+def test_a_completed_assessment_gives_the_case_its_screening_results_with_their_sources(
+    api: Caller, assessments_api: Caller, risk_api: Caller, template: Template, young_man_on_licence: str
+) -> None:
+    crn = young_man_on_licence
+    completed = complete_with_screening_answers(assessments_api, crn)
+    assert completed["screeningAnswers"]["awarenessOfConsequences"] == "NO"
+    assert completed["screeningAnswers"]["highestRiskLevelOverAllAssessments"] == "HIGH"
+
+    response = risk_api("POST", f"/cases/{crn}/risk")
+    assert response.status == 201, response.body
+    record = response.body
+    result = record["result"]
+    assert {
+        tool: {k: v for k, v in result[tool].items() if k != "validationError"} for tool in SCREENING_SUMMARY
+    } == (SCREENING_SUMMARY)
+    assert all(result[tool]["validationError"] == [] for tool in SCREENING_SUMMARY)
+    assert record["screening"] == SCREENING_SUMMARY
+
+    inputs, provenance = record["inputs"], record["provenance"]
+    assert set(provenance) == set(inputs)
+    # Case facts: a custodial sentence, released, so in the community; no MAPPA registration.
+    assert (inputs["hasCustodialSentence"], inputs["supervisionStatus"]) == (True, "COMMUNITY")
+    assert inputs["isEligibleForMappa"] is False
+    assert (
+        provenance["hasCustodialSentence"]["source"],
+        provenance["hasCustodialSentence"]["sourceRef"],
+    ) == (
+        "CASE_RECORD",
+        f"/cases/{crn}/convictions/1",
+    )
+    assert provenance["isEligibleForMappa"]["sourceRef"] == f"/cases/{crn}/registrations"
+    # Each answer's source names the assessment and the question(s) it was read from.
+    assessment = f"/cases/{crn}/assessments/{completed['assessmentId']}"
+    expected_questions = {
+        "influenceFromCriminalAssociates": "question 7.3",
+        "easilyInfluencedByCriminalAssociates": "question 7.3",
+        "awarenessOfConsequences": "question 11.7",
+        "hasPeerGroupInfluences": "questions 2.7.2, 2.7",
+        "hasProblemsWithReading": "question 4.7.1",
+        "saraRiskToPartner": "question saraRiskLevelToPartner",
+        "applyOPDOverride": "question applyOPDOverride",
+        "impulsivityProblems": "question 11.2",
+        "hasAssaultedOrThreatenedStaff": "questions R1.3.1.1_V2, R1.3.1.2_V2",
+    }
+    for name, questions in expected_questions.items():
+        assert provenance[name] == {"source": "ASSESSMENT", "sourceRef": assessment, "detail": questions}, (
+            name
+        )
+    assert provenance["overallRiskForAssessment"]["detail"].startswith("questions SUM6.1.1, SUM6.1.2")
+
+    determined = [
+        i
+        for i in table_items(template, f"EVENTS#{crn}")
+        if i["detailType"] == "risk-assessment.scores.determined"
+    ]
+    assert determined[0]["detail"]["additionalInformation"]["screening"] == SCREENING_SUMMARY
+
+    history = risk_api("GET", f"/cases/{crn}/risk").body
+    assert history["latest"]["screening"] == SCREENING_SUMMARY
+    assert history["history"][0]["screening"] == SCREENING_SUMMARY
+    overview = api("GET", f"/cases/{crn}/overview").body
+    latest = overview["latestRisk"]
+    assert (latest["scoreId"], latest["rsrBand"], latest["screening"]) == (
+        record["scoreId"],
+        record["rsrBand"],
+        SCREENING_SUMMARY,
+    )
+    assert latest["rsrScore"] == result["rsr"]["score"]
+    assert latest["bands"]["allReoffending"] == result["allReoffending"]["dynamic"]["band"]
+
+
+def test_a_new_draft_carries_the_screening_answers_forward_with_their_source(
+    assessments_api: Caller, young_man_on_licence: str
+) -> None:
+    crn = young_man_on_licence
+    completed = complete_with_screening_answers(assessments_api, crn)
+    draft = open_draft(assessments_api, crn)
+    reference = f"/cases/{crn}/assessments/{completed['assessmentId']}"
+    for code, value in SCREENING_ANSWERS.items():
+        held = draft["answers"][code]
+        if code == "2.2_V2_ANYVIOL":  # wounding is violent: the record says so
+            assert (held["source"], held["value"]) == ("CASE_RECORD", "YES")
+            continue
+        assert (held["source"], held["sourceRef"], held["value"], held["confirmed"]) == (
+            "PREVIOUS_ASSESSMENT",
+            reference,
+            value,
+            False,
+        ), code

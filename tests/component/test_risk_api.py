@@ -12,6 +12,14 @@ from infrastructure.template import Template
 from tests.component.conftest import Caller, bus_event, table_items
 
 EXAMPLES = json.loads((Path(__file__).parents[1] / "unit" / "risk" / "data" / "examples.json").read_text())
+SCREENING_EXAMPLES = {
+    example["id"]: example
+    for example in json.loads(
+        (Path(__file__).parents[1] / "unit" / "risk" / "data" / "screening_examples.json").read_text()
+    )["examples"]
+}
+# The Ministry's end-to-end request with the screening answers (its fixtures mst/lds/pni-e2e-happy).
+SCREENING_REQUEST: dict[str, Any] = SCREENING_EXAMPLES["pni-e2e-happy"]["input"]["request"]
 RESPONSE_KEYS = {
     "modelVersion",
     "allReoffending",
@@ -21,6 +29,10 @@ RESPONSE_KEYS = {
     "indirectContactSexual",
     "rsr",
     "ogrs3",
+    "mst",
+    "lds",
+    "opd",
+    "pni",
     "errors",
 }
 CONVICTION = {
@@ -78,6 +90,96 @@ def test_missing_inputs_null_the_predictors_and_name_the_fields(risk_api: Caller
     assert response.status == 200
     assert response.body["allReoffending"] == {"static": None, "dynamic": None}
     assert "dateOfBirth" in {error["field"] for error in response.body["errors"]}
+
+
+def test_the_screening_tools_answer_in_the_ministrys_shape(risk_api: Caller) -> None:
+    response = risk_api("POST", "/risk/calculate", {**SCREENING_REQUEST, "pniContext": "LIVE"})
+
+    assert response.status == 200
+    body = response.body
+    # Every key of each block, in the Ministry's order, nulls written out.
+    assert body["mst"] == {
+        "maturityScore": None,
+        "maturityFlag": False,
+        "isMstApplicable": False,
+        "validationError": [],
+    }
+    assert list(body["mst"]) == ["maturityScore", "maturityFlag", "isMstApplicable", "validationError"]
+    assert body["lds"] == {"ldsScore": 2, "validationError": []}
+    assert list(body["opd"]) == ["opdCheck", "opdOverride", "opdResult", "validationError"]
+    assert body["pni"] == {"pniPathway": "MODERATE", "validationError": []}
+
+
+def test_a_request_without_screening_answers_gets_each_tools_own_answer(risk_api: Caller) -> None:
+    response = risk_api("POST", "/risk/calculate", {})
+
+    assert response.status == 200
+    assert response.body["mst"]["validationError"][0]["type"] == "MISSING_MANDATORY_INPUT"
+    assert response.body["lds"]["validationError"][0]["type"] == "LDS_NOT_ENOUGH_FIELDS_PRESENT"
+    assert response.body["opd"] == {
+        "opdCheck": False,
+        "opdOverride": None,
+        "opdResult": None,
+        "validationError": [
+            {
+                "type": "MISSING_MANDATORY_INPUT",
+                "message": "Mandatory input field(s) missing",
+                "fields": [
+                    "gender",
+                    "overallRiskForAssessment",
+                    "highestRiskLevelOverAllAssessments",
+                    "currentOffenceCode",
+                    "hasCustodialSentence",
+                ],
+            }
+        ],
+    }
+    assert response.body["pni"]["pniPathway"] == "OMISSION"
+
+
+def test_pni_sees_the_sexual_predictors_unless_asked_for_the_live_view(risk_api: Caller) -> None:
+    # An answer missing, SARA low: risk rests on the predictors. The live service, blind to the sexual
+    # predictors, projects their risk as high, unlike the medium risk of ARP 62.62, so it cannot decide.
+    # Seeing DC-SRP's high band, risk is high, as projected: medium need (sex 2, thinking 0, relationship
+    # 0, self-management 1 make 3, in the community) with high risk is MODERATE.
+    request = {
+        **SCREENING_REQUEST,
+        "hostileOrientation": None,
+        "saraRiskToOthers": "LOW",
+        "saraRiskToPartner": "LOW",
+    }
+    full = risk_api("POST", "/risk/calculate", request).body
+    live = risk_api("POST", "/risk/calculate", {**request, "pniContext": "LIVE"}).body
+    named = risk_api("POST", "/risk/calculate", {**request, "pniContext": "FULL"}).body
+
+    assert full["directContactSexual"]["band"] in {"HIGH", "VERY_HIGH"}
+    assert live["pni"]["pniPathway"] == "OMISSION"
+    assert full["pni"]["pniPathway"] == "MODERATE"
+    assert named["pni"] == full["pni"]
+    assert full["pni"]["validationError"][0]["fields"] == ["hostileOrientation"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"awarenessOfConsequences": 1}, "awarenessOfConsequences"),
+        ({"saraRiskToOthers": 3}, "saraRiskToOthers"),
+        ({"professionalOrVocationalQualifications": "SOME"}, "professionalOrVocationalQualifications"),
+        ({"applyOPDOverride": "true"}, "applyOPDOverride"),
+        ({"hasPeerGroupInfluences": 1}, "hasPeerGroupInfluences"),
+        ({"pniContext": "BOTH"}, "pniContext"),
+    ],
+)
+def test_a_screening_answer_of_the_wrong_type_is_422_naming_the_field_and_stores_nothing(
+    risk_api: Caller, template: Template, crn: str, change: dict[str, Any], field: str
+) -> None:
+    before = table_items(template, f"CASE#{crn}")
+    response = risk_api("POST", "/risk/calculate", {**SCREENING_REQUEST, **change})
+
+    assert response.status == 422
+    assert response.headers["Content-Type"].startswith("application/problem+json")
+    assert field in response.field_errors
+    assert table_items(template, f"CASE#{crn}") == before
 
 
 def test_partners_cannot_use_the_calculator(risk_api: Caller) -> None:

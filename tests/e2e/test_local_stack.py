@@ -318,6 +318,8 @@ def test_an_assessment_completed_over_http_makes_the_rsr_dynamic_by_itself(runne
         if code not in body["answers"]
     }
     answers |= {code: {"value": value} for code, value in ANSWERS.items()}
+    # LDS: work-related skills 1 and no qualifications 2, the rest 0 or unanswered: 3 points, ldsScore 1.
+    answers |= {"4.4": {"value": "1"}, "4.8": {"value": "0"}, "4.9": {"value": "2"}}
     url = f"{base}/assessments/{body['assessmentId']}"
     # New risk scores may refresh the draft meanwhile: re-read and retry, as a client would.
     patched = _with_current_etag(
@@ -338,6 +340,11 @@ def test_an_assessment_completed_over_http_makes_the_rsr_dynamic_by_itself(runne
 
     dynamic = eventually(dynamic_score, "a dynamic RSR after the assessment was completed")
     assert dynamic["trigger"]["eventType"] == "assessment.summary.produced"
+    # The screening results come with it, beside the scores in the history and on the overview.
+    assert dynamic["screening"]["lds"] == {"ldsScore": 1}
+    assert dynamic["provenance"]["workRelatedSkills"]["detail"] == "question 4.4"
+    overview = session.get(f"{base}/overview", timeout=10).json()
+    assert overview["latestRisk"]["screening"] == dynamic["screening"]
 
 
 def test_concurrent_answers_and_completions_each_have_one_winner(runner: Runner) -> None:

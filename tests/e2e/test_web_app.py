@@ -219,6 +219,10 @@ def test_a_practitioner_opens_the_case_from_their_caseload(page: Page, runner: R
     expect(page.locator(".app-flags")).to_contain_text("High RoSH")
     expect(page.locator(".app-chart").first).to_contain_text("largest contributions")
     expect(page.get_by_text("Highbury Corner").or_(page.get_by_text("Thames Magistrates"))).to_be_visible()
+    scores = runner.session("practitioner").get(f"{runner.base_url}/cases/{story.crn}/risk", timeout=10)
+    lds = scores.json()["latest"]["screening"]["lds"]["ldsScore"]
+    lds_row = page.locator(".govuk-summary-list__row").filter(has_text="Learning disability (LDS)")
+    expect(lds_row).to_contain_text("Not enough answers" if lds is None else f"Score {lds}")
     check_screen(page, "05-case-overview")
 
 

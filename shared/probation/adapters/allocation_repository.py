@@ -5,8 +5,8 @@ from typing import Any
 
 from probation import config
 from probation.adapters import aws, keys
-from probation.adapters.assessment_repository import assessments_in, latest_risk_in
-from probation.adapters.case_repository import DynamoCaseRepository, overview_of
+from probation.adapters.assessment_repository import assessments_in
+from probation.adapters.case_repository import DynamoCaseRepository, latest_risk_in, overview_of
 from probation.adapters.dynamodb import (
     Item,
     Transaction,

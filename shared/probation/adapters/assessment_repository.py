@@ -5,24 +5,23 @@ from typing import Any
 
 from probation import config
 from probation.adapters import aws, keys
-from probation.adapters.case_repository import DynamoCaseRepository, execute_on_case, overview_of
+from probation.adapters.case_repository import (
+    DynamoCaseRepository,
+    execute_on_case,
+    latest_risk_in,
+    overview_of,
+)
 from probation.adapters.dynamodb import Item, Transaction, from_document, to_document
 from probation.adapters.outbox import audit_item, record_change
 from probation.domain.assessments.models import Assessment, AssessmentStatus, CaseState
 from probation.domain.audit import AuditRecord
 from probation.domain.events import DomainEvent
-from probation.domain.risk_scoring.records import RiskScoreRecord
 
 SOURCE = "probation.assessments"
 
 
 def assessments_in(partition: dict[str, list[Item]]) -> list[Assessment]:
     return [from_document(item, Assessment) for item in partition.get("OASYS", [])]
-
-
-def latest_risk_in(partition: dict[str, list[Item]]) -> RiskScoreRecord | None:
-    records = partition.get("RISK", [])
-    return from_document(records[-1], RiskScoreRecord) if records else None
 
 
 @dataclass

@@ -13,6 +13,7 @@ from probation.adapters.dynamodb import (
     Transaction,
     TransactionConflict,
     from_attributes,
+    from_document,
     query_page,
     query_pages,
     to_attributes,
@@ -23,6 +24,7 @@ from probation.domain.cases.models import Case, CaseOverview, Contact, Convictio
 from probation.domain.cases.ports import ConcurrentChange, StoredCase
 from probation.domain.errors import NotFound
 from probation.domain.events import DomainEvent
+from probation.domain.risk_scoring.records import RiskScoreRecord, RiskSummary
 
 SOURCE = "probation.cases"
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -287,13 +289,21 @@ def overview_of(partition: dict[str, list[Item]]) -> CaseOverview | None:
     def parsed(kind: str, model: type[ModelT]) -> list[ModelT]:
         return [model.model_validate(from_attributes(item)) for item in partition.get(kind, [])]
 
+    latest_risk = latest_risk_in(partition)
     return CaseOverview(
         case=_stored_case(profile[0]).case,
         convictions=parsed("CONVICTION", Conviction),
         sanctions=parsed("SANCTION", Sanction),
         registrations=parsed("REG", Registration),
         contacts=list(reversed(parsed("CONTACT", Contact))),
+        latest_risk=RiskSummary.of(latest_risk) if latest_risk else None,
     )
+
+
+def latest_risk_in(partition: dict[str, list[Item]]) -> RiskScoreRecord | None:
+    """The latest score of a partition read by ``partition`` (its ``RISK#`` keys sort by time)."""
+    records = partition.get("RISK", [])
+    return from_document(records[-1], RiskScoreRecord) if records else None
 
 
 def _profile_item(case: Case) -> Item:

@@ -1,7 +1,8 @@
 """The OASys Layer 3 assessment: its question catalogue and the pure rules over answers.
 
 ``catalogue`` holds the versioned questions and how each is answered, ``scoring`` the sections' need scores,
-and ``predictors`` the mapping of answers onto the risk calculator's request. No I/O beyond reading the
+``predictors`` the mapping of answers onto the risk calculator's request, and ``screening`` onto the screening
+tools' part of it. No I/O beyond reading the
 package's own data files once.
 """
 
@@ -19,17 +20,26 @@ from probation.assessments.catalogue import (
 )
 from probation.assessments.predictors import (
     CONDITIONAL_PREDICTOR_QUESTIONS,
+    PREDICTOR_FIELD_QUESTIONS,
     PREDICTOR_QUESTIONS,
     predictor_answers,
 )
 from probation.assessments.scoring import Need, SectionScore, section_scores
+from probation.assessments.screening import (
+    SCREENING_FIELD_QUESTIONS,
+    SCREENING_QUESTIONS,
+    screening_answers,
+)
 
 __all__ = [
     "CONDITIONAL_PREDICTOR_QUESTIONS",
     "CURRENT_VERSION",
     "MAX_TEXT_LENGTH",
     "MISSING",
+    "PREDICTOR_FIELD_QUESTIONS",
     "PREDICTOR_QUESTIONS",
+    "SCREENING_FIELD_QUESTIONS",
+    "SCREENING_QUESTIONS",
     "AnswerType",
     "AnswerValue",
     "Catalogue",
@@ -42,5 +52,6 @@ __all__ = [
     "is_answered",
     "load_catalogue",
     "predictor_answers",
+    "screening_answers",
     "section_scores",
 ]

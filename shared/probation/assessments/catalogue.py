@@ -19,7 +19,7 @@ from types import MappingProxyType
 from probation.assessments.answers import AnswerValue
 from probation.assessments.predictors import CONDITIONAL_PREDICTOR_QUESTIONS, PREDICTOR_QUESTIONS
 
-CURRENT_VERSION = "OASYS_LAYER3_V1"
+CURRENT_VERSION = "OASYS_LAYER3_V2"
 MAX_TEXT_LENGTH = 4000
 
 _DATA_PACKAGE = "probation.assessments.data"

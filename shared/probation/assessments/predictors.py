@@ -12,8 +12,8 @@ from probation.risk.enums import CurrentRelationshipStatus, MotivationLevel, Pro
 
 _Value = TypeVar("_Value")
 
-_YES_NO: Mapping[str, bool] = {"YES": True, "NO": False}
-_PROBLEM_LEVELS: Mapping[str, ProblemLevel] = {
+YES_NO: Mapping[str, bool] = {"YES": True, "NO": False}
+PROBLEM_LEVELS: Mapping[str, ProblemLevel] = {
     "0": ProblemLevel.NO_PROBLEMS,
     "1": ProblemLevel.SOME_PROBLEMS,
     "2": ProblemLevel.SIGNIFICANT_PROBLEMS,
@@ -21,11 +21,11 @@ _PROBLEM_LEVELS: Mapping[str, ProblemLevel] = {
 
 # Question → (request field, the field's value for each answer code).
 _ANSWER_FIELDS: Mapping[str, tuple[str, Mapping[str, object]]] = {
-    "2.2_V2_WEAPON": ("didOffenceInvolveCarryingOrUsingWeapon", _YES_NO),
-    "3.4": ("suitabilityOfAccommodation", _PROBLEM_LEVELS),
+    "2.2_V2_WEAPON": ("didOffenceInvolveCarryingOrUsingWeapon", YES_NO),
+    "3.4": ("suitabilityOfAccommodation", PROBLEM_LEVELS),
     # "Not available for work" scores 0 in OASys, as "No" does.
     "4.2": ("isUnemployed", {"YES": True, "NO": False, "NA": False}),
-    "6.4": ("currentRelationshipWithPartner", _PROBLEM_LEVELS),
+    "6.4": ("currentRelationshipWithPartner", PROBLEM_LEVELS),
     "6.8": (
         "currentRelationshipStatus",
         {
@@ -34,7 +34,7 @@ _ANSWER_FIELDS: Mapping[str, tuple[str, Mapping[str, object]]] = {
             "3": CurrentRelationshipStatus.NOT_IN_RELATIONSHIP,
         },
     ),
-    "7.2": ("regularOffendingActivities", _PROBLEM_LEVELS),
+    "7.2": ("regularOffendingActivities", PROBLEM_LEVELS),
     "8.8": (
         "motivationToTackleDrugMisuse",
         {
@@ -43,11 +43,11 @@ _ANSWER_FIELDS: Mapping[str, tuple[str, Mapping[str, object]]] = {
             "2": MotivationLevel.NO_MOTIVATION,
         },
     ),
-    "9.1": ("currentAlcoholUseProblems", _PROBLEM_LEVELS),
-    "9.2": ("excessiveAlcoholUse", _PROBLEM_LEVELS),
-    "11.2": ("impulsivityProblems", _PROBLEM_LEVELS),
-    "11.4": ("temperControl", _PROBLEM_LEVELS),
-    "12.1": ("proCriminalAttitudes", _PROBLEM_LEVELS),
+    "9.1": ("currentAlcoholUseProblems", PROBLEM_LEVELS),
+    "9.2": ("excessiveAlcoholUse", PROBLEM_LEVELS),
+    "11.2": ("impulsivityProblems", PROBLEM_LEVELS),
+    "11.4": ("temperControl", PROBLEM_LEVELS),
+    "12.1": ("proCriminalAttitudes", PROBLEM_LEVELS),
 }
 
 _DOMESTIC_ABUSE = "6.7da"
@@ -76,6 +76,14 @@ _DRUG_USAGE_FIELDS: Mapping[str, str] = {
     "8.2.15.1": "hasSpiceUsage",
     "8.2.16.1": "hasKetamineUsage",
 }
+
+PREDICTOR_FIELD_QUESTIONS: Mapping[str, tuple[str, ...]] = {
+    **{field: (code,) for code, (field, _) in _ANSWER_FIELDS.items()},
+    "evidenceOfDomesticAbuse": (_DOMESTIC_ABUSE, _PERPETRATOR_AGAINST_PARTNER),
+    _MOTIVATION_FIELD: ("8.8", _DRUGS_EVER_MISUSED),
+    **{field: (code, _DRUGS_EVER_MISUSED) for code, field in _DRUG_USAGE_FIELDS.items()},
+}
+"""The question(s) each field of ``predictor_answers`` is read from: what a score's provenance names."""
 
 CONDITIONAL_PREDICTOR_QUESTIONS: tuple[str, ...] = (_PERPETRATOR_AGAINST_PARTNER, *_DRUG_USAGE_FIELDS)
 """The predictor questions OASys asks only after a gate answer (6.7da YES; a drug used, after 8.1 YES)."""
@@ -108,15 +116,15 @@ def predictor_answers(answers: Mapping[str, object]) -> dict[str, object]:
     """
     request: dict[str, object] = {}
     for code, (field, values) in _ANSWER_FIELDS.items():
-        value = _mapped(answers, code, values)
+        value = mapped(answers, code, values)
         if value is not None:
             request[field] = value
-    evidence_of_domestic_abuse = _mapped(answers, _DOMESTIC_ABUSE, _YES_NO)
+    evidence_of_domestic_abuse = mapped(answers, _DOMESTIC_ABUSE, YES_NO)
     if evidence_of_domestic_abuse:
-        evidence_of_domestic_abuse = _mapped(answers, _PERPETRATOR_AGAINST_PARTNER, _YES_NO)
+        evidence_of_domestic_abuse = mapped(answers, _PERPETRATOR_AGAINST_PARTNER, YES_NO)
     if evidence_of_domestic_abuse is not None:
         request["evidenceOfDomesticAbuse"] = evidence_of_domestic_abuse
-    drugs_ever_misused = _mapped(answers, _DRUGS_EVER_MISUSED, _YES_NO)
+    drugs_ever_misused = mapped(answers, _DRUGS_EVER_MISUSED, YES_NO)
     if drugs_ever_misused is False:
         request[_MOTIVATION_FIELD] = MotivationLevel.FULL_MOTIVATION
     for code, field in _DRUG_USAGE_FIELDS.items():
@@ -127,7 +135,7 @@ def predictor_answers(answers: Mapping[str, object]) -> dict[str, object]:
     return request
 
 
-def _mapped(answers: Mapping[str, object], code: str, values: Mapping[str, _Value]) -> _Value | None:
+def mapped(answers: Mapping[str, object], code: str, values: Mapping[str, _Value]) -> _Value | None:
     """The value ``values`` gives the answer to ``code``, or ``None`` if it is unanswered or "M"."""
     answer = answers.get(code)
     if not is_answered(answer):

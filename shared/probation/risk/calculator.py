@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 from probation.risk.coefficients import RiskModel, available_versions, latest_version, load_model
 from probation.risk.combined import COMBINED_SERIOUS_REQUIRED, combined_serious, component_violations
+from probation.risk.enums import PniContext
 from probation.risk.errors import ErrorCode, Violation, field_errors
 from probation.risk.ogrs3 import OGRS3_REQUIRED, ogrs3
 from probation.risk.reoffending import (
@@ -19,7 +20,11 @@ from probation.risk.reoffending import (
     score_reoffending,
 )
 from probation.risk.request import RiskCalculationRequest
-from probation.risk.result import RiskCalculationResult
+from probation.risk.result import PredictorScores, RiskCalculationResult, headline
+from probation.risk.screening.lds import learning_disability_screening
+from probation.risk.screening.mst import maturity_screening
+from probation.risk.screening.opd import personality_disorder_screening
+from probation.risk.screening.pni import NO_CONTEXT, PredictorContext, programme_needs
 from probation.risk.sexual import (
     DIRECT_CONTACT_REQUIRED,
     INDIRECT_CONTACT_REQUIRED,
@@ -49,13 +54,14 @@ _STOPPED_LABELS = (
 
 def calculate(request: RiskCalculationRequest, *, today: date | None = None) -> RiskCalculationResult:
     """Every predictor's score for ``request``; those that cannot be scored are ``None``, with the
-    reasons in ``errors``. ``today`` is the assessment date when the request gives none."""
+    reasons in ``errors``. And every screening tool's result, with its own reasons. ``today`` is the
+    assessment date when the request gives none."""
+    assessment_date = request.assessment_date or today or date.today()
     version = request.version or latest_version()
     if version not in available_versions():
-        return _unknown_version(version)
+        return _unknown_version(version, request, assessment_date)
     prepared = _prepare(version)
     model = prepared.model
-    assessment_date = request.assessment_date or today or date.today()
     values = prepared.required_values(request)
     absent = (
         frozenset(
@@ -91,6 +97,19 @@ def calculate(request: RiskCalculationRequest, *, today: date | None = None) -> 
         # What stops the CSRP itself need not be reported again as a component's failure.
         components = [violation for violation in components if violation not in rsr_violations]
     legacy, legacy_violations = ogrs3(model.ogrs3, request, absent, checks)
+    arp, vrp = _headline_score(all_reoffending.scores), _headline_score(violent.scores)
+    # The Ministry's live service runs PNI before the sexual predictors and RSR, so it never sees them.
+    context = (
+        PredictorContext(arp, vrp, None, None, None)
+        if request.pni_context is PniContext.LIVE
+        else PredictorContext(
+            arp,
+            vrp,
+            direct["band"] if direct is not None else None,
+            indirect["band"] if indirect is not None else None,
+            rsr["score"] if rsr is not None else None,
+        )
+    )
 
     stopped = (
         all_reoffending.static_violations,
@@ -114,8 +133,17 @@ def calculate(request: RiskCalculationRequest, *, today: date | None = None) -> 
         indirect_contact_sexual=indirect,
         rsr=rsr,
         ogrs3=legacy,
+        mst=maturity_screening(request, assessment_date),
+        lds=learning_disability_screening(request),
+        opd=personality_disorder_screening(request),
+        pni=programme_needs(request, context),
         errors=field_errors(zip(_STOPPED_LABELS, stopped, strict=True)) if any(stopped) else [],
     )
+
+
+def _headline_score(scores: PredictorScores) -> float | None:
+    score = headline(scores)
+    return score["score"] if score is not None else None
 
 
 class _Prepared(NamedTuple):
@@ -153,7 +181,10 @@ def _prepare(version: str) -> _Prepared:
     return _Prepared(model, fields, attrgetter(*(_ATTRIBUTE_BY_FIELD[field] for field in fields)))
 
 
-def _unknown_version(version: str) -> RiskCalculationResult:
+def _unknown_version(
+    version: str, request: RiskCalculationRequest, assessment_date: date
+) -> RiskCalculationResult:
+    """No predictor scores; the screening tools, which have no model version, still answer."""
     unscored = {"static": None, "dynamic": None}
     reason = Violation(("version",), f"version must be one of {', '.join(available_versions())}.", None)
     return RiskCalculationResult(
@@ -165,5 +196,9 @@ def _unknown_version(version: str) -> RiskCalculationResult:
         indirect_contact_sexual=None,
         rsr=None,
         ogrs3=None,
+        mst=maturity_screening(request, assessment_date),
+        lds=learning_disability_screening(request),
+        opd=personality_disorder_screening(request),
+        pni=programme_needs(request, NO_CONTEXT),
         errors=field_errors([("every predictor", [reason])]),
     )

@@ -6,7 +6,12 @@ from probation.risk.errors import ErrorCode, Violation, missing
 from probation.risk.numerics import clamp_percent, round_half_up
 from probation.risk.reoffending import ReoffendingOutcome
 from probation.risk.request import RiskCalculationRequest
-from probation.risk.result import CombinedSeriousScore, DirectContactSexualScore, IndirectContactSexualScore
+from probation.risk.result import (
+    CombinedSeriousScore,
+    DirectContactSexualScore,
+    IndirectContactSexualScore,
+    headline,
+)
 
 COMBINED_SERIOUS_REQUIRED = ("gender", "hasEverCommittedSexualOffence")
 
@@ -38,7 +43,7 @@ def combined_serious(
 ) -> tuple[CombinedSeriousScore | None, list[Violation]]:
     violations = [missing(field) for field in COMBINED_SERIOUS_REQUIRED if field in absent] if absent else []
     scores = serious_violent.scores
-    svrp = scores["dynamic"] or scores["static"]
+    svrp = headline(scores)
     if violations or components_failed or svrp is None or direct_contact is None or indirect_contact is None:
         return None, violations
     female_addition = (

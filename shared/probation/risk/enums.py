@@ -52,12 +52,58 @@ class PreviousConviction(StrEnum):
     ARSON = "ARSON"
 
 
+class YesSometimesNo(StrEnum):
+    """An OASys yes / sometimes / no answer, yes being the good one: scored 0/1/2 in this order."""
+
+    YES = "YES"
+    SOMETIMES = "SOMETIMES"
+    NO = "NO"
+
+
+class HasQualifications(StrEnum):
+    """OASys professional or vocational qualifications, scored 0 or 2 (there is no 1)."""
+
+    ANY_QUALIFICATION = "ANY_QUALIFICATION"
+    NO_QUALIFICATIONS = "NO_QUALIFICATIONS"
+
+
 class RiskBand(StrEnum):
     LOW = "LOW"
     MEDIUM = "MEDIUM"
     HIGH = "HIGH"
     VERY_HIGH = "VERY_HIGH"
     NOT_APPLICABLE = "NOT_APPLICABLE"
+
+
+class PniContext(StrEnum):
+    """Which other predictors' results the Programme Needs Identifier sees (SCREENING.md §5.2)."""
+
+    FULL = "FULL"
+    """ARP, VRP, DC-SRP, IIC-SRP and RSR of the same calculation, as the model intends."""
+    LIVE = "LIVE"
+    """ARP and VRP only, as the Ministry's live service, which runs PNI before the sexual predictors."""
+
+
+class NeedLevel(StrEnum):
+    """How much a person needs an accredited programme, from PNI's domain scores."""
+
+    LOW = "LOW"
+    MEDIUM = "MEDIUM"
+    HIGH = "HIGH"
+
+
+class OpdResult(StrEnum):
+    SCREEN_IN = "SCREEN_IN"
+    SCREEN_OUT = "SCREEN_OUT"
+
+
+class PniPathway(StrEnum):
+    """The intensity of accredited programme needed; OMISSION when answers missing leave it undecided."""
+
+    HIGH = "HIGH"
+    MODERATE = "MODERATE"
+    ALTERNATIVE = "ALTERNATIVE"
+    OMISSION = "OMISSION"
 
 
 class ScoreType(StrEnum):
@@ -80,4 +126,19 @@ MOTIVATION_LEVEL_SCORE: dict[MotivationLevel | None, int] = {
     MotivationLevel.FULL_MOTIVATION: 0,
     MotivationLevel.PARTIAL_MOTIVATION: 1,
     MotivationLevel.NO_MOTIVATION: 2,
+}
+# The screening tools' scale of every answer (SCREENING.md §1.2); no answer scores 0.
+ANSWER_SCORE: dict[object, int] = {
+    **dict[object, int](PROBLEM_LEVEL_SCORE.items()),
+    YesSometimesNo.YES: 0,
+    YesSometimesNo.SOMETIMES: 1,
+    YesSometimesNo.NO: 2,
+    HasQualifications.ANY_QUALIFICATION: 0,
+    HasQualifications.NO_QUALIFICATIONS: 2,
+    True: 1,
+    False: 0,
+}
+# OPD's "any problem" scale: 1 for some or significant problems, 0 for none or no answer.
+ANY_PROBLEM_SCORE: dict[ProblemLevel | None, int] = {
+    level: min(score, 1) for level, score in PROBLEM_LEVEL_SCORE.items()
 }

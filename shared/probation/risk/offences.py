@@ -1,6 +1,7 @@
-"""Home Office offence codes: their actuarial category (ARP, VRP, SVRP) and legacy OGRS3 weight.
+"""Home Office offence codes: their actuarial category (ARP, VRP, SVRP), legacy OGRS3 weight and OPD
+violence-or-sex flag.
 
-Both lists are read once, on first use, from the package's ``data`` folder (see its ATTRIBUTION.md).
+The lists are read once, on first use, from the package's ``data`` folder (see its ATTRIBUTION.md).
 """
 
 import csv
@@ -99,10 +100,28 @@ def is_violent(code: str) -> bool | None:
     return offence.is_violent if offence is not None else None
 
 
+def has_offence_code_format(code: str) -> bool:
+    """Whether ``code`` is written as a Home Office offence code: exactly five ASCII digits."""
+    return len(code) == 5 and code.isascii() and code.isdigit()
+
+
 def is_known_offence(code: str) -> bool:
     """Whether ``code`` is a real offence the predictors can score: mapped, and not a placeholder."""
     offence = _offences().get(code)
     return offence is not None and offence.actuarial_category != UNKNOWN_CATEGORY
+
+
+@functools.cache
+def _opd_violence_sex() -> Mapping[str, bool]:
+    return {
+        row["offence_code"]: row["opd_violence_sex"] == "true" for row in _read_csv("opd_offence_flags.csv")
+    }
+
+
+def opd_violence_sex(code: str) -> bool | None:
+    """Whether an offence of ``code`` makes a man eligible for OPD screening (the Manage Offences API's
+    ``opdViolenceSex``, set per code), or ``None`` if the code is not in the list."""
+    return _opd_violence_sex().get(code)
 
 
 def ogrs3_offence_weight(code: str) -> Ogrs3OffenceWeight | None:

@@ -25,7 +25,7 @@ from probation.risk.enums import (
 )
 from probation.risk.errors import ErrorCode, Violation, missing
 from probation.risk.numerics import MAX_PERCENT, half_up_units, logistic
-from probation.risk.offences import UNKNOWN_CATEGORY, offence_category
+from probation.risk.offences import UNKNOWN_CATEGORY, has_offence_code_format, offence_category
 from probation.risk.request import RiskCalculationRequest
 from probation.risk.result import PredictorScores, Score
 
@@ -263,7 +263,7 @@ def _offence_category(code: str, violations: list[Violation]) -> str | None:
     category = offence_category(code)
     if category is not None and category != UNKNOWN_CATEGORY:
         return category
-    if len(code) == 5 and code.isascii() and code.isdigit():
+    if has_offence_code_format(code):
         violations.append(
             Violation(
                 ("currentOffenceCode",),

@@ -1,4 +1,4 @@
-"""The calculator's input: the Ministry calculator's request, field for field (SPEC §2).
+"""The calculator's input: the Ministry calculator's request, field for field (SPEC §2, SCREENING.md §2-5).
 
 Every field may be absent, so that a missing input becomes a named error of the predictors that need it
 rather than a parse failure. What does fail to parse (HTTP 422 upstream) is a value of the wrong type,
@@ -16,10 +16,14 @@ from pydantic.alias_generators import to_camel
 from probation.risk.enums import (
     CurrentRelationshipStatus,
     Gender,
+    HasQualifications,
     MotivationLevel,
+    PniContext,
     PreviousConviction,
     ProblemLevel,
+    RiskBand,
     SupervisionStatus,
+    YesSometimesNo,
 )
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -90,6 +94,9 @@ class RiskCalculationRequest(BaseModel):
     has_spice_usage: StrictBool | None = None
     has_hallucinogens_usage: StrictBool | None = None
     has_solvents_usage: StrictBool | None = None
+    # Part of the Ministry's request (its end-to-end fixture sends it), used by none of its predictors
+    # or screening tools.
+    current_drug_misuse: ProblemLevel | None = None
 
     # Sexual offending (DC-SRP, IIC-SRP, RSR).
     supervision_status: SupervisionStatus | None = None
@@ -103,3 +110,76 @@ class RiskCalculationRequest(BaseModel):
     total_indecent_image_sanctions: JavaInt | None = None
     date_of_most_recent_sexual_offence: IsoDate | None = None
     most_recent_offence_date: IsoDate | None = None
+
+    # Screening tools (SCREENING.md); an answer some other tool also reads is declared above only.
+    # Maturity (MST).
+    has_peer_group_influences: StrictBool | None = None
+    influence_from_criminal_associates: ProblemLevel | None = None
+    recklessness_and_risk_taking_behaviour: ProblemLevel | None = None
+    difficulties_coping: ProblemLevel | None = None
+    attitudes_towards_self: ProblemLevel | None = None
+    problem_solving_skills: ProblemLevel | None = None
+    awareness_of_consequences: YesSometimesNo | None = None
+    understands_other_peoples_views: ProblemLevel | None = None
+
+    # Learning disability (LDS).
+    is_currently_of_no_fixed_abode_or_transient_accommodation: StrictBool | None = None
+    work_related_skills: ProblemLevel | None = None
+    problems_with_reading_writing_numeracy: ProblemLevel | None = None
+    has_problems_with_reading: StrictBool | None = None
+    has_problems_with_numeracy: StrictBool | None = None
+    learning_difficulties: ProblemLevel | None = None
+    professional_or_vocational_qualifications: HasQualifications | None = None
+
+    # Offender personality disorder pathway (OPD).
+    overall_risk_for_assessment: RiskBand | None = None
+    # Required by the Ministry's OPD, used by none of its rules.
+    highest_risk_level_over_all_assessments: RiskBand | None = None
+    has_custodial_sentence: StrictBool | None = None
+    is_eligible_for_mappa: StrictBool | None = None
+    # The Ministry's spelling, which the alias generator would not produce.
+    apply_opd_override: StrictBool | None = Field(default=None, alias="applyOPDOverride")
+    domestic_abuse_against_partner: StrictBool | None = None
+    domestic_abuse_against_family: StrictBool | None = None
+    did_offence_involve_violence_or_threat_of_violence: StrictBool | None = None
+    did_offence_involve_excessive_use_of_violence: StrictBool | None = None
+    did_offence_involve_arson: StrictBool | None = None
+    offence_motivation_emotional_state: StrictBool | None = None
+    does_recognise_impact_of_offending_on_others: StrictBool | None = None
+    over_reliance_on_others_for_financial_support: ProblemLevel | None = None
+    manipulative_or_predatory_behaviour: ProblemLevel | None = None
+    is_evidence_of_childhood_behavioural_problems: StrictBool | None = None
+    controlling_or_aggressive_behaviour: ProblemLevel | None = None
+    experience_of_childhood: ProblemLevel | None = None
+    current_psychological_problems: ProblemLevel | None = None
+    current_psychiatric_problems: ProblemLevel | None = None
+    has_history_of_psychiatric_treatment: StrictBool | None = None
+    has_been_on_medication_for_mental_health_problems: StrictBool | None = None
+    has_ever_been_in_special_hospital_or_regional_secure_unit: StrictBool | None = None
+    has_current_psychiatric_treatment: StrictBool | None = None
+    has_displayed_obsessive_behaviour_linked_to_offending: StrictBool | None = None
+    has_self_harm_or_attempted_suicide: StrictBool | None = None
+    attitude_towards_supervision_or_licence: ProblemLevel | None = None
+    has_assaulted_or_threatened_staff: StrictBool | None = None
+    has_escaped_or_absconded: StrictBool | None = None
+    has_control_issues: StrictBool | None = None
+    is_analysis_of_offence_issues_linked_to_risk: StrictBool | None = None
+    has_accommodation_issues_linked_to_risk: StrictBool | None = None
+    relationship_issues_linked_to_risk: StrictBool | None = None
+    are_emotional_issues_linked_to_risk: StrictBool | None = None
+    are_thinking_and_behaviour_issues_linked_to_risk: StrictBool | None = None
+
+    # Programme needs (PNI).
+    is_a_risk_of_sexual_harm: StrictBool | None = None
+    sexual_preoccupation: ProblemLevel | None = None
+    offence_related_sexual_interests: ProblemLevel | None = None
+    emotional_congruence_with_children: ProblemLevel | None = None
+    hostile_orientation: ProblemLevel | None = None
+    current_relationship_with_family_members: ProblemLevel | None = None
+    previous_close_relationships: ProblemLevel | None = None
+    easily_influenced_by_criminal_associates: ProblemLevel | None = None
+    sara_risk_to_partner: RiskBand | None = None
+    sara_risk_to_others: RiskBand | None = None
+
+    # Not the Ministry's: which predictors' results PNI sees; FULL (the model's intent) when absent.
+    pni_context: PniContext | None = None

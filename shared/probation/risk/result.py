@@ -13,7 +13,7 @@ from pydantic.alias_generators import to_camel
 # Pydantic needs typing_extensions' TypedDict before Python 3.12.
 from typing_extensions import TypedDict
 
-from probation.risk.enums import RiskBand, ScoreType
+from probation.risk.enums import OpdResult, PniPathway, RiskBand, ScoreType
 
 
 class Score(TypedDict):
@@ -32,6 +32,11 @@ class Score(TypedDict):
 class PredictorScores(TypedDict):
     static: Score | None
     dynamic: Score | None
+
+
+def headline(scores: PredictorScores) -> Score | None:
+    """The score practitioners see: the dynamic one when there is one, else the static."""
+    return scores["dynamic"] or scores["static"]
 
 
 class DirectContactSexualScore(TypedDict):
@@ -67,8 +72,55 @@ class FieldError(TypedDict):
     message: str
 
 
+class ScreeningError(TypedDict):
+    """A screening tool's validation error, in the Ministry's shape (SCREENING.md §1.3)."""
+
+    type: str
+    """The Ministry's error type, e.g. ``MISSING_MANDATORY_INPUT``."""
+    message: str
+    fields: list[str]
+    """Usually request fields (camelCase), in the Ministry's order."""
+
+
+# The screening tools' blocks carry the Ministry's keys, in its order, every one written out (SCREENING.md).
+class MaturityScreening(TypedDict):
+    """MST: the psychosocial maturity of men aged 18 to 25."""
+
+    maturityScore: int | None
+    maturityFlag: bool | None
+    isMstApplicable: bool | None
+    validationError: list[ScreeningError]
+
+
+class LearningDisabilityScreening(TypedDict):
+    """LDS: 0, 1 or 2, higher meaning more indication of learning disabilities or challenges."""
+
+    ldsScore: int | None
+    validationError: list[ScreeningError]
+
+
+class PersonalityDisorderScreening(TypedDict):
+    """OPD: screened in or out of the Offender Personality Disorder pathway."""
+
+    opdCheck: bool
+    """Whether the screening was carried out."""
+    opdOverride: bool | None
+    """The request's ``applyOPDOverride`` (absent: false) when scored and screened out; informational."""
+    opdResult: OpdResult | None
+    validationError: list[ScreeningError]
+
+
+class ProgrammeNeeds(TypedDict):
+    """PNI: the intensity of accredited programme needed."""
+
+    pniPathway: PniPathway
+    validationError: list[ScreeningError]
+    """Also lists the answers missing when a pathway was nonetheless decided."""
+
+
 class RiskCalculationResult(BaseModel):
-    """Every predictor's score, or ``None`` with the reasons in ``errors``."""
+    """Every predictor's score, or ``None`` with the reasons in ``errors``; and every screening tool's
+    result, with its own reasons in its block."""
 
     model_config = ConfigDict(
         alias_generator=to_camel, populate_by_name=True, serialize_by_alias=True, frozen=True
@@ -82,4 +134,8 @@ class RiskCalculationResult(BaseModel):
     indirect_contact_sexual: Annotated[IndirectContactSexualScore | None, SkipValidation]
     rsr: Annotated[CombinedSeriousScore | None, SkipValidation]
     ogrs3: Annotated[Ogrs3Score | None, SkipValidation]
+    mst: Annotated[MaturityScreening, SkipValidation]
+    lds: Annotated[LearningDisabilityScreening, SkipValidation]
+    opd: Annotated[PersonalityDisorderScreening, SkipValidation]
+    pni: Annotated[ProgrammeNeeds, SkipValidation]
     errors: Annotated[list[FieldError], SkipValidation]

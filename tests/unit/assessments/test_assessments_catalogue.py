@@ -1,15 +1,25 @@
-"""The OASys Layer 3 v1 catalogue against its sources: SOURCES.md, hmpps.md and risk SPEC §2.2."""
+"""The OASys Layer 3 catalogues against their sources: v1 against SOURCES.md, hmpps.md and risk SPEC §2.2;
+v2, the current one, against v1 and SCREENING.md."""
 
 import re
 from dataclasses import replace
 
 import pytest
 
-from probation.assessments import CURRENT_VERSION, AnswerType, QuestionRole, load_catalogue
+from probation.assessments import (
+    CURRENT_VERSION,
+    PREDICTOR_QUESTIONS,
+    SCREENING_QUESTIONS,
+    AnswerType,
+    QuestionRole,
+    load_catalogue,
+)
 
 from .catalogue_rows import CATALOGUE_ROWS
 
-CATALOGUE = load_catalogue()
+# A published version never changes, so v1 is checked as it was published.
+CATALOGUE = load_catalogue("OASYS_LAYER3_V1")
+CURRENT = load_catalogue()
 
 # hmpps.md "OASys sections", RoSH split into screening and summary; need thresholds standard / severe.
 SECTIONS = [
@@ -100,7 +110,8 @@ DRUG_FREQUENCIES = [("100", "Daily"), ("110", "Weekly"), ("120", "Monthly"), ("1
 
 
 def test_the_version_is_named_by_the_data_file() -> None:
-    assert CATALOGUE.version == CURRENT_VERSION == "OASYS_LAYER3_V1"
+    assert CATALOGUE.version == "OASYS_LAYER3_V1"
+    assert CURRENT.version == CURRENT_VERSION == "OASYS_LAYER3_V2"
 
 
 def test_sections_come_in_order_with_their_titles_and_thresholds() -> None:
@@ -233,7 +244,8 @@ def test_an_unknown_code_is_a_key_error() -> None:
 
 
 def test_the_catalogue_is_read_once() -> None:
-    assert load_catalogue() is load_catalogue("OASYS_LAYER3_V1")
+    assert load_catalogue() is load_catalogue("OASYS_LAYER3_V2")
+    assert load_catalogue("OASYS_LAYER3_V1") is CATALOGUE
 
 
 @pytest.mark.parametrize("version", ["OASYS_LAYER3_V9", "oasys_layer3_v1", "../data/oasys_layer3_v1", ""])
@@ -260,3 +272,49 @@ def test_completion_requires_nothing_the_assessor_cannot_answer() -> None:
     }
     catalogue = replace(CATALOGUE, questions=mandatory_outputs)
     assert catalogue.required_for_completion() == ("2.1",)
+
+
+# ------------------------------------------------------------------ version 2: the screening tools' questions
+
+# What v2 adds to v1 (SCREENING.md section 6 and 4.7): no OASys Layer 3 question holds them.
+V2_QUESTIONS = {
+    "saraRiskLevelToPartner": ("SARA", [("1", "Low"), ("2", "Medium"), ("3", "High")]),
+    "saraRiskLevelToOther": ("SARA", [("1", "Low"), ("2", "Medium"), ("3", "High")]),
+    "applyOPDOverride": ("OPD", YES_NO),
+}
+
+
+def test_v2_is_v1_unchanged_with_the_screening_questions_after_it() -> None:
+    assert list(CURRENT.questions)[: len(CATALOGUE.questions)] == list(CATALOGUE.questions)
+    for code, question in CATALOGUE.questions.items():
+        assert CURRENT.question(code) == question
+    added = {code: q for code, q in CURRENT.questions.items() if code not in CATALOGUE.questions}
+    assert {
+        code: (q.section, [(o.code, o.label) for o in q.options]) for code, q in added.items()
+    } == V2_QUESTIONS
+    assert all(q.answer_type is AnswerType.SELECT and not q.scored for q in added.values())
+
+
+def test_v2_adds_the_sara_and_opd_sections_after_v1s() -> None:
+    assert [(s.id, s.title) for s in CURRENT.sections] == [
+        *[(s.id, s.title) for s in CATALOGUE.sections],
+        ("SARA", "Spousal Assault Risk Assessment (SARA)"),
+        ("OPD", "Offender personality disorder screening"),
+    ]
+    assert all(s.standard_threshold is None for s in CURRENT.sections[len(CATALOGUE.sections) :])
+
+
+def test_v2_holds_every_question_the_screening_tools_read() -> None:
+    for code in SCREENING_QUESTIONS:
+        assert CURRENT.question(code).code == code
+    # SCREENING.md section 6's OASys items of the PNI fields, and the MST, LDS and OPD items of the same
+    # wording in the catalogue.
+    assert {"6.11", "6.12", "6.1", "6.6", "7.3", "10.1", "11.3", "11.6", "11.11", "11.12", "12.9"} <= set(
+        SCREENING_QUESTIONS
+    )
+    assert not set(SCREENING_QUESTIONS) & set(PREDICTOR_QUESTIONS) - {"6.7da", "6.7.2.1da"}
+
+
+def test_v2_requires_for_completion_what_v1_does() -> None:
+    # The screening questions are optional: a tool short of answers says so in its own block.
+    assert CURRENT.required_for_completion() == CATALOGUE.required_for_completion()

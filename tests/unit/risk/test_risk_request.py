@@ -65,12 +65,78 @@ MINISTRY_FIELDS = {
     "totalIndecentImageSanctions",
     "dateOfMostRecentSexualOffence",
     "mostRecentOffenceDate",
+    # Sent by the Ministry's end-to-end fixture; used by nothing.
+    "currentDrugMisuse",
 }
+# SCREENING.md §2.1, §3.1, §4.1, §4.4-4.6 and §5.1, beyond the fields above.
+SCREENING_FIELDS = {
+    "hasPeerGroupInfluences",
+    "influenceFromCriminalAssociates",
+    "recklessnessAndRiskTakingBehaviour",
+    "difficultiesCoping",
+    "attitudesTowardsSelf",
+    "problemSolvingSkills",
+    "awarenessOfConsequences",
+    "understandsOtherPeoplesViews",
+    "isCurrentlyOfNoFixedAbodeOrTransientAccommodation",
+    "workRelatedSkills",
+    "problemsWithReadingWritingNumeracy",
+    "hasProblemsWithReading",
+    "hasProblemsWithNumeracy",
+    "learningDifficulties",
+    "professionalOrVocationalQualifications",
+    "overallRiskForAssessment",
+    "highestRiskLevelOverAllAssessments",
+    "hasCustodialSentence",
+    "isEligibleForMappa",
+    "applyOPDOverride",
+    "domesticAbuseAgainstPartner",
+    "domesticAbuseAgainstFamily",
+    "didOffenceInvolveViolenceOrThreatOfViolence",
+    "didOffenceInvolveExcessiveUseOfViolence",
+    "didOffenceInvolveArson",
+    "offenceMotivationEmotionalState",
+    "doesRecogniseImpactOfOffendingOnOthers",
+    "overRelianceOnOthersForFinancialSupport",
+    "manipulativeOrPredatoryBehaviour",
+    "isEvidenceOfChildhoodBehaviouralProblems",
+    "controllingOrAggressiveBehaviour",
+    "experienceOfChildhood",
+    "currentPsychologicalProblems",
+    "currentPsychiatricProblems",
+    "hasHistoryOfPsychiatricTreatment",
+    "hasBeenOnMedicationForMentalHealthProblems",
+    "hasEverBeenInSpecialHospitalOrRegionalSecureUnit",
+    "hasCurrentPsychiatricTreatment",
+    "hasDisplayedObsessiveBehaviourLinkedToOffending",
+    "hasSelfHarmOrAttemptedSuicide",
+    "attitudeTowardsSupervisionOrLicence",
+    "hasAssaultedOrThreatenedStaff",
+    "hasEscapedOrAbsconded",
+    "hasControlIssues",
+    "isAnalysisOfOffenceIssuesLinkedToRisk",
+    "hasAccommodationIssuesLinkedToRisk",
+    "relationshipIssuesLinkedToRisk",
+    "areEmotionalIssuesLinkedToRisk",
+    "areThinkingAndBehaviourIssuesLinkedToRisk",
+    "isARiskOfSexualHarm",
+    "sexualPreoccupation",
+    "offenceRelatedSexualInterests",
+    "emotionalCongruenceWithChildren",
+    "hostileOrientation",
+    "currentRelationshipWithFamilyMembers",
+    "previousCloseRelationships",
+    "easilyInfluencedByCriminalAssociates",
+    "saraRiskToPartner",
+    "saraRiskToOthers",
+}
+# The project's own: which predictors' results PNI sees.
+PROJECT_FIELDS = {"pniContext"}
 
 
 def test_json_field_names_are_the_ministrys() -> None:
     aliases = {field.alias for field in RiskCalculationRequest.model_fields.values()}
-    assert aliases == MINISTRY_FIELDS
+    assert aliases == MINISTRY_FIELDS | SCREENING_FIELDS | PROJECT_FIELDS
 
 
 @pytest.mark.parametrize("request_json", EXAMPLE_REQUESTS)

@@ -5,7 +5,8 @@ from typing import Any
 
 import pytest
 
-from probation.domain.cases.models import CaseOverview
+from probation.domain.assessments.models import Assessment
+from probation.domain.cases.models import CaseOverview, Registration
 from probation.domain.errors import InvalidInput
 from probation.domain.risk_scoring.inputs import derive_inputs
 from probation.domain.risk_scoring.records import InputSource
@@ -139,3 +140,82 @@ def test_a_case_without_a_conviction_cannot_be_scored() -> None:
     with pytest.raises(InvalidInput) as error:
         derive_inputs(overview([], [sanction("2010-01-01", "04600")]), SCORING_DATE)
     assert [e.field for e in error.value.errors] == ["convictions"]
+
+
+def registration(code: str, status: str) -> dict[str, Any]:
+    return {
+        "registrationId": f"r-{code}-{status}",
+        "type": code,
+        "registrationDate": "2025-01-01",
+        "description": code,
+        "group": "MAPPA",
+        "status": status,
+        "registeredBy": "someone",
+        "version": 1,
+    }
+
+
+@pytest.mark.parametrize(
+    ("registrations", "eligible"),
+    [
+        ([registration("MAPP", "ACTIVE")], True),
+        ([registration("MAPP", "DEREGISTERED")], False),
+        ([registration("RHRH", "ACTIVE")], False),
+        ([], False),
+    ],
+)
+def test_mappa_eligibility_is_an_active_mappa_registration(
+    registrations: list[dict[str, Any]], eligible: bool
+) -> None:
+    case = overview([conviction(1, "2025-03-01", "04600", COMMUNITY)], []).model_copy(
+        update={"registrations": [Registration.model_validate(r) for r in registrations]}
+    )
+    derived = derive_inputs(case, SCORING_DATE)
+    assert derived.request.is_eligible_for_mappa is eligible
+    assert derived.provenance["isEligibleForMappa"].source_ref == "/cases/X123456/registrations"
+
+
+def test_a_custodial_sentence_is_one_even_after_release() -> None:
+    released = {"type": "CUSTODY", "releaseDate": "2026-09-01"}
+    derived = derive_inputs(overview([conviction(1, "2025-03-01", "04600", released)], []), SCORING_DATE)
+    assert (derived.request.has_custodial_sentence, derived.request.supervision_status) == (True, "CUSTODY")
+    later = derive_inputs(overview([conviction(1, "2025-03-01", "04600", released)], []), date(2026, 10, 1))
+    assert (later.request.has_custodial_sentence, later.request.supervision_status) == (True, "COMMUNITY")
+    community = derive_inputs(overview([conviction(1, "2025-03-01", "04600", COMMUNITY)], []), SCORING_DATE)
+    assert community.request.has_custodial_sentence is False
+
+
+def test_assessment_answers_name_the_questions_they_were_read_from() -> None:
+    assessment = Assessment.model_validate(
+        {
+            "assessmentId": "a-1",
+            "crn": "X123456",
+            "status": "COMPLETED",
+            "version": 3,
+            "catalogueVersion": "OASYS_LAYER3_V2",
+            "createdAt": NOW,
+            "createdBy": "someone",
+            "updatedAt": NOW,
+            "personalDetails": {},
+            "answers": {},
+            "summary": {"questions": 1, "prefilled": 0, "confirmed": 0, "remaining": 1},
+            "predictorAnswers": {"impulsivityProblems": "SOME_PROBLEMS", "evidenceOfDomesticAbuse": False},
+            "screeningAnswers": {"hasPeerGroupInfluences": True, "saraRiskToOthers": "LOW"},
+        }
+    )
+    case = overview([conviction(1, "2025-03-01", "04600", COMMUNITY)], [])
+    derived = derive_inputs(case, SCORING_DATE, assessment)
+    assert derived.request.has_peer_group_influences is True
+    assert derived.request.sara_risk_to_others == "LOW"
+    details = {
+        name: (p.source, p.source_ref, p.detail)
+        for name, p in derived.provenance.items()
+        if p.source is InputSource.ASSESSMENT
+    }
+    reference = "/cases/X123456/assessments/a-1"
+    assert details == {
+        "impulsivityProblems": (InputSource.ASSESSMENT, reference, "question 11.2"),
+        "evidenceOfDomesticAbuse": (InputSource.ASSESSMENT, reference, "questions 6.7da, 6.7.2.1da"),
+        "hasPeerGroupInfluences": (InputSource.ASSESSMENT, reference, "questions 2.7.2, 2.7"),
+        "saraRiskToOthers": (InputSource.ASSESSMENT, reference, "question saraRiskLevelToOther"),
+    }

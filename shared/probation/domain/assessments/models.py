@@ -84,6 +84,10 @@ class Assessment(ApiModel):
     summary: AssessmentSummary
     section_needs: list[SectionNeed] | None = None
     predictor_answers: dict[str, Any] | None = None
+    screening_answers: dict[str, Any] | None = Field(
+        default=None,
+        description="The screening tools' inputs read off the answers on completion, bar the predictors'",
+    )
 
 
 class AssessmentSummaryView(ApiModel):

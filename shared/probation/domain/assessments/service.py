@@ -8,6 +8,7 @@ from typing import Protocol
 from probation.assessments.catalogue import AnswerType, Catalogue, load_catalogue
 from probation.assessments.predictors import CONDITIONAL_PREDICTOR_QUESTIONS, predictor_answers
 from probation.assessments.scoring import section_scores
+from probation.assessments.screening import screening_answers
 from probation.domain.assessments.models import (
     Answer,
     AnswerSource,
@@ -189,7 +190,8 @@ class AssessmentService(AuditingService):
         if missing:
             raise InvalidInput(missing)
         now = self.clock.now()
-        values = {code: answer.value for code, answer in current.answers.items()}
+        values = _values(current)
+        earlier = [_values(a) for a in self._state(crn).assessments if a.status is AssessmentStatus.COMPLETED]
         needs = [
             SectionNeed(
                 section=score.section,
@@ -209,6 +211,7 @@ class AssessmentService(AuditingService):
                 "completed_by": caller.principal.subject,
                 "section_needs": needs,
                 "predictor_answers": predictor_answers(values),
+                "screening_answers": screening_answers(values, earlier),
             }
         )
         event = case_event(
@@ -221,6 +224,7 @@ class AssessmentService(AuditingService):
             correlation_id=caller.correlation_id,
             assessmentId=assessment_id,
             predictorAnswers=completed.predictor_answers,
+            screeningAnswers=completed.screening_answers,
             needs={need.section: need.need for need in needs},
             sectionScores={need.section: need.score for need in needs},
         )
@@ -344,3 +348,7 @@ class AssessmentService(AuditingService):
 
     def _system_audit(self, crn: str, event: DomainEvent) -> AuditRecord:
         return self._audit(Caller(SYSTEM, event.correlation_id), crn, AuditAction.UPDATE, event)
+
+
+def _values(assessment: Assessment) -> dict[str, object]:
+    return {code: answer.value for code, answer in assessment.answers.items()}

@@ -14,6 +14,7 @@ from probation.domain.identifiers import (
     pnc_check_character_is_valid,
 )
 from probation.domain.model import ApiModel
+from probation.domain.risk_scoring.records import RiskSummary
 from probation.risk.enums import Gender
 
 Name = Annotated[
@@ -364,3 +365,7 @@ class CaseOverview(ApiModel):
     sanctions: list[Sanction]
     registrations: list[Registration]
     contacts: list[Contact]
+    latest_risk: RiskSummary | None = Field(
+        default=None,
+        description="The latest risk scores and screening results; none until the case is scored",
+    )

@@ -36,6 +36,7 @@ from probation.domain.partners.ports import (
 )
 from probation.domain.partners.webhooks import new_delivery
 from probation.domain.principal import Caller, PrincipalKind, Role
+from probation.domain.risk_scoring.records import headline_bands
 
 ADMINS = frozenset({Role.ADMIN})
 MAX_SUBSCRIPTIONS = 10
@@ -240,12 +241,7 @@ def _partner_view(state: CaseState, allocation: Allocation, partner_id: str) -> 
             release_date=s.release_date,
         )
     risk = state.latest_risk.result if state.latest_risk else {}
-    bands: dict[str, str | None] = {
-        name: ((risk.get(name) or {}).get("dynamic") or (risk.get(name) or {}).get("static") or {}).get(
-            "band"
-        )
-        for name in ("allReoffending", "violentReoffending", "seriousViolentReoffending")
-    }
+    bands = headline_bands(risk)
     bands["rsr"] = (risk.get("rsr") or {}).get("band")
     return PartnerCase(
         crn=case.crn,

@@ -10,6 +10,9 @@ sanctions and the offence list. Rules, where the record leaves room for a choice
 * Supervision is CUSTODY while a custodial sentence's release date is still ahead, else COMMUNITY.
 * The dynamic inputs are the latest completed OASys assessment's predictor answers; the serious
   previous convictions the dynamic SVRP asks for are read from the offences before the current one.
+* The screening tools' answers are that assessment's too, each sourced to its question(s). Their case
+  facts are the record's: a custodial current sentence, and MAPPA eligibility as an active MAPPA
+  registration (a case not registered counts as not eligible).
 """
 
 from collections import Counter
@@ -17,8 +20,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from probation.assessments.predictors import PREDICTOR_FIELD_QUESTIONS
+from probation.assessments.screening import SCREENING_FIELD_QUESTIONS
 from probation.domain.assessments.models import Assessment
-from probation.domain.cases.models import CaseOverview, Conviction, SentenceType
+from probation.domain.cases.models import CaseOverview, Conviction, RegistrationStatus, SentenceType
+from probation.domain.cases.registers import MAPPA_CODE
 from probation.domain.errors import FieldError, InvalidInput
 from probation.domain.risk_scoring.previous_convictions import previous_conviction_kind
 from probation.domain.risk_scoring.records import InputProvenance, InputSource
@@ -105,6 +111,10 @@ def derive_inputs(
         "totalNonContactSexualOffences": kinds[SexualOffenceKind.NON_CONTACT],
         "totalIndecentImageSanctions": kinds[SexualOffenceKind.INDECENT_IMAGES],
         "mostRecentOffenceDate": max(offence_dates),
+        "hasCustodialSentence": custodial,
+        "isEligibleForMappa": any(
+            r.type == MAPPA_CODE and r.status is RegistrationStatus.ACTIVE for r in overview.registrations
+        ),
     }
     if sexual:
         values["dateOfMostRecentSexualOffence"] = max(o.on for o, _ in sexual)
@@ -121,6 +131,8 @@ def derive_inputs(
             conviction_ref, "release date" if custodial else "sentence date"
         ),
         "supervisionStatus": _from_record(conviction_ref, "sentence type and release date"),
+        "hasCustodialSentence": _from_record(conviction_ref, "sentence type"),
+        "isEligibleForMappa": _from_record(f"/cases/{crn}/registrations", "an active MAPPA registration"),
         "totalNumberOfSanctionsForAllOffences": history,
         "ageAtFirstSanction": _from_record(f"/cases/{crn}/overview", f"first sanction: {first.reference}"),
         "totalNumberOfViolentSanctions": _from_record(f"/cases/{crn}/overview", "offences flagged violent"),
@@ -140,11 +152,21 @@ def derive_inputs(
             if name in values
         },
     }
-    if assessment is not None and assessment.predictor_answers:
+    if assessment is not None:
         reference = f"/cases/{crn}/assessments/{assessment.assessment_id}"
-        for name, value in assessment.predictor_answers.items():
-            values[name] = value
-            provenance[name] = InputProvenance(source=InputSource.ASSESSMENT, source_ref=reference)
+        for answers, questions in (
+            (assessment.predictor_answers, PREDICTOR_FIELD_QUESTIONS),
+            (assessment.screening_answers, SCREENING_FIELD_QUESTIONS),
+        ):
+            for name, value in (answers or {}).items():
+                values[name] = value
+                codes = questions[name]
+                provenance[name] = InputProvenance(
+                    source=InputSource.ASSESSMENT,
+                    source_ref=reference,
+                    detail=f"{'questions' if len(codes) > 1 else 'question'} {', '.join(codes)}",
+                )
+    if assessment is not None and assessment.predictor_answers:
         earlier = [o for o in occasions if o.reference != f"conviction {current.conviction_number}"]
         serious = {
             serious_kind

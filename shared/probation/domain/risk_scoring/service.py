@@ -10,8 +10,14 @@ from probation.domain.errors import InvalidInput, NotFound
 from probation.domain.events import DomainEvent, case_event
 from probation.domain.principal import STAFF_ROLES, Caller, Principal
 from probation.domain.risk_scoring.inputs import derive_inputs
-from probation.domain.risk_scoring.records import RiskScoreRecord, ScoringTrigger, TriggerKind
-from probation.risk import PredictorScores, RiskCalculationRequest, RiskCalculationResult, calculate
+from probation.domain.risk_scoring.records import (
+    RiskScoreRecord,
+    ScoringTrigger,
+    ScreeningSummary,
+    TriggerKind,
+    headline_bands,
+)
+from probation.risk import RiskCalculationRequest, RiskCalculationResult, calculate
 
 SCORES_DETERMINED = "risk-assessment.scores.determined"
 
@@ -105,6 +111,7 @@ class RiskScoringService(AuditingService):
         previous = self.repository.latest(crn)
         rsr_band = result.rsr["band"] if result.rsr else None
         previous_band = previous.rsr_band if previous else None
+        result_json = result.model_dump(mode="json")
         record = RiskScoreRecord(
             score_id=self.new_id(),
             crn=crn,
@@ -113,10 +120,11 @@ class RiskScoringService(AuditingService):
             trigger=trigger,
             inputs=inputs.request.model_dump(mode="json", by_alias=True, exclude_none=True),
             provenance=inputs.provenance,
-            result=result.model_dump(mode="json"),
+            result=result_json,
             rsr_band=rsr_band,
             previous_rsr_band=previous_band,
             rsr_band_changed=previous is not None and previous_band != rsr_band,
+            screening=ScreeningSummary.of(result_json),
         )
         event = self._scores_determined(record, result, caller)
         self.repository.save(
@@ -127,11 +135,6 @@ class RiskScoringService(AuditingService):
     def _scores_determined(
         self, record: RiskScoreRecord, result: RiskCalculationResult, caller: Caller
     ) -> DomainEvent:
-        bands = {
-            "allReoffending": _headline_band(result.all_reoffending),
-            "violentReoffending": _headline_band(result.violent_reoffending),
-            "seriousViolentReoffending": _headline_band(result.serious_violent_reoffending),
-        }
         return case_event(
             event_id=self.new_id(),
             event_type=SCORES_DETERMINED,
@@ -143,7 +146,7 @@ class RiskScoringService(AuditingService):
             scoreId=record.score_id,
             modelVersion=record.model_version,
             rsr=dict(result.rsr) if result.rsr else None,
-            bands=bands,
+            bands=headline_bands(record.result),
             directContactSexualBand=result.direct_contact_sexual["band"]
             if result.direct_contact_sexual
             else None,
@@ -152,10 +155,5 @@ class RiskScoringService(AuditingService):
             ),
             rsrBandChanged=record.rsr_band_changed,
             previousRsrBand=record.previous_rsr_band,
+            screening=record.screening.to_json_dict() if record.screening else None,
         )
-
-
-def _headline_band(scores: PredictorScores) -> str | None:
-    """The band practitioners see: the dynamic score's when there is one, else the static score's."""
-    score = scores["dynamic"] or scores["static"]
-    return score["band"] if score else None

@@ -122,7 +122,38 @@ function risk(history) {
         })}
       </tbody>
     </table>
+    <h3 class="govuk-heading-s">Screening</h3>
+    ${screening(latest.screening)}
     ${PREDICTORS.map(([key, label]) => (used(result[key]) ? contributionChart(label, used(result[key])) : ''))}`;
+}
+
+const PATHWAYS = {
+  HIGH: 'High intensity programme',
+  MODERATE: 'Moderate intensity programme',
+  ALTERNATIVE: 'Alternative to an accredited programme',
+  OMISSION: 'Not decided: answers are missing',
+};
+
+// The screening tools' results beside the scores; a null result means the tool lacked answers.
+function screening(summary) {
+  if (!summary) return html`<p class="govuk-body">Not screened with these scores.</p>`;
+  const { mst, lds, opd, pni } = summary;
+  const lacking = 'Not enough answers';
+  const maturity = !mst.isMstApplicable
+    ? 'Not applicable'
+    : mst.maturityScore === null
+      ? lacking
+      : `Score ${mst.maturityScore}: ${mst.maturityFlag ? 'maturity needs flagged' : 'not flagged'}`;
+  // opdCheck says whether the screening was carried out at all (SCREENING.md 4.8).
+  const personality = !opd.opdCheck
+    ? lacking
+    : `${opd.opdResult === 'SCREEN_IN' ? 'Screened in' : 'Screened out'}${opd.opdOverride ? ', override requested' : ''}`;
+  return summaryList([
+    ['Maturity (MST)', maturity],
+    ['Learning disability (LDS)', lds.ldsScore === null ? lacking : `Score ${lds.ldsScore}`],
+    ['Personality disorder pathway (OPD)', personality],
+    ['Programme needs (PNI)', PATHWAYS[pni.pniPathway] ?? words(pni.pniPathway)],
+  ]);
 }
 
 async function draft(api, crn, assessments) {

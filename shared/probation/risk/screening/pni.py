@@ -1,0 +1,311 @@
+"""PNI, the Programme Needs Identifier: the intensity of accredited programme a person needs, from four
+need domains and the risk the predictors give (SCREENING.md §5)."""
+
+import functools
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import product
+from operator import attrgetter, itemgetter
+from typing import NamedTuple
+
+from probation.risk.enums import (
+    PROBLEM_LEVEL_SCORE,
+    NeedLevel,
+    PniPathway,
+    ProblemLevel,
+    RiskBand,
+    SupervisionStatus,
+)
+from probation.risk.request import RiskCalculationRequest
+from probation.risk.result import ProgrammeNeeds, ScreeningError
+from probation.risk.screening.common import answers_unexpected_errors, missing_inputs
+from probation.risk.screening.rules import screening_rules
+
+_HIGH_BANDS = frozenset({RiskBand.HIGH, RiskBand.VERY_HIGH})
+_RAISED_BANDS = frozenset({RiskBand.MEDIUM, RiskBand.HIGH})
+_NO_SEXUAL_BAND = frozenset({None, RiskBand.NOT_APPLICABLE})
+_sara = attrgetter("sara_risk_to_partner", "sara_risk_to_others")
+
+
+class PredictorContext(NamedTuple):
+    """The other predictors' results PNI takes into account (SCREENING.md §5.2); ``None`` where a predictor
+    gave none."""
+
+    all_reoffending: float | None
+    """ARP's score, dynamic or else static."""
+    violent_reoffending: float | None
+    """VRP's score, likewise."""
+    direct_contact_band: RiskBand | None
+    indirect_contact_band: RiskBand | None
+    combined_serious: float | None
+    """The RSR score."""
+
+
+NO_CONTEXT = PredictorContext(None, None, None, None, None)
+
+
+@dataclass(frozen=True, slots=True)
+class Domain:
+    name: str
+    """Its key in the rules' domain bandings."""
+    fields: tuple[str, ...]
+    answers: Callable[[RiskCalculationRequest], tuple[ProblemLevel | None, ...]]
+    """Reads the answers of ``fields``, in that order."""
+    decisive_answer: int | None = None
+    """The position of the answer that, with significant problems, gives the domain its top score."""
+    sexual: bool = False
+    """Unscored when answers are missing unless those given already sum to the rules'
+    ``sex_domain_known_from_sum``."""
+
+
+SEX = Domain(
+    "sex",
+    ("sexualPreoccupation", "offenceRelatedSexualInterests", "emotionalCongruenceWithChildren"),
+    attrgetter(
+        "sexual_preoccupation", "offence_related_sexual_interests", "emotional_congruence_with_children"
+    ),
+    decisive_answer=1,
+    sexual=True,
+)
+THINKING = Domain(
+    "thinking",
+    ("proCriminalAttitudes", "hostileOrientation"),
+    attrgetter("pro_criminal_attitudes", "hostile_orientation"),
+    decisive_answer=0,
+)
+RELATIONSHIP = Domain(
+    "relationship",
+    (
+        "currentRelationshipWithFamilyMembers",
+        "previousCloseRelationships",
+        "easilyInfluencedByCriminalAssociates",
+        "controllingOrAggressiveBehaviour",
+    ),
+    attrgetter(
+        "current_relationship_with_family_members",
+        "previous_close_relationships",
+        "easily_influenced_by_criminal_associates",
+        "controlling_or_aggressive_behaviour",
+    ),
+)
+SELF_MANAGEMENT = Domain(
+    "self_management",
+    ("impulsivityProblems", "temperControl", "problemSolvingSkills", "difficultiesCoping"),
+    attrgetter("impulsivity_problems", "temper_control", "problem_solving_skills", "difficulties_coping"),
+)
+DOMAINS = (SEX, THINKING, RELATIONSHIP, SELF_MANAGEMENT)
+"""In the order their missing answers are reported; the sex domain first."""
+
+
+class DomainScore(NamedTuple):
+    score: int
+    projected: int
+    """The score were every missing answer significant problems."""
+    missing: tuple[str, ...]
+    """The domain's unanswered fields: reported even when the domain is not scored."""
+
+
+# Read in C over the four domains, which generator expressions would do in Python.
+_score, _projected, _missing = itemgetter(0), itemgetter(1), itemgetter(2)
+
+
+def _scored(domain: Domain, answers: tuple[ProblemLevel | None, ...]) -> DomainScore:
+    """The domain's score for ``answers``, were the domain scored at all."""
+    rules = screening_rules().programme_needs
+    score_of_sum = rules.domain_score_of_sum[domain.name]
+    missing = tuple(field for field, answer in zip(domain.fields, answers, strict=True) if answer is None)
+    if (
+        domain.decisive_answer is not None
+        and answers[domain.decisive_answer] is ProblemLevel.SIGNIFICANT_PROBLEMS
+    ):
+        return DomainScore(score_of_sum[-1], score_of_sum[-1], missing)
+    given = sum(map(PROBLEM_LEVEL_SCORE.__getitem__, answers))
+    projected = score_of_sum[given + 2 * len(missing)]
+    if missing and domain.sexual and given < rules.sex_domain_known_from_sum:
+        return DomainScore(0, projected, missing)
+    return DomainScore(score_of_sum[given], projected, missing)
+
+
+@functools.cache
+def _domain_tables() -> tuple[Mapping[tuple[ProblemLevel | None, ...], DomainScore], ...]:
+    """Each domain's score for every combination of its answers (a few hundred in all), worked out once:
+    scoring a case is then a lookup per domain."""
+    answers = (None, *ProblemLevel)
+    return tuple(
+        {
+            combination: _scored(domain, combination)
+            for combination in product(answers, repeat=len(domain.fields))
+        }
+        for domain in DOMAINS
+    )
+
+
+def domain_scores(request: RiskCalculationRequest) -> list[DomainScore]:
+    """The scores of ``DOMAINS``, in that order."""
+    scores = [table[domain.answers(request)] for domain, table in zip(DOMAINS, _domain_tables(), strict=True)]
+    if not (request.has_ever_committed_sexual_offence or request.is_a_risk_of_sexual_harm):
+        # The sex domain is scored only for a sexual offending history or risk of sexual harm; its
+        # missing answers are reported all the same.
+        scores[0] = DomainScore(0, 0, scores[0].missing)
+    return scores
+
+
+def domain_score(domain: Domain, request: RiskCalculationRequest) -> DomainScore:
+    return domain_scores(request)[DOMAINS.index(domain)]
+
+
+def overall_need(request: RiskCalculationRequest, domains: Sequence[DomainScore]) -> NeedLevel | None:
+    """The need level of the domains' scores (SCREENING.md §5.4); ``None`` when missing answers leave it
+    undecided."""
+    need_of_total = screening_rules().programme_needs.need_of_total
+    total: int = sum(map(_score, domains))
+    need = need_of_total[total]
+    community = request.supervision_status is SupervisionStatus.COMMUNITY
+    if need is NeedLevel.HIGH or (need is NeedLevel.MEDIUM and community):
+        return need
+    if any(map(_missing, domains)):
+        projected_total: int = sum(map(_projected, domains))
+        if need is need_of_total[projected_total]:
+            return need
+        if not community and all(map(_missing, domains)):
+            return None
+        sara = _sara(request)
+        sara_raised = not _RAISED_BANDS.isdisjoint(sara)
+        if need is not NeedLevel.LOW and not sara_raised:
+            return None
+        if sara_raised and None not in sara:
+            return NeedLevel.MEDIUM if community else NeedLevel.HIGH
+    return need
+
+
+def _whole(score: float | None) -> int | None:
+    # The Ministry truncates the RSR score toward zero before comparing it.
+    return int(score) if score is not None else None
+
+
+def is_high_risk(request: RiskCalculationRequest, context: PredictorContext) -> bool:
+    rules = screening_rules().programme_needs
+    return (
+        rules.all_reoffending.is_high(context.all_reoffending)
+        or rules.violent_reoffending.is_high(context.violent_reoffending)
+        or context.direct_contact_band in _HIGH_BANDS
+        or context.indirect_contact_band in _HIGH_BANDS
+        or (
+            context.direct_contact_band in _NO_SEXUAL_BAND
+            and context.indirect_contact_band in _NO_SEXUAL_BAND
+            and rules.combined_serious.is_high(_whole(context.combined_serious))
+        )
+        or RiskBand.HIGH in _sara(request)
+    )
+
+
+def is_medium_risk(request: RiskCalculationRequest, context: PredictorContext) -> bool:
+    rules = screening_rules().programme_needs
+    return (
+        rules.all_reoffending.is_medium(context.all_reoffending)
+        or rules.violent_reoffending.is_medium(context.violent_reoffending)
+        or context.direct_contact_band is RiskBand.MEDIUM
+        or context.indirect_contact_band is RiskBand.MEDIUM
+        or RiskBand.MEDIUM in _sara(request)
+        or (
+            context.direct_contact_band in _NO_SEXUAL_BAND
+            and context.indirect_contact_band in _NO_SEXUAL_BAND
+            and rules.combined_serious.is_medium(_whole(context.combined_serious))
+        )
+    )
+
+
+def risk_level(request: RiskCalculationRequest, context: PredictorContext) -> RiskBand:
+    if is_high_risk(request, context):
+        return RiskBand.HIGH
+    return RiskBand.MEDIUM if is_medium_risk(request, context) else RiskBand.LOW
+
+
+def projected_risk_level(request: RiskCalculationRequest, context: PredictorContext) -> RiskBand:
+    """The risk were each missing sexual predictor at its highest: high, unless none is missing."""
+    direct, indirect, combined = (
+        context.direct_contact_band,
+        context.indirect_contact_band,
+        context.combined_serious,
+    )
+    worst = context._replace(
+        direct_contact_band=RiskBand.VERY_HIGH if direct is None else direct,
+        indirect_contact_band=RiskBand.VERY_HIGH if indirect is None else indirect,
+        combined_serious=screening_rules().programme_needs.projected_combined_serious
+        if combined is None
+        else combined,
+    )
+    if is_high_risk(request, worst):
+        return RiskBand.HIGH
+    return RiskBand.MEDIUM if is_medium_risk(request, context) else RiskBand.LOW
+
+
+def is_high_intensity(
+    request: RiskCalculationRequest, context: PredictorContext, need: NeedLevel, risk: RiskBand
+) -> bool:
+    """Only in custody: remand does not qualify."""
+    if request.supervision_status is not SupervisionStatus.CUSTODY:
+        return False
+    rules = screening_rules().programme_needs
+    return (
+        rules.all_reoffending.is_high(context.all_reoffending)
+        and (
+            rules.violent_reoffending.is_high(context.violent_reoffending) or RiskBand.HIGH in _sara(request)
+        )
+    ) or (need is NeedLevel.HIGH and risk is RiskBand.HIGH)
+
+
+def is_moderate_intensity(
+    request: RiskCalculationRequest, context: PredictorContext, need: NeedLevel, risk: RiskBand
+) -> bool:
+    rules = screening_rules().programme_needs
+    community = request.supervision_status is SupervisionStatus.COMMUNITY
+    return (
+        (
+            community
+            and rules.all_reoffending.is_high(context.all_reoffending)
+            and rules.violent_reoffending.is_high(context.violent_reoffending)
+        )
+        or (community and need is NeedLevel.HIGH and risk is RiskBand.HIGH)
+        or not _RAISED_BANDS.isdisjoint(_sara(request))
+        or (need is NeedLevel.MEDIUM and risk in _RAISED_BANDS)
+        or (need is NeedLevel.HIGH and risk is RiskBand.MEDIUM)
+    )
+
+
+def _failed(errors: list[ScreeningError]) -> ProgrammeNeeds:
+    return {"pniPathway": PniPathway.OMISSION, "validationError": errors}
+
+
+def validation_errors(request: RiskCalculationRequest) -> list[ScreeningError]:
+    """Only the supervision status is required: missing answers are weighed, not refused."""
+    return [missing_inputs(("supervisionStatus",))] if request.supervision_status is None else []
+
+
+@answers_unexpected_errors(_failed)
+def programme_needs(request: RiskCalculationRequest, context: PredictorContext) -> ProgrammeNeeds:
+    status = request.supervision_status
+    if status is None:
+        return _failed(validation_errors(request))
+    domains = domain_scores(request)
+    missing = [field for domain in domains for field in domain.missing] if any(map(_missing, domains)) else []
+    errors = [missing_inputs(missing)] if missing else []
+    need = overall_need(request, domains)
+    if need is None:
+        return _failed(errors)
+    risk = risk_level(request, context)
+    if is_high_intensity(request, context, need, risk):
+        pathway = PniPathway.HIGH
+    elif is_moderate_intensity(request, context, need, risk):
+        pathway = PniPathway.MODERATE
+    else:
+        pathway = PniPathway.ALTERNATIVE
+    if missing:
+        sara = _sara(request)
+        if (
+            (None in sara and pathway is PniPathway.ALTERNATIVE)
+            or projected_risk_level(request, context) is not risk
+            or (sara == (None, None) and status is not SupervisionStatus.COMMUNITY)
+        ):
+            pathway = PniPathway.OMISSION
+    return {"pniPathway": pathway, "validationError": errors}
