@@ -74,6 +74,16 @@ def test_a_practitioner_needs_a_known_team_and_a_valid_grade(allocation_api: Cal
     }
 
 
+@pytest.mark.parametrize("hours", [2.225073858507e-311, 37.123, 0, 61])
+def test_contracted_hours_beyond_hundredths_or_range_are_refused_and_nothing_stored(
+    allocation_api: Caller, team: str, hours: float
+) -> None:
+    practitioner = {"code": "PO010", "name": "A B", "grade": "PO", "teamCode": team, "contractedHours": hours}
+    refused = allocation_api("POST", "/allocation/practitioners", practitioner, roles=MANAGER)
+    assert (refused.status, refused.field_errors) == (422, {"contractedHours"})
+    assert allocation_api("GET", "/allocation/practitioners/PO010").status == 404
+
+
 def test_reductions_lower_available_points(allocation_api: Caller, team: str) -> None:
     fresh = allocation_api("GET", "/allocation/practitioners/PO001")
     # A full-time PO (37 hours) has the nominal 2176 points.

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Self
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from probation.allocation import workload
 from probation.allocation.workload import Grade
@@ -12,7 +12,17 @@ from probation.domain.cases.models import ShortText, TeamCode
 from probation.domain.model import ApiModel
 
 StaffCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{3,10}$")]
-Hours = Annotated[float, Field(gt=0, le=60)]
+
+
+def _to_the_minute_or_so(hours: float) -> float:
+    # Hours are kept to hundredths, as rotas write them (37.5, 22.25); a value finer than that is a typing
+    # error, and a vanishing one (1e-300) is also beyond what DynamoDB can store.
+    if round(hours, 2) != hours:
+        raise ValueError("must have at most two decimal places")
+    return hours
+
+
+Hours = Annotated[float, Field(gt=0, le=60), AfterValidator(_to_the_minute_or_so)]
 
 
 ALLOCATED = "person.community.manager.allocated"

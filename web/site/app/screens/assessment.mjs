@@ -42,10 +42,14 @@ function prefilledTable(assessment, catalogue) {
     </table></div>`;
 }
 
-function remainingQuestions(assessment, catalogue) {
-  const sections = catalogue.sections
+// The questions completion still needs, by section: what the assessor has left to do.
+function requiredUnanswered(assessment, catalogue) {
+  return catalogue.sections
     .map((section) => ({ ...section, questions: section.questions.filter((q) => q.requiredForCompletion && !(q.code in assessment.answers)) }))
     .filter((section) => section.questions.length);
+}
+
+function remainingQuestions(sections) {
   if (!sections.length) return html`<p class="govuk-body">Every required question has an answer.</p>`;
   return sections.map((section) => html`
     <h3 class="govuk-heading-s">Section ${section.id}: ${section.title}</h3>
@@ -106,6 +110,8 @@ export async function assessmentScreen(context, crn) {
 
   const show = (banner = '') => {
     const { summary } = assessment;
+    const sections = requiredUnanswered(assessment, catalogue);
+    const left = sections.reduce((total, section) => total + section.questions.length, 0);
     render(main, html`
       <div id="errors"></div>
       ${banner}
@@ -113,14 +119,14 @@ export async function assessmentScreen(context, crn) {
       <h1 class="govuk-heading-l">OASys assessment</h1>
       <p class="govuk-body">Started ${formatDateTime(assessment.createdAt)} by ${assessment.createdBy}.
         ${summary.prefilled} of ${summary.questions} answers pre-filled, ${summary.confirmed} confirmed,
-        <strong>${summary.remaining} remaining</strong>.</p>
+        <strong>${left} required ${left === 1 ? 'question' : 'questions'} left to answer</strong>.</p>
       <form id="confirm-form" novalidate>
         ${prefilledTable(assessment, catalogue)}
         <button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button">Confirm selected answers</button>
       </form>
       <form id="answer-form" novalidate>
         <h2 class="govuk-heading-m">Questions to answer</h2>
-        ${remainingQuestions(assessment, catalogue)}
+        ${remainingQuestions(sections)}
         <button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button">Save answers</button>
       </form>
       <h2 class="govuk-heading-m">Complete the assessment</h2>

@@ -164,7 +164,7 @@ async function draft(api, crn, assessments) {
   const { summary } = assessment;
   return html`
     <p class="govuk-body">Started ${formatDateTime(assessment.createdAt)}: ${summary.prefilled} answers pre-filled,
-      ${summary.confirmed} confirmed, ${summary.remaining} questions remaining.</p>
+      ${summary.confirmed} confirmed, ${summary.remaining} of ${summary.questions} questions unanswered.</p>
     <p class="govuk-body"><a class="govuk-link" href="#/cases/${crn}/assessment">Continue the assessment</a></p>
     <details class="govuk-details">
       <summary class="govuk-details__summary"><span class="govuk-details__summary-text">The ${Object.keys(assessment.answers).length} answers so far and where each came from</span></summary>
