@@ -124,7 +124,7 @@ def calculate(request: RiskCalculationRequest, *, today: date | None = None) -> 
         components,
         legacy_violations,
     )
-    return RiskCalculationResult(
+    return RiskCalculationResult.of_blocks(
         model_version=model.version,
         all_reoffending=all_reoffending.scores,
         violent_reoffending=violent.scores,
@@ -187,7 +187,7 @@ def _unknown_version(
     """No predictor scores; the screening tools, which have no model version, still answer."""
     unscored = {"static": None, "dynamic": None}
     reason = Violation(("version",), f"version must be one of {', '.join(available_versions())}.", None)
-    return RiskCalculationResult(
+    return RiskCalculationResult.of_blocks(
         model_version=version,
         all_reoffending=unscored,
         violent_reoffending=unscored,
