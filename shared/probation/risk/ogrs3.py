@@ -7,7 +7,7 @@ from probation.risk.errors import ErrorCode, Violation, missing
 from probation.risk.numerics import half_up_units, ministry_sigmoid
 from probation.risk.offences import ogrs3_offence_weight
 from probation.risk.reoffending import OFFENCE_CODE_INCORRECT_FORMAT, CriminalHistoryChecks
-from probation.risk.request import RiskCalculationRequest, field_reader
+from probation.risk.request import RiskCalculationRequest
 from probation.risk.result import Ogrs3Score
 
 OGRS3_REQUIRED = (
@@ -20,16 +20,13 @@ OGRS3_REQUIRED = (
     "currentOffenceCode",
 )
 MIN_CONVICTION_AGE = 10
-_scored_fields = field_reader(
-    "totalNumberOfSanctionsForAllOffences", "currentOffenceCode", "gender", "ageAtFirstSanction"
-)
 
 
 def ogrs3(
     model: Ogrs3Model, request: RiskCalculationRequest, absent: frozenset[str], checks: CriminalHistoryChecks
 ) -> tuple[Ogrs3Score | None, list[Violation]]:
     violations = [missing(field) for field in OGRS3_REQUIRED if field in absent] if absent else []
-    sanctions, code, gender, first_sanction_age = _scored_fields(request)
+    sanctions = request.total_number_of_sanctions_for_all_offences
     if sanctions is not None and sanctions < 1:
         violations.append(
             Violation(
@@ -38,8 +35,11 @@ def ogrs3(
                 ErrorCode.TOTAL_NUMBER_OF_SANCTIONS_LESS_THAN_ONE,
             )
         )
+    code = request.current_offence_code
     if code is not None and len(code) != 5:
         violations.append(OFFENCE_CODE_INCORRECT_FORMAT)
+    gender = request.gender
+    first_sanction_age = request.age_at_first_sanction
     # Missing fields are among the violations; the rest of the condition is for the type checker.
     if violations or gender is None or sanctions is None or first_sanction_age is None or code is None:
         return None, violations

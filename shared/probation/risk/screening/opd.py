@@ -28,14 +28,7 @@ REQUIRED_FIELDS = (
     "hasCustodialSentence",
 )
 """Required of everyone, in the order missing ones are reported."""
-# What validation reads: the required fields, then those required of some.
-_validated = field_reader(
-    *REQUIRED_FIELDS,
-    "isEligibleForMappa",
-    "evidenceOfDomesticAbuse",
-    "domesticAbuseAgainstPartner",
-    "domesticAbuseAgainstFamily",
-)
+_required = field_reader(*REQUIRED_FIELDS)
 DOMESTIC_ABUSE_FIELDS = (
     "evidenceOfDomesticAbuse",
     "domesticAbuseAgainstFamily",
@@ -130,11 +123,14 @@ def _failed(errors: list[ScreeningError]) -> PersonalityDisorderScreening:
 
 
 def validation_errors(request: RiskCalculationRequest) -> list[ScreeningError]:
-    *required, mappa, evidence, against_partner, against_family = _validated(request)
-    missing = [field for field, value in zip(REQUIRED_FIELDS, required, strict=True) if value is None]
-    gender, _, _, code, _ = required
-    if gender is _FEMALE and mappa is None:
+    missing = [
+        field for field, value in zip(REQUIRED_FIELDS, _required(request), strict=True) if value is None
+    ]
+    if request.gender is _FEMALE and request.is_eligible_for_mappa is None:
         missing.append("isEligibleForMappa")
+    evidence = request.evidence_of_domestic_abuse
+    against_partner = request.domestic_abuse_against_partner
+    against_family = request.domestic_abuse_against_family
     if evidence:
         missing += [
             field
@@ -147,6 +143,7 @@ def validation_errors(request: RiskCalculationRequest) -> list[ScreeningError]:
     errors = [missing_inputs(missing)] if missing else []
     if not evidence and (against_partner is not None or against_family is not None):
         errors.append(screening_error(ErrorCode.DOMESTIC_ABUSE_INCONSISTENT_INPUT, DOMESTIC_ABUSE_FIELDS))
+    code = request.current_offence_code
     if code is not None and not is_known_offence(code):
         error = (
             ErrorCode.OFFENCE_CODE_MAPPING_NOT_FOUND
