@@ -145,9 +145,8 @@ class RiskCalculationResult(BaseModel):
         """The result of blocks the calculator built, ``blocks`` holding every field by name, unvalidated.
 
         What ``model_construct`` stores, without its Python loop over the fields (resolving aliases and
-        defaults, none of which apply here). Validating, even fields that skip validation, costs a
-        twentieth of a calculation, ``model_construct`` three times as much, and so does passing the blocks
-        as keyword arguments.
+        defaults, none of which apply here). Per result, in instructions: validating, even fields that skip
+        validation, ~15k; ``model_construct`` ~60k; passing thirteen keyword arguments ~7k; this ~2k.
         """
         result = cls.__new__(cls)
         _set(result, "__dict__", blocks)
