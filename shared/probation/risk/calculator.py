@@ -3,7 +3,6 @@
 import functools
 from collections.abc import Callable
 from datetime import date
-from operator import attrgetter
 from typing import NamedTuple
 
 from probation.risk.coefficients import RiskModel, available_versions, latest_version, load_model
@@ -19,7 +18,7 @@ from probation.risk.reoffending import (
     dynamic_inputs,
     score_reoffending,
 )
-from probation.risk.request import RiskCalculationRequest
+from probation.risk.request import RiskCalculationRequest, field_reader
 from probation.risk.result import PredictorScores, RiskCalculationResult, headline
 from probation.risk.screening.lds import learning_disability_screening
 from probation.risk.screening.mst import maturity_screening
@@ -33,9 +32,6 @@ from probation.risk.sexual import (
     sexual_history_checks,
 )
 
-_ATTRIBUTE_BY_FIELD = {
-    field.alias or attribute: attribute for attribute, field in RiskCalculationRequest.model_fields.items()
-}
 # What each list of violations in calculate() stopped, as named in the error messages.
 _STOPPED_LABELS = (
     ALL_REOFFENDING.name,
@@ -50,6 +46,10 @@ _STOPPED_LABELS = (
     f"rsr [{ErrorCode.COMPONENT_VALIDATION_ERROR}]",
     "ogrs3",
 )
+
+
+# Members read once, as the hot path compares with them (see probation.risk.enums).
+_LIVE = PniContext.LIVE
 
 
 def calculate(request: RiskCalculationRequest, *, today: date | None = None) -> RiskCalculationResult:
@@ -101,7 +101,7 @@ def calculate(request: RiskCalculationRequest, *, today: date | None = None) -> 
     # The Ministry's live service runs PNI before the sexual predictors and RSR, so it never sees them.
     context = (
         PredictorContext(arp, vrp, None, None, None)
-        if request.pni_context is PniContext.LIVE
+        if request.pni_context is _LIVE
         else PredictorContext(
             arp,
             vrp,
@@ -124,20 +124,22 @@ def calculate(request: RiskCalculationRequest, *, today: date | None = None) -> 
         components,
         legacy_violations,
     )
-    return RiskCalculationResult(
-        model_version=model.version,
-        all_reoffending=all_reoffending.scores,
-        violent_reoffending=violent.scores,
-        serious_violent_reoffending=serious_violent.scores,
-        direct_contact_sexual=direct,
-        indirect_contact_sexual=indirect,
-        rsr=rsr,
-        ogrs3=legacy,
-        mst=maturity_screening(request, assessment_date),
-        lds=learning_disability_screening(request),
-        opd=personality_disorder_screening(request),
-        pni=programme_needs(request, context),
-        errors=field_errors(zip(_STOPPED_LABELS, stopped, strict=True)) if any(stopped) else [],
+    return RiskCalculationResult.of_blocks(
+        {
+            "model_version": model.version,
+            "all_reoffending": all_reoffending.scores,
+            "violent_reoffending": violent.scores,
+            "serious_violent_reoffending": serious_violent.scores,
+            "direct_contact_sexual": direct,
+            "indirect_contact_sexual": indirect,
+            "rsr": rsr,
+            "ogrs3": legacy,
+            "mst": maturity_screening(request, assessment_date),
+            "lds": learning_disability_screening(request),
+            "opd": personality_disorder_screening(request),
+            "pni": programme_needs(request, context),
+            "errors": field_errors(zip(_STOPPED_LABELS, stopped, strict=True)) if any(stopped) else [],
+        }
     )
 
 
@@ -175,10 +177,11 @@ def _prepare(version: str) -> _Prepared:
     ]
     # The assessment date is never missing: it defaults to today.
     fields = tuple(field for field in dict.fromkeys(required) if field != "assessmentDate")
-    unknown = [field for field in fields if field not in _ATTRIBUTE_BY_FIELD]
-    if unknown:
-        raise ValueError(f"model {version} requires fields the request does not have: {unknown}")
-    return _Prepared(model, fields, attrgetter(*(_ATTRIBUTE_BY_FIELD[field] for field in fields)))
+    try:
+        required_values = field_reader(*fields)
+    except ValueError as error:
+        raise ValueError(f"model {version} requires fields the request does not have: {error}") from None
+    return _Prepared(model, fields, required_values)
 
 
 def _unknown_version(
@@ -187,18 +190,20 @@ def _unknown_version(
     """No predictor scores; the screening tools, which have no model version, still answer."""
     unscored = {"static": None, "dynamic": None}
     reason = Violation(("version",), f"version must be one of {', '.join(available_versions())}.", None)
-    return RiskCalculationResult(
-        model_version=version,
-        all_reoffending=unscored,
-        violent_reoffending=unscored,
-        serious_violent_reoffending=unscored,
-        direct_contact_sexual=None,
-        indirect_contact_sexual=None,
-        rsr=None,
-        ogrs3=None,
-        mst=maturity_screening(request, assessment_date),
-        lds=learning_disability_screening(request),
-        opd=personality_disorder_screening(request),
-        pni=programme_needs(request, NO_CONTEXT),
-        errors=field_errors([("every predictor", [reason])]),
+    return RiskCalculationResult.of_blocks(
+        {
+            "model_version": version,
+            "all_reoffending": unscored,
+            "violent_reoffending": unscored,
+            "serious_violent_reoffending": unscored,
+            "direct_contact_sexual": None,
+            "indirect_contact_sexual": None,
+            "rsr": None,
+            "ogrs3": None,
+            "mst": maturity_screening(request, assessment_date),
+            "lds": learning_disability_screening(request),
+            "opd": personality_disorder_screening(request),
+            "pni": programme_needs(request, NO_CONTEXT),
+            "errors": field_errors([("every predictor", [reason])]),
+        }
     )

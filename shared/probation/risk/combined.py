@@ -14,6 +14,9 @@ from probation.risk.result import (
 )
 
 COMBINED_SERIOUS_REQUIRED = ("gender", "hasEverCommittedSexualOffence")
+# Members read once, as the hot path compares with them (see probation.risk.enums).
+_FEMALE = Gender.FEMALE
+_STATIC, _DYNAMIC = ScoreType.STATIC, ScoreType.DYNAMIC
 
 
 def component_violations(
@@ -48,7 +51,7 @@ def combined_serious(
         return None, violations
     female_addition = (
         model.female_sexual_history_addition_percent
-        if request.gender is Gender.FEMALE and request.has_ever_committed_sexual_offence
+        if request.gender is _FEMALE and request.has_ever_committed_sexual_offence
         else 0.0
     )
     # Summed in binary64, in this order, before rounding: the Ministry's arithmetic.
@@ -57,5 +60,5 @@ def combined_serious(
             svrp["score"] + direct_contact["score"] + indirect_contact["score"] + female_addition, 2
         )
     )
-    score_type = ScoreType.DYNAMIC if scores["dynamic"] is not None else ScoreType.STATIC
+    score_type = _DYNAMIC if scores["dynamic"] is not None else _STATIC
     return {"score": percent, "band": model.bands.band_of(percent), "type": score_type}, []

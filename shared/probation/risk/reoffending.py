@@ -10,7 +10,6 @@ import math
 from dataclasses import dataclass
 from datetime import date
 from itertools import compress
-from operator import attrgetter
 
 from pydantic.alias_generators import to_camel
 
@@ -26,7 +25,7 @@ from probation.risk.enums import (
 from probation.risk.errors import ErrorCode, Violation, missing
 from probation.risk.numerics import MAX_PERCENT, half_up_units, logistic
 from probation.risk.offences import UNKNOWN_CATEGORY, has_offence_code_format, offence_category
-from probation.risk.request import RiskCalculationRequest
+from probation.risk.request import RiskCalculationRequest, field_reader
 from probation.risk.result import PredictorScores, Score
 
 MAX_SANCTIONS = 999
@@ -52,9 +51,39 @@ DRUG_FLAGS: dict[str, tuple[str, ...]] = {
         "has_solvents_usage",
     ),
 }
-# All the flags, read in one call, and the drug of each.
-_drug_flag_values = attrgetter(*(flag for flags in DRUG_FLAGS.values() for flag in flags))
 _DRUG_OF_FLAG = tuple(drug for drug, flags in DRUG_FLAGS.items() for _ in flags)
+"""The drug of each flag, in the order they are read."""
+# The answers of the dynamic variants, then every drug flag, read in one call.
+_needs_answers = field_reader(
+    "didOffenceInvolveCarryingOrUsingWeapon",
+    "suitabilityOfAccommodation",
+    "isUnemployed",
+    "currentRelationshipStatus",
+    "currentRelationshipWithPartner",
+    "evidenceOfDomesticAbuse",
+    "regularOffendingActivities",
+    "motivationToTackleDrugMisuse",
+    "currentAlcoholUseProblems",
+    "excessiveAlcoholUse",
+    "impulsivityProblems",
+    "temperControl",
+    "proCriminalAttitudes",
+    "previousConvictions",
+    *(to_camel(flag) for flags in DRUG_FLAGS.values() for flag in flags),
+)
+_criminal_history = field_reader(
+    "currentOffenceCode",
+    "totalNumberOfSanctionsForAllOffences",
+    "ageAtFirstSanction",
+    "dateOfBirth",
+    "dateOfCurrentConviction",
+    "dateAtStartOfFollowup",
+    "totalNumberOfViolentSanctions",
+    "gender",
+)
+# Members read once, as the hot path compares with them (see probation.risk.enums).
+_FEMALE = Gender.FEMALE
+_LIVING_TOGETHER = CurrentRelationshipStatus.IN_RELATIONSHIP_LIVING_TOGETHER
 
 # Violations that other predictors' checks share.
 SANCTIONS_OUT_OF_RANGE = Violation(
@@ -142,6 +171,8 @@ class DynamicInputs:
     """Drugs misused."""
     previous_convictions: tuple[PreviousConviction, ...]
     """Without repeats, in the request's order."""
+    motivation_missing: bool
+    """No motivation to tackle drug misuse is given."""
 
 
 @dataclass(slots=True)
@@ -154,13 +185,20 @@ class ReoffendingOutcome:
 
 
 def check_criminal_history(request: RiskCalculationRequest, assessment_date: date) -> CriminalHistoryChecks:
+    (
+        code,
+        sanctions,
+        first_sanction_age,
+        date_of_birth,
+        conviction_date,
+        given_followup_date,
+        violent,
+        gender,
+    ) = _criminal_history(request)
     common: list[Violation] = []
-    code = request.current_offence_code
     category = _offence_category(code, common) if code is not None else None
-    sanctions = request.total_number_of_sanctions_for_all_offences
     if sanctions is not None and not 1 <= sanctions <= MAX_SANCTIONS:
         common.append(SANCTIONS_OUT_OF_RANGE)
-    first_sanction_age = request.age_at_first_sanction
     if first_sanction_age is not None and not 0 <= first_sanction_age < AGE_LIMIT:
         common.append(
             Violation(
@@ -169,8 +207,6 @@ def check_criminal_history(request: RiskCalculationRequest, assessment_date: dat
                 ErrorCode.AGE_AT_FIRST_SANCTION_OUT_OF_RANGE,
             )
         )
-    date_of_birth = request.date_of_birth
-    conviction_date = request.date_of_current_conviction
     conviction_age = None
     if conviction_date is not None:
         if date_of_birth is not None:
@@ -211,17 +247,14 @@ def check_criminal_history(request: RiskCalculationRequest, assessment_date: dat
                 )
             )
 
-    given_followup_date = request.date_at_start_of_followup
     followup_date = given_followup_date or conviction_date
     followup_age = None
     if followup_date is not None and date_of_birth is not None and followup_date > date_of_birth:
         followup_age = age_in_years(date_of_birth, followup_date)
-    violent = request.total_number_of_violent_sanctions
-
     history = None
     if (
         not common
-        and request.gender is not None
+        and gender is not None
         and conviction_age is not None
         and first_sanction_age is not None
         and sanctions is not None
@@ -229,7 +262,7 @@ def check_criminal_history(request: RiskCalculationRequest, assessment_date: dat
         and followup_date is not None
     ):
         history = CriminalHistory(
-            female=request.gender is Gender.FEMALE,
+            female=gender is _FEMALE,
             age_at_followup=followup_age,
             years_since_first_sanction=conviction_age - first_sanction_age,
             months_in_community=(
@@ -310,33 +343,48 @@ def _followup_date_checks(
 
 def dynamic_inputs(request: RiskCalculationRequest) -> DynamicInputs:
     """The OASys items, drugs and convictions that count."""
-    living_together = (
-        request.current_relationship_status is CurrentRelationshipStatus.IN_RELATIONSHIP_LIVING_TOGETHER
-    )
-    level = PROBLEM_LEVEL_SCORE
-    partner = level[request.current_relationship_with_partner]
-    values = (  # in coefficients.OASYS_ITEMS order
-        1 if request.did_offence_involve_carrying_or_using_weapon else 0,
-        level[request.suitability_of_accommodation],
-        # The API takes a yes/no where OASys 4.2 scores 0/1/2 (SPEC §13.1).
-        2 if request.is_unemployed else 0,
-        1 if living_together else 0,
+    (
+        weapon,
+        accommodation,
+        unemployed,
+        relationship_status,
         partner,
-        partner if living_together else 0,
-        1 if request.evidence_of_domestic_abuse else 0,
-        level[request.regular_offending_activities],
-        MOTIVATION_LEVEL_SCORE[request.motivation_to_tackle_drug_misuse],
-        level[request.current_alcohol_use_problems],
-        level[request.excessive_alcohol_use],
-        level[request.impulsivity_problems],
-        level[request.temper_control],
-        level[request.pro_criminal_attitudes],
+        domestic_abuse,
+        regular_offending,
+        motivation,
+        alcohol_use,
+        excessive_alcohol_use,
+        impulsivity,
+        temper,
+        attitudes,
+        convictions,
+        *drug_flags,
+    ) = _needs_answers(request)
+    living_together = relationship_status is _LIVING_TOGETHER
+    level = PROBLEM_LEVEL_SCORE
+    partner_score = level[partner]
+    values = (  # in coefficients.OASYS_ITEMS order
+        1 if weapon else 0,
+        level[accommodation],
+        # The API takes a yes/no where OASys 4.2 scores 0/1/2 (SPEC §13.1).
+        2 if unemployed else 0,
+        1 if living_together else 0,
+        partner_score,
+        partner_score if living_together else 0,
+        1 if domestic_abuse else 0,
+        level[regular_offending],
+        MOTIVATION_LEVEL_SCORE[motivation],
+        level[alcohol_use],
+        level[excessive_alcohol_use],
+        level[impulsivity],
+        level[temper],
+        level[attitudes],
     )
-    convictions = request.previous_convictions
     return DynamicInputs(
         values,
-        tuple(dict.fromkeys(compress(_DRUG_OF_FLAG, _drug_flag_values(request)))),
+        tuple(dict.fromkeys(compress(_DRUG_OF_FLAG, drug_flags))),
         tuple(dict.fromkeys(convictions)) if convictions else (),
+        motivation is None,
     )
 
 
@@ -368,7 +416,7 @@ def score_reoffending(
         if absent
         else []
     )
-    if model.dynamic.drugs and request.motivation_to_tackle_drug_misuse is None:
+    if inputs.motivation_missing and model.dynamic.drugs:
         dynamic_violations += _unmotivated_drug_misuse(model.dynamic, request)
 
     history = checks.history

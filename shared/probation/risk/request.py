@@ -7,8 +7,10 @@ following the Ministry's rules (SPEC §9.1): unknown properties, enums given as 
 """
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated
+from operator import itemgetter
+from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 from pydantic.alias_generators import to_camel
@@ -183,3 +185,29 @@ class RiskCalculationRequest(BaseModel):
 
     # Not the Ministry's: which predictors' results PNI sees; FULL (the model's intent) when absent.
     pni_context: PniContext | None = None
+
+
+_ATTRIBUTE_BY_FIELD = {
+    field.alias or attribute: attribute for attribute, field in RiskCalculationRequest.model_fields.items()
+}
+
+
+def field_reader(*fields: str) -> Callable[[RiskCalculationRequest], Any]:
+    """What ``operator.attrgetter`` of the attributes behind ``fields`` (camelCase, as in the JSON) gives:
+    the value of the one field, or a tuple of each field's value in that order.
+
+    Quicker than reading attributes from about ten fields on (with fewer, the call and the ``__dict__`` read
+    cost about what the lookups save, and the reader just spares a second list of names): pydantic keeps
+    a model's field values in its instance dict, and every attribute read otherwise goes through
+    ``BaseModel.__getattr__``'s slot, which CPython 3.11 cannot specialise (~400 instructions a read,
+    against ~100 for a dict lookup).
+    """
+    unknown = [field for field in fields if field not in _ATTRIBUTE_BY_FIELD]
+    if unknown or not fields:
+        raise ValueError(f"not fields of the request: {unknown or 'none given'}")
+    values = itemgetter(*(_ATTRIBUTE_BY_FIELD[field] for field in fields))
+
+    def read(request: RiskCalculationRequest) -> Any:
+        return values(request.__dict__)
+
+    return read

@@ -1,14 +1,13 @@
 """The sexual reoffending predictors, DC-SRP (SPEC §5) and IIC-SRP (SPEC §6), and their checks (§9.4)."""
 
 from datetime import date
-from operator import attrgetter
 
 from probation.risk.coefficients import AGE_LIMIT, DirectContactModel, IndirectContactModel
 from probation.risk.dates import age_in_years, years_between
 from probation.risk.enums import Gender, RiskBand, SupervisionStatus
 from probation.risk.errors import ErrorCode, Violation, missing
 from probation.risk.reoffending import FOLLOWUP_NOT_AFTER_BIRTH, MAX_SANCTIONS, SANCTIONS_OUT_OF_RANGE
-from probation.risk.request import RiskCalculationRequest
+from probation.risk.request import RiskCalculationRequest, field_reader
 from probation.risk.result import DirectContactSexualScore, IndirectContactSexualScore
 
 DIRECT_CONTACT_REQUIRED = (
@@ -30,17 +29,24 @@ COUNT_FIELDS = (
     "totalContactChildSexualSanctions",
     "totalNonContactSexualOffences",
 )
-_counts = attrgetter(
-    "total_indecent_image_sanctions",
-    "total_contact_adult_sexual_sanctions",
-    "total_contact_child_sexual_sanctions",
-    "total_non_contact_sexual_offences",
+_counts = field_reader(*COUNT_FIELDS)
+_direct_contact_answers = field_reader(
+    "gender",
+    "hasEverCommittedSexualOffence",
+    "dateOfBirth",
+    "dateAtStartOfFollowup",
+    "totalNumberOfSanctionsForAllOffences",
+    "supervisionStatus",
+    "dateOfMostRecentSexualOffence",
 )
+# Members read once, as the hot path compares with them (see probation.risk.enums).
+_MALE, _FEMALE = Gender.MALE, Gender.FEMALE
+_CUSTODY = SupervisionStatus.CUSTODY
 
 
 def sexual_history_checks(request: RiskCalculationRequest) -> list[Violation]:
     """The checks of the four sexual counts that DC-SRP and IIC-SRP share; women are exempt."""
-    if request.gender is Gender.FEMALE:
+    if request.gender is _FEMALE:
         return []
     history = request.has_ever_committed_sexual_offence
     counts: tuple[int | None, ...] = _counts(request)
@@ -87,13 +93,15 @@ def direct_contact(
     absent: frozenset[str],
     history_checks: list[Violation],
 ) -> tuple[DirectContactSexualScore | None, list[Violation]]:
-    gender = request.gender
-    history = request.has_ever_committed_sexual_offence
-    date_of_birth = request.date_of_birth
-    followup_date = request.date_at_start_of_followup
-    sanctions = request.total_number_of_sanctions_for_all_offences
-    supervision = request.supervision_status
-    sexual_offence_date = request.date_of_most_recent_sexual_offence
+    (
+        gender,
+        history,
+        date_of_birth,
+        followup_date,
+        sanctions,
+        supervision,
+        sexual_offence_date,
+    ) = _direct_contact_answers(request)
     followup_age = sexual_offence_age = None
     if date_of_birth is not None:
         if followup_date is not None and followup_date > date_of_birth:
@@ -103,9 +111,9 @@ def direct_contact(
 
     violations = [missing(field) for field in DIRECT_CONTACT_REQUIRED if field in absent] if absent else []
     violations += history_checks
-    if gender is not Gender.FEMALE and history is not False:
+    if gender is not _FEMALE and history is not False:
         violations += _sanction_and_followup_checks(sanctions, followup_age)
-    if gender is Gender.MALE and history is True:
+    if gender is _MALE and history is True:
         violations += _sexual_offence_date_checks(sexual_offence_date, sexual_offence_age, date_of_birth)
     if (
         violations
@@ -116,7 +124,7 @@ def direct_contact(
         or supervision is None
     ):
         return None, violations
-    if gender is Gender.FEMALE or not history:
+    if gender is _FEMALE or not history:
         return {"points": 0, "probability": 0.0, "score": 0.0, "band": RiskBand.NOT_APPLICABLE}, []
     if followup_age is None:
         # The Ministry's DC-SRP fails computing the age.
@@ -135,7 +143,7 @@ def direct_contact(
     band = model.bands_by_points.band_of(points)
     if (
         band in model.band_reduction
-        and supervision is not SupervisionStatus.CUSTODY
+        and supervision is not _CUSTODY
         and _offence_free_long_enough(request.most_recent_offence_date, assessment_date)
         and _offence_free_long_enough(sexual_offence_date, assessment_date)
         and years_between(followup_date, assessment_date) >= BAND_REDUCTION_YEARS
@@ -217,5 +225,5 @@ def indirect_contact(
             for field, count in zip(COUNT_FIELDS, counts, strict=True)
             if count is None
         ]
-    rung = model.female_with_sexual_history if request.gender is Gender.FEMALE else model.rung_for(counts)
+    rung = model.female_with_sexual_history if request.gender is _FEMALE else model.rung_for(counts)
     return {"probability": rung.probability, "score": rung.percent, "band": rung.band}, []

@@ -1,11 +1,9 @@
 """LDS, the Learning Disability (and challenges) Screening, from education, training and employment
 answers (SCREENING.md §3). It applies to everyone."""
 
-from operator import attrgetter
-
 from probation.risk.enums import ANSWER_SCORE
 from probation.risk.errors import ErrorCode
-from probation.risk.request import RiskCalculationRequest
+from probation.risk.request import RiskCalculationRequest, field_reader
 from probation.risk.result import LearningDisabilityScreening, ScreeningError
 from probation.risk.screening.common import answers_unexpected_errors, missing_inputs, screening_error
 from probation.risk.screening.rules import screening_rules
@@ -19,21 +17,16 @@ COUNTED_FIELDS = (
 """The answers enough of which must be given; reported together when too few are."""
 # Follow-ups of problemsWithReadingWritingNumeracy, which may not be answered without it.
 _SUB_QUESTIONS = ("hasProblemsWithReading", "hasProblemsWithNumeracy")
-_answers = attrgetter(
-    "is_currently_of_no_fixed_abode_or_transient_accommodation",
-    "work_related_skills",
-    "problems_with_reading_writing_numeracy",
-    "has_problems_with_reading",
-    "has_problems_with_numeracy",
-    "learning_difficulties",
-    "professional_or_vocational_qualifications",
+_answers = field_reader(
+    "isCurrentlyOfNoFixedAbodeOrTransientAccommodation",
+    "workRelatedSkills",
+    "problemsWithReadingWritingNumeracy",
+    "hasProblemsWithReading",
+    "hasProblemsWithNumeracy",
+    "learningDifficulties",
+    "professionalOrVocationalQualifications",
 )
-_counted = attrgetter(
-    "work_related_skills",
-    "problems_with_reading_writing_numeracy",
-    "learning_difficulties",
-    "professional_or_vocational_qualifications",
-)
+_counted = field_reader(*COUNTED_FIELDS)
 
 
 def _failed(errors: list[ScreeningError]) -> LearningDisabilityScreening:

@@ -2,14 +2,16 @@
 (SCREENING.md §2)."""
 
 from datetime import date
-from operator import attrgetter
 
 from probation.risk.dates import years_between
 from probation.risk.enums import ANSWER_SCORE, Gender
-from probation.risk.request import RiskCalculationRequest
+from probation.risk.request import RiskCalculationRequest, field_reader
 from probation.risk.result import MaturityScreening, ScreeningError
 from probation.risk.screening.common import answers_unexpected_errors, missing_inputs
 from probation.risk.screening.rules import screening_rules
+
+# Members read once, as the hot path compares with them (see probation.risk.enums).
+_MALE = Gender.MALE
 
 ANSWER_FIELDS = (
     "hasPeerGroupInfluences",
@@ -24,18 +26,7 @@ ANSWER_FIELDS = (
     "understandsOtherPeoplesViews",
 )
 """The ten answers scored, in the order missing ones are reported."""
-_answers = attrgetter(
-    "has_peer_group_influences",
-    "influence_from_criminal_associates",
-    "recklessness_and_risk_taking_behaviour",
-    "difficulties_coping",
-    "attitudes_towards_self",
-    "impulsivity_problems",
-    "temper_control",
-    "problem_solving_skills",
-    "awareness_of_consequences",
-    "understands_other_peoples_views",
-)
+_answers = field_reader(*ANSWER_FIELDS)
 
 
 def _not_applicable() -> MaturityScreening:
@@ -52,7 +43,7 @@ def is_age_out_of_range(age: int | None) -> bool:
 
 
 def is_applicable(gender: Gender | None, age: int | None) -> bool:
-    return gender is Gender.MALE and age is not None and age in screening_rules().maturity.ages
+    return gender is _MALE and age is not None and age in screening_rules().maturity.ages
 
 
 def is_flagged(score: int) -> bool:
@@ -61,12 +52,15 @@ def is_flagged(score: int) -> bool:
 
 def validation_errors(request: RiskCalculationRequest) -> list[ScreeningError]:
     """What MST requires and the request lacks, in the Ministry's order; one missing answer is tolerated."""
+    return _validation_errors(request, _answers(request))
+
+
+def _validation_errors(request: RiskCalculationRequest, answers: tuple[object, ...]) -> list[ScreeningError]:
     missing = [
         field
         for field, value in (("gender", request.gender), ("dateOfBirth", request.date_of_birth))
         if value is None
     ]
-    answers = _answers(request)
     if len(answers) - answers.count(None) < screening_rules().maturity.answers_required:
         missing += [field for field, answer in zip(ANSWER_FIELDS, answers, strict=True) if answer is None]
     return [missing_inputs(missing)] if missing else []
@@ -81,12 +75,13 @@ def maturity_screening(request: RiskCalculationRequest, assessment_date: date) -
     # Age first: someone outside the age range is not applicable, whatever else is missing.
     if is_age_out_of_range(age):
         return _not_applicable()
-    errors = validation_errors(request)
+    answers = _answers(request)
+    errors = _validation_errors(request, answers)
     if errors:
         return _failed(errors)
     if not is_applicable(request.gender, age):
         return _not_applicable()
-    score = sum(map(ANSWER_SCORE.__getitem__, _answers(request)))
+    score = sum(map(ANSWER_SCORE.__getitem__, answers))
     return {
         "maturityScore": score,
         "maturityFlag": is_flagged(score),

@@ -6,16 +6,19 @@ impact of his offending scores as one who does not. An item worth one point is a
 1 or 0 without a conversion per item.
 """
 
-from operator import attrgetter
 from typing import NamedTuple
 
 from probation.risk.enums import ANY_PROBLEM_SCORE, Gender, OpdResult
 from probation.risk.errors import ErrorCode
 from probation.risk.offences import has_offence_code_format, is_known_offence, opd_violence_sex
-from probation.risk.request import RiskCalculationRequest
+from probation.risk.request import RiskCalculationRequest, field_reader
 from probation.risk.result import PersonalityDisorderScreening, ScreeningError
 from probation.risk.screening.common import answers_unexpected_errors, missing_inputs, screening_error
 from probation.risk.screening.rules import screening_rules
+
+# Members read once, as the hot path compares with them (see probation.risk.enums).
+_MALE, _FEMALE = Gender.MALE, Gender.FEMALE
+_SCREEN_IN, _SCREEN_OUT = OpdResult.SCREEN_IN, OpdResult.SCREEN_OUT
 
 REQUIRED_FIELDS = (
     "gender",
@@ -25,13 +28,7 @@ REQUIRED_FIELDS = (
     "hasCustodialSentence",
 )
 """Required of everyone, in the order missing ones are reported."""
-_required = attrgetter(
-    "gender",
-    "overall_risk_for_assessment",
-    "highest_risk_level_over_all_assessments",
-    "current_offence_code",
-    "has_custodial_sentence",
-)
+_required = field_reader(*REQUIRED_FIELDS)
 DOMESTIC_ABUSE_FIELDS = (
     "evidenceOfDomesticAbuse",
     "domesticAbuseAgainstFamily",
@@ -40,42 +37,42 @@ DOMESTIC_ABUSE_FIELDS = (
 """What an inconsistent domestic-abuse answer is reported against."""
 # The questions of which at least one must be answered for the screening to run. Five of the women's
 # scoring items are not among theirs, as in the Ministry's code.
-_male_questions = attrgetter(
-    "age_at_first_sanction",
-    "did_offence_involve_violence_or_threat_of_violence",
-    "did_offence_involve_excessive_use_of_violence",
-    "does_recognise_impact_of_offending_on_others",
-    "over_reliance_on_others_for_financial_support",
-    "manipulative_or_predatory_behaviour",
-    "recklessness_and_risk_taking_behaviour",
-    "is_evidence_of_childhood_behavioural_problems",
-    "impulsivity_problems",
-    "controlling_or_aggressive_behaviour",
-    "experience_of_childhood",
-    "current_psychological_problems",
-    "current_psychiatric_problems",
-    "has_history_of_psychiatric_treatment",
-    "has_been_on_medication_for_mental_health_problems",
-    "has_ever_been_in_special_hospital_or_regional_secure_unit",
-    "has_current_psychiatric_treatment",
-    "has_displayed_obsessive_behaviour_linked_to_offending",
-    "has_self_harm_or_attempted_suicide",
-    "attitude_towards_supervision_or_licence",
-    "has_assaulted_or_threatened_staff",
-    "has_escaped_or_absconded",
-    "has_control_issues",
+_male_questions = field_reader(
+    "ageAtFirstSanction",
+    "didOffenceInvolveViolenceOrThreatOfViolence",
+    "didOffenceInvolveExcessiveUseOfViolence",
+    "doesRecogniseImpactOfOffendingOnOthers",
+    "overRelianceOnOthersForFinancialSupport",
+    "manipulativeOrPredatoryBehaviour",
+    "recklessnessAndRiskTakingBehaviour",
+    "isEvidenceOfChildhoodBehaviouralProblems",
+    "impulsivityProblems",
+    "controllingOrAggressiveBehaviour",
+    "experienceOfChildhood",
+    "currentPsychologicalProblems",
+    "currentPsychiatricProblems",
+    "hasHistoryOfPsychiatricTreatment",
+    "hasBeenOnMedicationForMentalHealthProblems",
+    "hasEverBeenInSpecialHospitalOrRegionalSecureUnit",
+    "hasCurrentPsychiatricTreatment",
+    "hasDisplayedObsessiveBehaviourLinkedToOffending",
+    "hasSelfHarmOrAttemptedSuicide",
+    "attitudeTowardsSupervisionOrLicence",
+    "hasAssaultedOrThreatenedStaff",
+    "hasEscapedOrAbsconded",
+    "hasControlIssues",
 )
-_female_questions = attrgetter(
-    "did_offence_involve_carrying_or_using_weapon",
-    "did_offence_involve_violence_or_threat_of_violence",
-    "did_offence_involve_excessive_use_of_violence",
-    "did_offence_involve_arson",
-    "offence_motivation_emotional_state",
-    "is_analysis_of_offence_issues_linked_to_risk",
-    "has_accommodation_issues_linked_to_risk",
-    "experience_of_childhood",
-    "evidence_of_domestic_abuse",
-    "relationship_issues_linked_to_risk",
+_female_questions = field_reader(
+    "didOffenceInvolveCarryingOrUsingWeapon",
+    "didOffenceInvolveViolenceOrThreatOfViolence",
+    "didOffenceInvolveExcessiveUseOfViolence",
+    "didOffenceInvolveArson",
+    "offenceMotivationEmotionalState",
+    "isAnalysisOfOffenceIssuesLinkedToRisk",
+    "hasAccommodationIssuesLinkedToRisk",
+    "experienceOfChildhood",
+    "evidenceOfDomesticAbuse",
+    "relationshipIssuesLinkedToRisk",
 )
 
 
@@ -129,7 +126,7 @@ def validation_errors(request: RiskCalculationRequest) -> list[ScreeningError]:
     missing = [
         field for field, value in zip(REQUIRED_FIELDS, _required(request), strict=True) if value is None
     ]
-    if request.gender is Gender.FEMALE and request.is_eligible_for_mappa is None:
+    if request.gender is _FEMALE and request.is_eligible_for_mappa is None:
         missing.append("isEligibleForMappa")
     evidence = request.evidence_of_domestic_abuse
     against_partner = request.domestic_abuse_against_partner
@@ -164,7 +161,7 @@ def is_applicable(request: RiskCalculationRequest) -> bool:
         request.overall_risk_for_assessment
         in screening_rules().personality_disorder.high_risk_of_serious_harm
     )
-    if request.gender is Gender.MALE:
+    if request.gender is _MALE:
         code = request.current_offence_code
         return (
             high_risk
@@ -175,73 +172,166 @@ def is_applicable(request: RiskCalculationRequest) -> bool:
     return high_risk or request.is_eligible_for_mappa is True
 
 
-def _excessive_violence(request: RiskCalculationRequest) -> int:
+def _excessive_violence(excessive: bool | None, violent: bool | None) -> int:
     """Excessive violence scores double where the offence is not also recorded as violent."""
-    if not request.did_offence_involve_excessive_use_of_violence:
+    if not excessive:
         return 0
-    return 1 if request.did_offence_involve_violence_or_threat_of_violence else 2
+    return 1 if violent else 2
+
+
+# Each set of items' answers, read in one call.
+_male_personality_answers = field_reader(
+    "ageAtFirstSanction",
+    "didOffenceInvolveViolenceOrThreatOfViolence",
+    "didOffenceInvolveExcessiveUseOfViolence",
+    "doesRecogniseImpactOfOffendingOnOthers",
+    "overRelianceOnOthersForFinancialSupport",
+    "manipulativeOrPredatoryBehaviour",
+    "recklessnessAndRiskTakingBehaviour",
+    "isEvidenceOfChildhoodBehaviouralProblems",
+    "impulsivityProblems",
+    "controllingOrAggressiveBehaviour",
+)
+_male_indicator_answers = field_reader(
+    "experienceOfChildhood",
+    "isEvidenceOfChildhoodBehaviouralProblems",
+    "currentPsychologicalProblems",
+    "currentPsychiatricProblems",
+    "hasHistoryOfPsychiatricTreatment",
+    "hasBeenOnMedicationForMentalHealthProblems",
+    "hasEverBeenInSpecialHospitalOrRegionalSecureUnit",
+    "hasCurrentPsychiatricTreatment",
+    "hasDisplayedObsessiveBehaviourLinkedToOffending",
+    "hasSelfHarmOrAttemptedSuicide",
+    "attitudeTowardsSupervisionOrLicence",
+    "hasAssaultedOrThreatenedStaff",
+    "hasEscapedOrAbsconded",
+    "hasControlIssues",
+)
+_female_answers = field_reader(
+    "didOffenceInvolveCarryingOrUsingWeapon",
+    "didOffenceInvolveViolenceOrThreatOfViolence",
+    "didOffenceInvolveExcessiveUseOfViolence",
+    "didOffenceInvolveArson",
+    "offenceMotivationEmotionalState",
+    "isAnalysisOfOffenceIssuesLinkedToRisk",
+    "hasAccommodationIssuesLinkedToRisk",
+    "experienceOfChildhood",
+    "evidenceOfDomesticAbuse",
+    "domesticAbuseAgainstPartner",
+    "domesticAbuseAgainstFamily",
+    "relationshipIssuesLinkedToRisk",
+    "difficultiesCoping",
+    "currentPsychologicalProblems",
+    "hasSelfHarmOrAttemptedSuicide",
+    "areEmotionalIssuesLinkedToRisk",
+    "areThinkingAndBehaviourIssuesLinkedToRisk",
+)
 
 
 def male_personality_items(request: RiskCalculationRequest) -> MalePersonalityItems:
-    age = request.age_at_first_sanction
+    (
+        age,
+        violent,
+        excessive,
+        recognises_impact,
+        financial_reliance,
+        manipulative,
+        recklessness,
+        childhood_behaviour,
+        impulsivity,
+        controlling,
+    ) = _male_personality_answers(request)
     return MalePersonalityItems(
         early_start=age is not None and age in screening_rules().personality_disorder.early_start_ages,
-        violence=request.did_offence_involve_violence_or_threat_of_violence is True,
-        excessive_violence=_excessive_violence(request),
-        no_victim_awareness=0 if request.does_recognise_impact_of_offending_on_others else 1,
-        financial_reliance=ANY_PROBLEM_SCORE[request.over_reliance_on_others_for_financial_support],
-        manipulative=ANY_PROBLEM_SCORE[request.manipulative_or_predatory_behaviour],
-        recklessness=ANY_PROBLEM_SCORE[request.recklessness_and_risk_taking_behaviour],
-        childhood_behaviour=request.is_evidence_of_childhood_behavioural_problems is True,
-        impulsivity=ANY_PROBLEM_SCORE[request.impulsivity_problems],
-        controlling=ANY_PROBLEM_SCORE[request.controlling_or_aggressive_behaviour],
+        violence=violent is True,
+        excessive_violence=_excessive_violence(excessive, violent),
+        no_victim_awareness=0 if recognises_impact else 1,
+        financial_reliance=ANY_PROBLEM_SCORE[financial_reliance],
+        manipulative=ANY_PROBLEM_SCORE[manipulative],
+        recklessness=ANY_PROBLEM_SCORE[recklessness],
+        childhood_behaviour=childhood_behaviour is True,
+        impulsivity=ANY_PROBLEM_SCORE[impulsivity],
+        controlling=ANY_PROBLEM_SCORE[controlling],
     )
 
 
 def male_indicator_items(request: RiskCalculationRequest) -> MaleIndicatorItems:
+    (
+        childhood,
+        childhood_behaviour,
+        psychological,
+        psychiatric,
+        psychiatric_history,
+        medication,
+        special_hospital,
+        psychiatric_treatment,
+        obsessive,
+        self_harm,
+        supervision_attitude,
+        assaulted_staff,
+        escaped,
+        control_issues,
+    ) = _male_indicator_answers(request)
     return MaleIndicatorItems(
-        childhood_difficulties=ANY_PROBLEM_SCORE[request.experience_of_childhood] == 1
-        or request.is_evidence_of_childhood_behavioural_problems is True,
-        mental_health_history=ANY_PROBLEM_SCORE[request.current_psychological_problems] == 1
-        or ANY_PROBLEM_SCORE[request.current_psychiatric_problems] == 1
-        or request.has_history_of_psychiatric_treatment is True
-        or request.has_been_on_medication_for_mental_health_problems is True
-        or request.has_ever_been_in_special_hospital_or_regional_secure_unit is True
-        or request.has_current_psychiatric_treatment is True
-        or request.has_displayed_obsessive_behaviour_linked_to_offending is True,
-        self_harm=request.has_self_harm_or_attempted_suicide is True,
-        severe_challenging_behaviour=ANY_PROBLEM_SCORE[request.attitude_towards_supervision_or_licence] == 1
-        or request.has_assaulted_or_threatened_staff is True
-        or request.has_escaped_or_absconded is True
-        or request.has_control_issues is True,
+        childhood_difficulties=ANY_PROBLEM_SCORE[childhood] == 1 or childhood_behaviour is True,
+        mental_health_history=ANY_PROBLEM_SCORE[psychological] == 1
+        or ANY_PROBLEM_SCORE[psychiatric] == 1
+        or psychiatric_history is True
+        or medication is True
+        or special_hospital is True
+        or psychiatric_treatment is True
+        or obsessive is True,
+        self_harm=self_harm is True,
+        severe_challenging_behaviour=ANY_PROBLEM_SCORE[supervision_attitude] == 1
+        or assaulted_staff is True
+        or escaped is True
+        or control_issues is True,
     )
 
 
 def female_items(request: RiskCalculationRequest) -> FemaleItems:
+    (
+        weapon,
+        violent,
+        excessive,
+        arson,
+        emotional_motivation,
+        offence_analysis,
+        accommodation,
+        childhood,
+        domestic_abuse,
+        against_partner,
+        against_family,
+        relationships,
+        difficulties_coping,
+        psychological,
+        self_harm,
+        emotions,
+        thinking_and_behaviour,
+    ) = _female_answers(request)
     return FemaleItems(
-        weapon=request.did_offence_involve_carrying_or_using_weapon is True,
-        violence=request.did_offence_involve_violence_or_threat_of_violence is True,
-        excessive_violence=_excessive_violence(request),
-        arson=request.did_offence_involve_arson is True,
-        emotional_motivation=request.offence_motivation_emotional_state is True,
-        offence_analysis_linked_to_risk=request.is_analysis_of_offence_issues_linked_to_risk is True,
-        accommodation_linked_to_risk=request.has_accommodation_issues_linked_to_risk is True,
-        childhood_experience=ANY_PROBLEM_SCORE[request.experience_of_childhood],
-        domestic_abuse=request.evidence_of_domestic_abuse is True
-        and (request.domestic_abuse_against_partner is True or request.domestic_abuse_against_family is True),
-        relationships_linked_to_risk=request.relationship_issues_linked_to_risk is True,
-        difficulties_coping=ANY_PROBLEM_SCORE[request.difficulties_coping],
-        psychological_problems=ANY_PROBLEM_SCORE[request.current_psychological_problems],
-        self_harm=request.has_self_harm_or_attempted_suicide is True,
-        emotions_linked_to_risk=request.are_emotional_issues_linked_to_risk is True,
-        thinking_and_behaviour_linked_to_risk=request.are_thinking_and_behaviour_issues_linked_to_risk
-        is True,
+        weapon=weapon is True,
+        violence=violent is True,
+        excessive_violence=_excessive_violence(excessive, violent),
+        arson=arson is True,
+        emotional_motivation=emotional_motivation is True,
+        offence_analysis_linked_to_risk=offence_analysis is True,
+        accommodation_linked_to_risk=accommodation is True,
+        childhood_experience=ANY_PROBLEM_SCORE[childhood],
+        domestic_abuse=domestic_abuse is True and (against_partner is True or against_family is True),
+        relationships_linked_to_risk=relationships is True,
+        difficulties_coping=ANY_PROBLEM_SCORE[difficulties_coping],
+        psychological_problems=ANY_PROBLEM_SCORE[psychological],
+        self_harm=self_harm is True,
+        emotions_linked_to_risk=emotions is True,
+        thinking_and_behaviour_linked_to_risk=thinking_and_behaviour is True,
     )
 
 
 def screens_in(request: RiskCalculationRequest) -> bool:
     rules = screening_rules().personality_disorder
-    if request.gender is Gender.MALE:
+    if request.gender is _MALE:
         return (
             sum(male_personality_items(request)) >= rules.male_personality_screen_in_from
             or sum(male_indicator_items(request)) >= rules.male_indicator_screen_in_from
@@ -254,26 +344,26 @@ def personality_disorder_screening(request: RiskCalculationRequest) -> Personali
     errors = validation_errors(request)
     if errors:
         return _failed(errors)
-    questions = _male_questions(request) if request.gender is Gender.MALE else _female_questions(request)
+    questions = _male_questions(request) if request.gender is _MALE else _female_questions(request)
     if questions.count(None) == len(questions):
         return _not_run()
     if not is_applicable(request):
         return {
             "opdCheck": True,
             "opdOverride": None,
-            "opdResult": OpdResult.SCREEN_OUT,
+            "opdResult": _SCREEN_OUT,
             "validationError": [],
         }
     if screens_in(request):
         return {
             "opdCheck": True,
             "opdOverride": None,
-            "opdResult": OpdResult.SCREEN_IN,
+            "opdResult": _SCREEN_IN,
             "validationError": [],
         }
     return {
         "opdCheck": True,
         "opdOverride": bool(request.apply_opd_override),
-        "opdResult": OpdResult.SCREEN_OUT,
+        "opdResult": _SCREEN_OUT,
         "validationError": [],
     }

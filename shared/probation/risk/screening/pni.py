@@ -2,10 +2,10 @@
 need domains and the risk the predictors give (SCREENING.md §5)."""
 
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import product
-from operator import attrgetter, itemgetter
+from itertools import accumulate, product
+from operator import itemgetter
 from typing import NamedTuple
 
 from probation.risk.enums import (
@@ -16,7 +16,7 @@ from probation.risk.enums import (
     RiskBand,
     SupervisionStatus,
 )
-from probation.risk.request import RiskCalculationRequest
+from probation.risk.request import RiskCalculationRequest, field_reader
 from probation.risk.result import ProgrammeNeeds, ScreeningError
 from probation.risk.screening.common import answers_unexpected_errors, missing_inputs
 from probation.risk.screening.rules import screening_rules
@@ -24,7 +24,21 @@ from probation.risk.screening.rules import screening_rules
 _HIGH_BANDS = frozenset({RiskBand.HIGH, RiskBand.VERY_HIGH})
 _RAISED_BANDS = frozenset({RiskBand.MEDIUM, RiskBand.HIGH})
 _NO_SEXUAL_BAND = frozenset({None, RiskBand.NOT_APPLICABLE})
-_sara = attrgetter("sara_risk_to_partner", "sara_risk_to_others")
+_sara = field_reader("saraRiskToPartner", "saraRiskToOthers")
+# Members read once, as the hot path compares with them (see probation.risk.enums).
+_COMMUNITY = SupervisionStatus.COMMUNITY
+_CUSTODY = SupervisionStatus.CUSTODY
+_NEED_HIGH = NeedLevel.HIGH
+_NEED_LOW = NeedLevel.LOW
+_NEED_MEDIUM = NeedLevel.MEDIUM
+_PATHWAY_ALTERNATIVE = PniPathway.ALTERNATIVE
+_PATHWAY_HIGH = PniPathway.HIGH
+_PATHWAY_MODERATE = PniPathway.MODERATE
+_PATHWAY_OMISSION = PniPathway.OMISSION
+_RISK_HIGH = RiskBand.HIGH
+_RISK_LOW = RiskBand.LOW
+_RISK_MEDIUM = RiskBand.MEDIUM
+_RISK_VERY_HIGH = RiskBand.VERY_HIGH
 
 
 class PredictorContext(NamedTuple):
@@ -49,8 +63,6 @@ class Domain:
     name: str
     """Its key in the rules' domain bandings."""
     fields: tuple[str, ...]
-    answers: Callable[[RiskCalculationRequest], tuple[ProblemLevel | None, ...]]
-    """Reads the answers of ``fields``, in that order."""
     decisive_answer: int | None = None
     """The position of the answer that, with significant problems, gives the domain its top score."""
     sexual: bool = False
@@ -61,16 +73,12 @@ class Domain:
 SEX = Domain(
     "sex",
     ("sexualPreoccupation", "offenceRelatedSexualInterests", "emotionalCongruenceWithChildren"),
-    attrgetter(
-        "sexual_preoccupation", "offence_related_sexual_interests", "emotional_congruence_with_children"
-    ),
     decisive_answer=1,
     sexual=True,
 )
 THINKING = Domain(
     "thinking",
     ("proCriminalAttitudes", "hostileOrientation"),
-    attrgetter("pro_criminal_attitudes", "hostile_orientation"),
     decisive_answer=0,
 )
 RELATIONSHIP = Domain(
@@ -81,20 +89,23 @@ RELATIONSHIP = Domain(
         "easilyInfluencedByCriminalAssociates",
         "controllingOrAggressiveBehaviour",
     ),
-    attrgetter(
-        "current_relationship_with_family_members",
-        "previous_close_relationships",
-        "easily_influenced_by_criminal_associates",
-        "controlling_or_aggressive_behaviour",
-    ),
 )
 SELF_MANAGEMENT = Domain(
     "self_management",
     ("impulsivityProblems", "temperControl", "problemSolvingSkills", "difficultiesCoping"),
-    attrgetter("impulsivity_problems", "temper_control", "problem_solving_skills", "difficulties_coping"),
 )
 DOMAINS = (SEX, THINKING, RELATIONSHIP, SELF_MANAGEMENT)
 """In the order their missing answers are reported; the sex domain first."""
+# Every domain's answers, then whether the sex domain is scored, in one read; and where each domain's are.
+_domain_answers = field_reader(
+    *(field for domain in DOMAINS for field in domain.fields),
+    "hasEverCommittedSexualOffence",
+    "isARiskOfSexualHarm",
+)
+_ENDS = tuple(accumulate(len(domain.fields) for domain in DOMAINS))
+_DOMAIN_ANSWERS = tuple(
+    slice(end - len(domain.fields), end) for domain, end in zip(DOMAINS, _ENDS, strict=True)
+)
 
 
 class DomainScore(NamedTuple):
@@ -142,8 +153,10 @@ def _domain_tables() -> tuple[Mapping[tuple[ProblemLevel | None, ...], DomainSco
 
 def domain_scores(request: RiskCalculationRequest) -> list[DomainScore]:
     """The scores of ``DOMAINS``, in that order."""
-    scores = [table[domain.answers(request)] for domain, table in zip(DOMAINS, _domain_tables(), strict=True)]
-    if not (request.has_ever_committed_sexual_offence or request.is_a_risk_of_sexual_harm):
+    answers = _domain_answers(request)
+    scores = [table[answers[place]] for place, table in zip(_DOMAIN_ANSWERS, _domain_tables(), strict=True)]
+    sexual_history, risk_of_sexual_harm = answers[-2:]
+    if not (sexual_history or risk_of_sexual_harm):
         # The sex domain is scored only for a sexual offending history or risk of sexual harm; its
         # missing answers are reported all the same.
         scores[0] = DomainScore(0, 0, scores[0].missing)
@@ -160,8 +173,8 @@ def overall_need(request: RiskCalculationRequest, domains: Sequence[DomainScore]
     need_of_total = screening_rules().programme_needs.need_of_total
     total: int = sum(map(_score, domains))
     need = need_of_total[total]
-    community = request.supervision_status is SupervisionStatus.COMMUNITY
-    if need is NeedLevel.HIGH or (need is NeedLevel.MEDIUM and community):
+    community = request.supervision_status is _COMMUNITY
+    if need is _NEED_HIGH or (need is _NEED_MEDIUM and community):
         return need
     if any(map(_missing, domains)):
         projected_total: int = sum(map(_projected, domains))
@@ -171,10 +184,10 @@ def overall_need(request: RiskCalculationRequest, domains: Sequence[DomainScore]
             return None
         sara = _sara(request)
         sara_raised = not _RAISED_BANDS.isdisjoint(sara)
-        if need is not NeedLevel.LOW and not sara_raised:
+        if need is not _NEED_LOW and not sara_raised:
             return None
         if sara_raised and None not in sara:
-            return NeedLevel.MEDIUM if community else NeedLevel.HIGH
+            return _NEED_MEDIUM if community else _NEED_HIGH
     return need
 
 
@@ -195,7 +208,7 @@ def is_high_risk(request: RiskCalculationRequest, context: PredictorContext) -> 
             and context.indirect_contact_band in _NO_SEXUAL_BAND
             and rules.combined_serious.is_high(_whole(context.combined_serious))
         )
-        or RiskBand.HIGH in _sara(request)
+        or _RISK_HIGH in _sara(request)
     )
 
 
@@ -204,9 +217,9 @@ def is_medium_risk(request: RiskCalculationRequest, context: PredictorContext) -
     return (
         rules.all_reoffending.is_medium(context.all_reoffending)
         or rules.violent_reoffending.is_medium(context.violent_reoffending)
-        or context.direct_contact_band is RiskBand.MEDIUM
-        or context.indirect_contact_band is RiskBand.MEDIUM
-        or RiskBand.MEDIUM in _sara(request)
+        or context.direct_contact_band is _RISK_MEDIUM
+        or context.indirect_contact_band is _RISK_MEDIUM
+        or _RISK_MEDIUM in _sara(request)
         or (
             context.direct_contact_band in _NO_SEXUAL_BAND
             and context.indirect_contact_band in _NO_SEXUAL_BAND
@@ -217,8 +230,8 @@ def is_medium_risk(request: RiskCalculationRequest, context: PredictorContext) -
 
 def risk_level(request: RiskCalculationRequest, context: PredictorContext) -> RiskBand:
     if is_high_risk(request, context):
-        return RiskBand.HIGH
-    return RiskBand.MEDIUM if is_medium_risk(request, context) else RiskBand.LOW
+        return _RISK_HIGH
+    return _RISK_MEDIUM if is_medium_risk(request, context) else _RISK_LOW
 
 
 def projected_risk_level(request: RiskCalculationRequest, context: PredictorContext) -> RiskBand:
@@ -229,52 +242,50 @@ def projected_risk_level(request: RiskCalculationRequest, context: PredictorCont
         context.combined_serious,
     )
     worst = context._replace(
-        direct_contact_band=RiskBand.VERY_HIGH if direct is None else direct,
-        indirect_contact_band=RiskBand.VERY_HIGH if indirect is None else indirect,
+        direct_contact_band=_RISK_VERY_HIGH if direct is None else direct,
+        indirect_contact_band=_RISK_VERY_HIGH if indirect is None else indirect,
         combined_serious=screening_rules().programme_needs.projected_combined_serious
         if combined is None
         else combined,
     )
     if is_high_risk(request, worst):
-        return RiskBand.HIGH
-    return RiskBand.MEDIUM if is_medium_risk(request, context) else RiskBand.LOW
+        return _RISK_HIGH
+    return _RISK_MEDIUM if is_medium_risk(request, context) else _RISK_LOW
 
 
 def is_high_intensity(
     request: RiskCalculationRequest, context: PredictorContext, need: NeedLevel, risk: RiskBand
 ) -> bool:
     """Only in custody: remand does not qualify."""
-    if request.supervision_status is not SupervisionStatus.CUSTODY:
+    if request.supervision_status is not _CUSTODY:
         return False
     rules = screening_rules().programme_needs
     return (
         rules.all_reoffending.is_high(context.all_reoffending)
-        and (
-            rules.violent_reoffending.is_high(context.violent_reoffending) or RiskBand.HIGH in _sara(request)
-        )
-    ) or (need is NeedLevel.HIGH and risk is RiskBand.HIGH)
+        and (rules.violent_reoffending.is_high(context.violent_reoffending) or _RISK_HIGH in _sara(request))
+    ) or (need is _NEED_HIGH and risk is _RISK_HIGH)
 
 
 def is_moderate_intensity(
     request: RiskCalculationRequest, context: PredictorContext, need: NeedLevel, risk: RiskBand
 ) -> bool:
     rules = screening_rules().programme_needs
-    community = request.supervision_status is SupervisionStatus.COMMUNITY
+    community = request.supervision_status is _COMMUNITY
     return (
         (
             community
             and rules.all_reoffending.is_high(context.all_reoffending)
             and rules.violent_reoffending.is_high(context.violent_reoffending)
         )
-        or (community and need is NeedLevel.HIGH and risk is RiskBand.HIGH)
+        or (community and need is _NEED_HIGH and risk is _RISK_HIGH)
         or not _RAISED_BANDS.isdisjoint(_sara(request))
-        or (need is NeedLevel.MEDIUM and risk in _RAISED_BANDS)
-        or (need is NeedLevel.HIGH and risk is RiskBand.MEDIUM)
+        or (need is _NEED_MEDIUM and risk in _RAISED_BANDS)
+        or (need is _NEED_HIGH and risk is _RISK_MEDIUM)
     )
 
 
 def _failed(errors: list[ScreeningError]) -> ProgrammeNeeds:
-    return {"pniPathway": PniPathway.OMISSION, "validationError": errors}
+    return {"pniPathway": _PATHWAY_OMISSION, "validationError": errors}
 
 
 def validation_errors(request: RiskCalculationRequest) -> list[ScreeningError]:
@@ -295,17 +306,17 @@ def programme_needs(request: RiskCalculationRequest, context: PredictorContext) 
         return _failed(errors)
     risk = risk_level(request, context)
     if is_high_intensity(request, context, need, risk):
-        pathway = PniPathway.HIGH
+        pathway = _PATHWAY_HIGH
     elif is_moderate_intensity(request, context, need, risk):
-        pathway = PniPathway.MODERATE
+        pathway = _PATHWAY_MODERATE
     else:
-        pathway = PniPathway.ALTERNATIVE
+        pathway = _PATHWAY_ALTERNATIVE
     if missing:
         sara = _sara(request)
         if (
-            (None in sara and pathway is PniPathway.ALTERNATIVE)
+            (None in sara and pathway is _PATHWAY_ALTERNATIVE)
             or projected_risk_level(request, context) is not risk
-            or (sara == (None, None) and status is not SupervisionStatus.COMMUNITY)
+            or (sara == (None, None) and status is not _COMMUNITY)
         ):
-            pathway = PniPathway.OMISSION
+            pathway = _PATHWAY_OMISSION
     return {"pniPathway": pathway, "validationError": errors}

@@ -1,0 +1,19 @@
+"""The result model as the calculator builds it, unvalidated, against the same blocks validated."""
+
+import pytest
+
+from probation.risk import RiskCalculationResult
+
+from .builders import SEXUAL_HISTORY, score
+
+
+@pytest.mark.parametrize("changes", [SEXUAL_HISTORY, {"version": "V0_0"}], ids=["scored", "unknown version"])
+def test_a_result_of_blocks_is_the_validated_result(changes: dict[str, object]) -> None:
+    built = score(changes)
+
+    validated = RiskCalculationResult(**dict(built))
+
+    assert built.model_fields_set == validated.model_fields_set == set(RiskCalculationResult.model_fields)
+    assert built == validated
+    assert built.model_dump_json() == validated.model_dump_json()
+    assert built.model_dump(mode="json") == validated.model_dump(mode="json")
