@@ -13,7 +13,9 @@ from infrastructure.openapi import CONTRACT
 from tests.e2e.conftest import Runner
 from tests.e2e.test_partner_gateway import register
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+# A group of its own: with its own local stack on the other worker, it runs beside the other e2e tests
+# rather than after them.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("fuzz")]
 
 CHECKS = ",".join(
     (
