@@ -35,33 +35,8 @@ DOMESTIC_ABUSE_FIELDS = (
     "domesticAbuseAgainstPartner",
 )
 """What an inconsistent domestic-abuse answer is reported against."""
-# The questions of which at least one must be answered for the screening to run. Five of the women's
-# scoring items are not among theirs, as in the Ministry's code.
-_male_questions = field_reader(
-    "ageAtFirstSanction",
-    "didOffenceInvolveViolenceOrThreatOfViolence",
-    "didOffenceInvolveExcessiveUseOfViolence",
-    "doesRecogniseImpactOfOffendingOnOthers",
-    "overRelianceOnOthersForFinancialSupport",
-    "manipulativeOrPredatoryBehaviour",
-    "recklessnessAndRiskTakingBehaviour",
-    "isEvidenceOfChildhoodBehaviouralProblems",
-    "impulsivityProblems",
-    "controllingOrAggressiveBehaviour",
-    "experienceOfChildhood",
-    "currentPsychologicalProblems",
-    "currentPsychiatricProblems",
-    "hasHistoryOfPsychiatricTreatment",
-    "hasBeenOnMedicationForMentalHealthProblems",
-    "hasEverBeenInSpecialHospitalOrRegionalSecureUnit",
-    "hasCurrentPsychiatricTreatment",
-    "hasDisplayedObsessiveBehaviourLinkedToOffending",
-    "hasSelfHarmOrAttemptedSuicide",
-    "attitudeTowardsSupervisionOrLicence",
-    "hasAssaultedOrThreatenedStaff",
-    "hasEscapedOrAbsconded",
-    "hasControlIssues",
-)
+# A woman is screened when she has answered at least one of these. Five of her scoring items are not among
+# them, as in the Ministry's code.
 _female_questions = field_reader(
     "didOffenceInvolveCarryingOrUsingWeapon",
     "didOffenceInvolveViolenceOrThreatOfViolence",
@@ -180,7 +155,7 @@ def _excessive_violence(excessive: bool | None, violent: bool | None) -> int:
 
 
 # Each set of items' answers, read in one call.
-_male_personality_answers = field_reader(
+_MALE_PERSONALITY_FIELDS = (
     "ageAtFirstSanction",
     "didOffenceInvolveViolenceOrThreatOfViolence",
     "didOffenceInvolveExcessiveUseOfViolence",
@@ -192,7 +167,7 @@ _male_personality_answers = field_reader(
     "impulsivityProblems",
     "controllingOrAggressiveBehaviour",
 )
-_male_indicator_answers = field_reader(
+_MALE_INDICATOR_FIELDS = (
     "experienceOfChildhood",
     "isEvidenceOfChildhoodBehaviouralProblems",
     "currentPsychologicalProblems",
@@ -208,6 +183,10 @@ _male_indicator_answers = field_reader(
     "hasEscapedOrAbsconded",
     "hasControlIssues",
 )
+_male_personality_answers = field_reader(*_MALE_PERSONALITY_FIELDS)
+_male_indicator_answers = field_reader(*_MALE_INDICATOR_FIELDS)
+# A man is screened when he has answered at least one of the items he is scored on.
+_male_questions = field_reader(*dict.fromkeys(_MALE_PERSONALITY_FIELDS + _MALE_INDICATOR_FIELDS))
 _female_answers = field_reader(
     "didOffenceInvolveCarryingOrUsingWeapon",
     "didOffenceInvolveViolenceOrThreatOfViolence",
