@@ -10,12 +10,25 @@ _POWERS_OF_TEN: tuple[int, ...] = tuple(10**places for places in range(8))
 MAX_PERCENT = 99.99
 
 
-def logistic(z: float) -> float:
-    """``1 / (1 + e^-z)``, arranged so that ``exp`` never overflows."""
+def logistic_hundredths(z: float) -> tuple[float, int]:
+    """``1 / (1 + e^-z)``, arranged so that ``exp`` never overflows; and it in hundredths of a percent,
+    rounded half-up (``half_up_units(probability, 4)``).
+
+    One function for both, as every ARP, VRP and SVRP variant needs both, six times a request: a call
+    costs about as much as the arithmetic. The usual case is decided here as ``half_up_units`` decides it;
+    a tie, or near one, is left to it.
+    """
     if z >= 0:
-        return 1.0 / (1.0 + math.exp(-z))
-    exp_z = math.exp(z)
-    return exp_z / (1.0 + exp_z)
+        probability = 1.0 / (1.0 + math.exp(-z))
+    else:
+        exp_z = math.exp(z)
+        probability = exp_z / (1.0 + exp_z)
+    scaled = probability * 10_000
+    floor = math.floor(scaled)
+    fraction = scaled - floor
+    if fraction - 0.5 > _TIE_MARGIN or 0.5 - fraction > _TIE_MARGIN:
+        return probability, floor + (fraction > 0.5)
+    return probability, half_up_units(probability, 4)
 
 
 def ministry_sigmoid(z: float) -> float:

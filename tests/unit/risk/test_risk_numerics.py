@@ -1,13 +1,13 @@
 """Half-up rounding of exact decimal values, and the logistic functions (SPEC §1.1)."""
 
 import math
-from decimal import Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import pytest
 
 from probation.risk.numerics import (
     clamp_percent,
-    logistic,
+    logistic_hundredths,
     ministry_sigmoid,
     percentage,
     round_half_up,
@@ -85,7 +85,18 @@ def test_ogrs3_whole_percent_rounds_twice(probability: float, percent: int) -> N
 def test_logistic_matches_its_definition_without_overflowing(z: float) -> None:
     with localcontext(prec=50):
         expected = float(1 / (1 + Decimal(-z).exp()))
-    assert logistic(z) == pytest.approx(expected, rel=1e-15, abs=1e-320)
+    probability, _ = logistic_hundredths(z)
+    assert probability == pytest.approx(expected, rel=1e-15, abs=1e-320)
+
+
+def test_logistic_hundredths_rounds_the_exact_probability_half_up() -> None:
+    # Every z from -12 to 12 in steps of 1/256, and z whose probability sits at a tie of the fourth
+    # decimal or beside one; the expected hundredths are worked out in exact decimal arithmetic.
+    ties = [math.log(p / (1 - p)) for p in (0.00005, 0.12345, 0.5, 0.99995, 0.33335)]
+    for z in [step / 256 for step in range(-12 * 256, 12 * 256 + 1)] + ties:
+        probability, hundredths = logistic_hundredths(z)
+        expected = int((Decimal(probability) * 10_000).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        assert hundredths == expected, z
 
 
 def test_ministry_sigmoid_is_the_binary64_expression_the_ministry_uses() -> None:
