@@ -109,5 +109,12 @@ def ogrs3(
 def whole_percent(probability: float) -> int:
     """Rounded to 5 dp first, into a binary64 as in the source, then to a whole percent (0.084996 gives 9),
     and held within 1..99."""
-    percent = half_up_units(half_up_units(probability, 5) / 100_000, 2)
+    hundred_thousandths = half_up_units(probability, 5)
+    # Only a tie (…500 hundred-thousandths) depends on the binary64 the source rounds a second time; any
+    # other rounds to the nearest whole percent as integers do, sparing a second half_up_units (~2k
+    # instructions).
+    if hundred_thousandths % 1000 == 500:
+        percent = half_up_units(hundred_thousandths / 100_000, 2)
+    else:
+        percent = (hundred_thousandths + 500) // 1000
     return 1 if percent < 1 else 99 if percent > 99 else percent

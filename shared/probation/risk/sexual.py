@@ -3,7 +3,7 @@
 from datetime import date
 
 from probation.risk.coefficients import AGE_LIMIT, DirectContactModel, IndirectContactModel
-from probation.risk.dates import age_in_years, years_between
+from probation.risk.dates import age_in_years, latest_start
 from probation.risk.enums import Gender, RiskBand, SupervisionStatus
 from probation.risk.errors import ErrorCode, Violation, missing
 from probation.risk.reoffending import FOLLOWUP_NOT_AFTER_BIRTH, MAX_SANCTIONS, SANCTIONS_OUT_OF_RANGE
@@ -30,6 +30,10 @@ COUNT_FIELDS = (
     "totalNonContactSexualOffences",
 )
 _counts = field_reader(*COUNT_FIELDS)
+# Each function reads its answers in one call: a read through the request's attributes costs twice as much.
+_history_answers = field_reader(
+    "hasEverCommittedSexualOffence", "totalNumberOfSanctionsForAllOffences", *COUNT_FIELDS
+)
 _direct_contact_answers = field_reader(
     "gender",
     "hasEverCommittedSexualOffence",
@@ -38,6 +42,26 @@ _direct_contact_answers = field_reader(
     "totalNumberOfSanctionsForAllOffences",
     "supervisionStatus",
     "dateOfMostRecentSexualOffence",
+    *COUNT_FIELDS[1:],
+    "isCurrentOffenceAgainstVictimStranger",
+    "mostRecentOffenceDate",
+)
+# The direct-contact checks' violations, made once.
+_FOLLOWUP_AGE_OUT_OF_RANGE = Violation(
+    ("dateAtStartOfFollowup",),
+    f"The age at dateAtStartOfFollowup must be below {AGE_LIMIT}.",
+    ErrorCode.DATE_OF_START_OF_FOLLOWUP_OUT_OF_RANGE,
+)
+_SEXUAL_OFFENCE_DATE_MISSING = missing("dateOfMostRecentSexualOffence")
+_SEXUAL_OFFENCE_BEFORE_BIRTH = Violation(
+    ("dateOfMostRecentSexualOffence",),
+    "dateOfMostRecentSexualOffence must be after dateOfBirth.",
+    ErrorCode.DATE_OF_MOST_RECENT_SEXUAL_OFFENCE_BEFORE_DATE_OF_BIRTH,
+)
+_SEXUAL_OFFENCE_AGE_OUT_OF_RANGE = Violation(
+    ("dateOfMostRecentSexualOffence",),
+    f"The age at dateOfMostRecentSexualOffence must be below {AGE_LIMIT}.",
+    ErrorCode.DATE_OF_MOST_RECENT_SEXUAL_OFFENCE_OUT_OF_RANGE,
 )
 # Members read once, as the hot path compares with them (see probation.risk.enums).
 _MALE, _FEMALE = Gender.MALE, Gender.FEMALE
@@ -48,8 +72,9 @@ def sexual_history_checks(request: RiskCalculationRequest) -> list[Violation]:
     """The checks of the four sexual counts that DC-SRP and IIC-SRP share; women are exempt."""
     if request.gender is _FEMALE:
         return []
-    history = request.has_ever_committed_sexual_offence
-    counts: tuple[int | None, ...] = _counts(request)
+    answers = _history_answers(request)
+    history, sanctions = answers[0], answers[1]
+    counts: tuple[int | None, ...] = answers[2:]
     violations: list[Violation] = []
     if history is not False:
         if None in counts:
@@ -64,8 +89,8 @@ def sexual_history_checks(request: RiskCalculationRequest) -> list[Violation]:
                     ErrorCode.SEXUAL_REOFFENDING_PREDICTOR_NO_SANCTIONS,
                 )
             )
-        sanctions = request.total_number_of_sanctions_for_all_offences
-        if sanctions is not None and sum(count for count in counts if count is not None) > sanctions:
+        # filter(None, …) drops the zeros with the missing counts, which changes no sum, in C.
+        if sanctions is not None and sum(filter(None, counts)) > sanctions:
             violations.append(
                 Violation(
                     COUNT_FIELDS,
@@ -101,20 +126,26 @@ def direct_contact(
         sanctions,
         supervision,
         sexual_offence_date,
+        adult,
+        child,
+        non_contact,
+        victim_stranger,
+        offence_date,
     ) = _direct_contact_answers(request)
-    followup_age = sexual_offence_age = None
-    if date_of_birth is not None:
-        if followup_date is not None and followup_date > date_of_birth:
-            followup_age = age_in_years(date_of_birth, followup_date)
-        if sexual_offence_date is not None and sexual_offence_date > date_of_birth:
-            sexual_offence_age = age_in_years(date_of_birth, sexual_offence_date)
-
     violations = [missing(field) for field in DIRECT_CONTACT_REQUIRED if field in absent] if absent else []
     violations += history_checks
+    # The ages are computed only where a check or the score needs them (never for a woman: ~2.5k
+    # instructions each), and the checks append to one list rather than each call and return its own.
+    followup_age = sexual_offence_age = None
     if gender is not _FEMALE and history is not False:
-        violations += _sanction_and_followup_checks(sanctions, followup_age)
-    if gender is _MALE and history is True:
-        violations += _sexual_offence_date_checks(sexual_offence_date, sexual_offence_age, date_of_birth)
+        if date_of_birth is not None and followup_date is not None and followup_date > date_of_birth:
+            followup_age = age_in_years(date_of_birth, followup_date)
+        if sanctions is not None and not 1 <= sanctions <= MAX_SANCTIONS:
+            violations.append(SANCTIONS_OUT_OF_RANGE)
+        if followup_age is not None and followup_age >= AGE_LIMIT:
+            violations.append(_FOLLOWUP_AGE_OUT_OF_RANGE)
+        if gender is _MALE and history is True:
+            sexual_offence_age = _checked_sexual_offence_age(date_of_birth, sexual_offence_date, violations)
     if (
         violations
         or gender is None
@@ -130,7 +161,6 @@ def direct_contact(
         # The Ministry's DC-SRP fails computing the age.
         return None, [FOLLOWUP_NOT_AFTER_BIRTH]
 
-    _, adult, child, non_contact = _counts(request)
     points = (
         model.contact_adult_sanctions.at(adult)
         + model.contact_child_sanctions.at(child)
@@ -138,15 +168,13 @@ def direct_contact(
         + model.age_at_start_of_followup.at(followup_age)
         + model.age_at_most_recent_sexual_offence.at(sexual_offence_age or 0)
         + model.total_sanctions.at(sanctions)
-        + (model.victim_stranger_points if request.is_current_offence_against_victim_stranger else 0)
+        + (model.victim_stranger_points if victim_stranger else 0)
     )
     band = model.bands_by_points.band_of(points)
     if (
         band in model.band_reduction
         and supervision is not _CUSTODY
-        and _offence_free_long_enough(request.most_recent_offence_date, assessment_date)
-        and _offence_free_long_enough(sexual_offence_date, assessment_date)
-        and years_between(followup_date, assessment_date) >= BAND_REDUCTION_YEARS
+        and _long_enough_for_band_reduction(assessment_date, followup_date, offence_date, sexual_offence_date)
     ):
         band = model.band_reduction[band]
     return {
@@ -157,48 +185,36 @@ def direct_contact(
     }, []
 
 
-def _sanction_and_followup_checks(sanctions: int | None, followup_age: int | None) -> list[Violation]:
-    violations = []
-    if sanctions is not None and not 1 <= sanctions <= MAX_SANCTIONS:
-        violations.append(SANCTIONS_OUT_OF_RANGE)
-    if followup_age is not None and followup_age >= AGE_LIMIT:
-        violations.append(
-            Violation(
-                ("dateAtStartOfFollowup",),
-                f"The age at dateAtStartOfFollowup must be below {AGE_LIMIT}.",
-                ErrorCode.DATE_OF_START_OF_FOLLOWUP_OUT_OF_RANGE,
-            )
-        )
-    return violations
-
-
-def _sexual_offence_date_checks(
-    offence_date: date | None, age: int | None, date_of_birth: date | None
-) -> list[Violation]:
-    field = "dateOfMostRecentSexualOffence"
+def _checked_sexual_offence_age(
+    date_of_birth: date | None, offence_date: date | None, violations: list[Violation]
+) -> int | None:
+    """The age at the most recent sexual offence, if it is after the birth; appends what is wrong with it."""
     if offence_date is None:
-        return [missing(field)]
-    if date_of_birth is not None and age is None:
-        return [
-            Violation(
-                (field,),
-                f"{field} must be after dateOfBirth.",
-                ErrorCode.DATE_OF_MOST_RECENT_SEXUAL_OFFENCE_BEFORE_DATE_OF_BIRTH,
-            )
-        ]
-    if age is not None and age >= AGE_LIMIT:
-        return [
-            Violation(
-                (field,),
-                f"The age at {field} must be below {AGE_LIMIT}.",
-                ErrorCode.DATE_OF_MOST_RECENT_SEXUAL_OFFENCE_OUT_OF_RANGE,
-            )
-        ]
-    return []
+        violations.append(_SEXUAL_OFFENCE_DATE_MISSING)
+        return None
+    if date_of_birth is None:
+        return None
+    if offence_date <= date_of_birth:
+        violations.append(_SEXUAL_OFFENCE_BEFORE_BIRTH)
+        return None
+    age = age_in_years(date_of_birth, offence_date)
+    if age >= AGE_LIMIT:
+        violations.append(_SEXUAL_OFFENCE_AGE_OUT_OF_RANGE)
+    return age
 
 
-def _offence_free_long_enough(offence_date: date | None, assessment_date: date) -> bool:
-    return offence_date is None or years_between(offence_date, assessment_date) >= BAND_REDUCTION_YEARS
+def _long_enough_for_band_reduction(
+    assessment_date: date, followup_date: date, offence_date: date | None, sexual_offence_date: date | None
+) -> bool:
+    """Whether, by the assessment, BAND_REDUCTION_YEARS have passed since the follow-up started and since the
+    most recent offence and sexual offence (where given)."""
+    latest = latest_start(assessment_date, BAND_REDUCTION_YEARS)
+    return (
+        latest is not None
+        and followup_date <= latest
+        and (offence_date is None or offence_date <= latest)
+        and (sexual_offence_date is None or sexual_offence_date <= latest)
+    )
 
 
 def indirect_contact(
