@@ -19,7 +19,7 @@ from probation.risk.reoffending import (
     score_reoffending,
 )
 from probation.risk.request import RiskCalculationRequest, field_reader
-from probation.risk.result import PredictorScores, RiskCalculationResult, headline
+from probation.risk.result import RiskCalculationResult, headline
 from probation.risk.screening.lds import learning_disability_screening
 from probation.risk.screening.mst import maturity_screening
 from probation.risk.screening.opd import personality_disorder_screening
@@ -97,7 +97,9 @@ def calculate(request: RiskCalculationRequest, *, today: date | None = None) -> 
         # What stops the CSRP itself need not be reported again as a component's failure.
         components = [violation for violation in components if violation not in rsr_violations]
     legacy, legacy_violations = ogrs3(model.ogrs3, request, absent, checks)
-    arp, vrp = _headline_score(all_reoffending.scores), _headline_score(violent.scores)
+    arp_headline, vrp_headline = headline(all_reoffending.scores), headline(violent.scores)
+    arp = arp_headline["score"] if arp_headline is not None else None
+    vrp = vrp_headline["score"] if vrp_headline is not None else None
     # The Ministry's live service runs PNI before the sexual predictors and RSR, so it never sees them.
     context = (
         PredictorContext(arp, vrp, None, None, None)
@@ -141,11 +143,6 @@ def calculate(request: RiskCalculationRequest, *, today: date | None = None) -> 
             "errors": field_errors(zip(_STOPPED_LABELS, stopped, strict=True)) if any(stopped) else [],
         }
     )
-
-
-def _headline_score(scores: PredictorScores) -> float | None:
-    score = headline(scores)
-    return score["score"] if score is not None else None
 
 
 class _Prepared(NamedTuple):

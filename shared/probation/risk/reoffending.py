@@ -463,71 +463,8 @@ def _variant_score(
     age_at_followup: int,
     inputs: DynamicInputs | None,
 ) -> Score | Violation:
-    """The variant's score, with the contribution (coefficient * feature value) of each term of SPEC §4
-    whose feature is non-zero for this case.
-
-    One function, where terms, sum and rounding could each be one: this is the calculator's hottest code,
-    run six times a request, and in CPython 3.11 each call costs about what building three terms does.
-    """
-    sex = variant.female if history.female else variant.male
-    sanctions = history.sanctions
-    terms = {
-        "intercept": variant.intercept,
-        sex.age_term: (
-            sex.age_weights[age_at_followup]
-            if age_at_followup < AGE_LIMIT
-            else polynomial(sex.age_poly, age_at_followup)
-        ),
-        "offence_category": variant.offence_category[history.offence_category],
-        "sanction_occasions": variant.sanction_occasions * sanctions,
-    }
-    if sex.female is not None:
-        terms["female"] = sex.female
-    years = history.years_since_first_sanction
-    if sanctions == 1:
-        terms["first_sanction"] = variant.first_sanction
-    elif sanctions == 2:
-        terms["second_sanction"] = variant.second_sanction
-        if years:
-            terms[sex.gap_term] = sex.gap * years
-    else:
-        copas = math.log(sanctions / (years + variant.copas_offset))
-        terms["copas_rate"] = sex.copas_rate * copas
-        if sex.copas_rate_squared is not None:
-            terms["copas_rate_squared"] = sex.copas_rate_squared * copas * copas
-    months = history.months_in_community
-    if months:
-        cap = variant.offence_free_months_cap
-        terms["offence_free_months_poly"] = variant.offence_free_months_weights[months if months < cap else cap]
-    violence = sex.violence
-    violent = history.violent_sanctions
-    if violence is not None and violent is not None:
-        if violent == 0:
-            terms["never_violent"] = violence.never_violent
-        else:
-            if violent == 1:
-                terms["once_violent"] = violence.once_violent
-            terms["violent_sanctions"] = violence.violent_sanctions * violent
-            terms["violent_rate"] = violence.violent_rate * math.log(violent / (years + violence.rate_offset))
-    if inputs is not None:
-        # The dynamic variant's terms for OASys answers, drug misuse and previous convictions.
-        values = inputs.oasys_values
-        for position, item, coefficient in variant.oasys_items:
-            value = values[position]
-            if value:
-                terms[item] = coefficient * value
-        drugs = variant.drugs
-        for drug in inputs.drugs:
-            if drug in drugs:
-                term, coefficient = drugs[drug]
-                terms[term] = coefficient
-        convictions = variant.previous_convictions
-        for conviction in inputs.previous_convictions:
-            if conviction in convictions:
-                term, coefficient = convictions[conviction]
-                terms[term] = coefficient
-
-    probability, hundredths = logistic_hundredths(math.fsum(terms.values()))
+    contributions = _contributions(variant, history, age_at_followup, inputs)
+    probability, hundredths = logistic_hundredths(math.fsum(contributions.values()))
     # Never 100% (SPEC §4.1); a conditional, as min() costs more than the rest of this line.
     hundredths = MAX_HUNDREDTHS if hundredths > MAX_HUNDREDTHS else hundredths
     if hundredths == 0 and predictor.zero_percent_is_error:
@@ -541,5 +478,73 @@ def _variant_score(
         "probability": probability,
         "score": hundredths / 100,
         "band": model.band_by_hundredths[hundredths],
-        "contributions": terms,
+        "contributions": contributions,
     }
+
+
+def _contributions(
+    model: LinearModel, history: CriminalHistory, age_at_followup: int, inputs: DynamicInputs | None
+) -> dict[str, float]:
+    """coefficient * feature value of each term of SPEC §4 whose feature is non-zero for this case."""
+    sex = model.female if history.female else model.male
+    sanctions = history.sanctions
+    terms = {
+        "intercept": model.intercept,
+        sex.age_term: (
+            sex.age_weights[age_at_followup]
+            if age_at_followup < AGE_LIMIT
+            else polynomial(sex.age_poly, age_at_followup)
+        ),
+        "offence_category": model.offence_category[history.offence_category],
+        "sanction_occasions": model.sanction_occasions * sanctions,
+    }
+    if sex.female is not None:
+        terms["female"] = sex.female
+    years = history.years_since_first_sanction
+    if sanctions == 1:
+        terms["first_sanction"] = model.first_sanction
+    elif sanctions == 2:
+        terms["second_sanction"] = model.second_sanction
+        if years:
+            terms[sex.gap_term] = sex.gap * years
+    else:
+        copas = math.log(sanctions / (years + model.copas_offset))
+        terms["copas_rate"] = sex.copas_rate * copas
+        if sex.copas_rate_squared is not None:
+            terms["copas_rate_squared"] = sex.copas_rate_squared * copas * copas
+    months = history.months_in_community
+    if months:
+        cap = model.offence_free_months_cap
+        terms["offence_free_months_poly"] = model.offence_free_months_weights[months if months < cap else cap]
+    violence = sex.violence
+    violent = history.violent_sanctions
+    if violence is not None and violent is not None:
+        if violent == 0:
+            terms["never_violent"] = violence.never_violent
+        else:
+            if violent == 1:
+                terms["once_violent"] = violence.once_violent
+            terms["violent_sanctions"] = violence.violent_sanctions * violent
+            terms["violent_rate"] = violence.violent_rate * math.log(violent / (years + violence.rate_offset))
+    if inputs is not None:
+        _add_needs_terms(terms, model, inputs)
+    return terms
+
+
+def _add_needs_terms(terms: dict[str, float], model: LinearModel, inputs: DynamicInputs) -> None:
+    """The dynamic variant's terms for OASys answers, drug misuse and previous convictions."""
+    values = inputs.oasys_values
+    for position, item, coefficient in model.oasys_items:
+        value = values[position]
+        if value:
+            terms[item] = coefficient * value
+    drugs = model.drugs
+    for drug in inputs.drugs:
+        if drug in drugs:
+            term, coefficient = drugs[drug]
+            terms[term] = coefficient
+    convictions = model.previous_convictions
+    for conviction in inputs.previous_convictions:
+        if conviction in convictions:
+            term, coefficient = convictions[conviction]
+            terms[term] = coefficient

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from probation.risk.dates import add_months, age_in_years, months_between, years_between
+from probation.risk.dates import add_months, age_in_years, latest_start, months_between, years_between
 
 
 @pytest.mark.parametrize(
@@ -77,3 +77,27 @@ def test_complete_years_between(start: date, end: date, years: int) -> None:
 )
 def test_add_calendar_months(start: date, months: int, result: date) -> None:
     assert add_months(start, months) == result
+
+
+@pytest.mark.parametrize(
+    ("end", "years", "latest"),
+    [
+        (date(2025, 6, 2), 5, date(2020, 6, 2)),
+        (date(2024, 2, 29), 5, date(2019, 2, 28)),  # no 29 February that year
+        (date(2024, 2, 29), 4, date(2020, 2, 29)),
+        (date(5, 1, 1), 5, None),  # before year 1
+    ],
+)
+def test_latest_start_of_so_many_complete_years(end: date, years: int, latest: date | None) -> None:
+    assert latest_start(end, years) == latest
+
+
+def test_latest_start_agrees_with_years_between() -> None:
+    # Every start within a day-by-day window around the cut-off, for ends at month ends and leap days.
+    ends = [date(2024, 2, 29), date(2023, 2, 28), date(2025, 3, 31), date(2025, 1, 1), date(2025, 12, 31)]
+    for end in ends:
+        cutoff = latest_start(end, 5)
+        assert cutoff is not None
+        for offset in range(-40, 41):
+            start = date.fromordinal(cutoff.toordinal() + offset)
+            assert (years_between(start, end) >= 5) == (start <= cutoff), (start, end)
