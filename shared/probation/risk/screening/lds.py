@@ -5,7 +5,7 @@ from probation.risk.enums import ANSWER_SCORE
 from probation.risk.errors import ErrorCode
 from probation.risk.request import RiskCalculationRequest, field_reader
 from probation.risk.result import LearningDisabilityScreening, ScreeningError
-from probation.risk.screening.common import answers_unexpected_errors, missing_inputs, screening_error
+from probation.risk.screening.common import missing_inputs, screening_error, unexpected_error
 from probation.risk.screening.rules import screening_rules
 
 COUNTED_FIELDS = (
@@ -59,9 +59,11 @@ def score(request: RiskCalculationRequest) -> int:
     return screening_rules().learning_disability.score_of_subtotal[subtotal]
 
 
-@answers_unexpected_errors(_failed)
 def learning_disability_screening(request: RiskCalculationRequest) -> LearningDisabilityScreening:
-    errors = validation_errors(request)
-    if errors:
-        return _failed(errors)
-    return {"ldsScore": score(request), "validationError": []}
+    try:
+        errors = validation_errors(request)
+        if errors:
+            return _failed(errors)
+        return {"ldsScore": score(request), "validationError": []}
+    except Exception as error:  # answered in the tool's block: see unexpected_error
+        return _failed(unexpected_error(error))

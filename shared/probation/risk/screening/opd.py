@@ -13,7 +13,7 @@ from probation.risk.errors import ErrorCode
 from probation.risk.offences import has_offence_code_format, is_known_offence, opd_violence_sex
 from probation.risk.request import RiskCalculationRequest, field_reader
 from probation.risk.result import PersonalityDisorderScreening, ScreeningError
-from probation.risk.screening.common import answers_unexpected_errors, missing_inputs, screening_error
+from probation.risk.screening.common import missing_inputs, screening_error, unexpected_error
 from probation.risk.screening.rules import screening_rules
 
 # Members read once, as the hot path compares with them (see probation.risk.enums).
@@ -318,31 +318,33 @@ def screens_in(request: RiskCalculationRequest) -> bool:
     return sum(female_items(request)) >= rules.female_screen_in_from
 
 
-@answers_unexpected_errors(_failed)
 def personality_disorder_screening(request: RiskCalculationRequest) -> PersonalityDisorderScreening:
-    errors = validation_errors(request)
-    if errors:
-        return _failed(errors)
-    questions = _male_questions(request) if request.gender is _MALE else _female_questions(request)
-    if questions.count(None) == len(questions):
-        return _not_run()
-    if not is_applicable(request):
+    try:
+        errors = validation_errors(request)
+        if errors:
+            return _failed(errors)
+        questions = _male_questions(request) if request.gender is _MALE else _female_questions(request)
+        if questions.count(None) == len(questions):
+            return _not_run()
+        if not is_applicable(request):
+            return {
+                "opdCheck": True,
+                "opdOverride": None,
+                "opdResult": _SCREEN_OUT,
+                "validationError": [],
+            }
+        if screens_in(request):
+            return {
+                "opdCheck": True,
+                "opdOverride": None,
+                "opdResult": _SCREEN_IN,
+                "validationError": [],
+            }
         return {
             "opdCheck": True,
-            "opdOverride": None,
+            "opdOverride": bool(request.apply_opd_override),
             "opdResult": _SCREEN_OUT,
             "validationError": [],
         }
-    if screens_in(request):
-        return {
-            "opdCheck": True,
-            "opdOverride": None,
-            "opdResult": _SCREEN_IN,
-            "validationError": [],
-        }
-    return {
-        "opdCheck": True,
-        "opdOverride": bool(request.apply_opd_override),
-        "opdResult": _SCREEN_OUT,
-        "validationError": [],
-    }
+    except Exception as error:  # answered in the tool's block: see unexpected_error
+        return _failed(unexpected_error(error))

@@ -18,7 +18,7 @@ from probation.risk.enums import (
 )
 from probation.risk.request import RiskCalculationRequest, field_reader
 from probation.risk.result import ProgrammeNeeds, ScreeningError
-from probation.risk.screening.common import answers_unexpected_errors, missing_inputs
+from probation.risk.screening.common import missing_inputs, unexpected_error
 from probation.risk.screening.rules import screening_rules
 
 _HIGH_BANDS = frozenset({RiskBand.HIGH, RiskBand.VERY_HIGH})
@@ -293,30 +293,34 @@ def validation_errors(request: RiskCalculationRequest) -> list[ScreeningError]:
     return [missing_inputs(("supervisionStatus",))] if request.supervision_status is None else []
 
 
-@answers_unexpected_errors(_failed)
 def programme_needs(request: RiskCalculationRequest, context: PredictorContext) -> ProgrammeNeeds:
-    status = request.supervision_status
-    if status is None:
-        return _failed(validation_errors(request))
-    domains = domain_scores(request)
-    missing = [field for domain in domains for field in domain.missing] if any(map(_missing, domains)) else []
-    errors = [missing_inputs(missing)] if missing else []
-    need = overall_need(request, domains)
-    if need is None:
-        return _failed(errors)
-    risk = risk_level(request, context)
-    if is_high_intensity(request, context, need, risk):
-        pathway = _PATHWAY_HIGH
-    elif is_moderate_intensity(request, context, need, risk):
-        pathway = _PATHWAY_MODERATE
-    else:
-        pathway = _PATHWAY_ALTERNATIVE
-    if missing:
-        sara = _sara(request)
-        if (
-            (None in sara and pathway is _PATHWAY_ALTERNATIVE)
-            or projected_risk_level(request, context) is not risk
-            or (sara == (None, None) and status is not _COMMUNITY)
-        ):
-            pathway = _PATHWAY_OMISSION
-    return {"pniPathway": pathway, "validationError": errors}
+    try:
+        status = request.supervision_status
+        if status is None:
+            return _failed(validation_errors(request))
+        domains = domain_scores(request)
+        missing = (
+            [field for domain in domains for field in domain.missing] if any(map(_missing, domains)) else []
+        )
+        errors = [missing_inputs(missing)] if missing else []
+        need = overall_need(request, domains)
+        if need is None:
+            return _failed(errors)
+        risk = risk_level(request, context)
+        if is_high_intensity(request, context, need, risk):
+            pathway = _PATHWAY_HIGH
+        elif is_moderate_intensity(request, context, need, risk):
+            pathway = _PATHWAY_MODERATE
+        else:
+            pathway = _PATHWAY_ALTERNATIVE
+        if missing:
+            sara = _sara(request)
+            if (
+                (None in sara and pathway is _PATHWAY_ALTERNATIVE)
+                or projected_risk_level(request, context) is not risk
+                or (sara == (None, None) and status is not _COMMUNITY)
+            ):
+                pathway = _PATHWAY_OMISSION
+        return {"pniPathway": pathway, "validationError": errors}
+    except Exception as error:  # answered in the tool's block: see unexpected_error
+        return _failed(unexpected_error(error))
