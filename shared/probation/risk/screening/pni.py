@@ -19,7 +19,7 @@ from probation.risk.enums import (
 from probation.risk.request import RiskCalculationRequest, field_reader
 from probation.risk.result import ProgrammeNeeds, ScreeningError
 from probation.risk.screening.common import missing_inputs, unexpected_error
-from probation.risk.screening.rules import screening_rules
+from probation.risk.screening.rules import ProgrammeNeedsRules, screening_rules
 
 _HIGH_BANDS = frozenset({RiskBand.HIGH, RiskBand.VERY_HIGH})
 _RAISED_BANDS = frozenset({RiskBand.MEDIUM, RiskBand.HIGH})
@@ -191,23 +191,28 @@ def domain_score(domain: Domain, request: RiskCalculationRequest) -> DomainScore
 
 
 # Each public predicate below reads what it needs of the request; programme_needs, which has read it all
-# once, calls the private one it wraps (each read of the SARA risks costs ~1,200 instructions).
+# once, calls the private one it wraps with what it read, and the rules it fetched once (each read of the
+# SARA risks costs ~1,200 instructions, each fetch of the rules ~500).
 
 
 def overall_need(request: RiskCalculationRequest, domains: Sequence[DomainScore]) -> NeedLevel | None:
     """The need level of the domains' scores (SCREENING.md §5.4); ``None`` when missing answers leave it
     undecided."""
-    return _overall_need(domains, request.supervision_status is _COMMUNITY, _sara(request))
+    return _overall_need(
+        screening_rules().programme_needs, domains, request.supervision_status is _COMMUNITY, _sara(request)
+    )
 
 
-def _overall_need(domains: Sequence[DomainScore], community: bool, sara: _Sara) -> NeedLevel | None:
-    need_of_total = screening_rules().programme_needs.need_of_total
+def _overall_need(
+    rules: ProgrammeNeedsRules, domains: Sequence[DomainScore], community: bool, sara: _Sara
+) -> NeedLevel | None:
+    need_of_total = rules.need_of_total
     sex, thinking, relationship, self_management = domains
     # Added one by one: sum(map(...)) over the four costs ~2,000 instructions, this a fifth of it.
     need = need_of_total[sex.score + thinking.score + relationship.score + self_management.score]
     if need is _NEED_HIGH or (need is _NEED_MEDIUM and community):
         return need
-    if any(map(_missing, domains)):
+    if sex.missing or thinking.missing or relationship.missing or self_management.missing:
         projected_total: int = sum(map(_projected, domains))
         if need is need_of_total[projected_total]:
             return need
@@ -227,61 +232,62 @@ def _whole(score: float | None) -> int | None:
 
 
 def is_high_risk(request: RiskCalculationRequest, context: PredictorContext) -> bool:
-    return _is_high_risk(context, _sara(request))
+    return _is_high_risk(screening_rules().programme_needs, context, _sara(request))
 
 
-def _is_high_risk(context: PredictorContext, sara: _Sara) -> bool:
-    rules = screening_rules().programme_needs
+def _is_high_risk(rules: ProgrammeNeedsRules, context: PredictorContext, sara: _Sara) -> bool:
+    # Unpacked once: each read of a named tuple's field by name costs ~180 instructions.
+    all_reoffending, violent_reoffending, direct_band, indirect_band, combined_serious = context
     return (
-        rules.all_reoffending.is_high(context.all_reoffending)
-        or rules.violent_reoffending.is_high(context.violent_reoffending)
-        or context.direct_contact_band in _HIGH_BANDS
-        or context.indirect_contact_band in _HIGH_BANDS
+        rules.all_reoffending.is_high(all_reoffending)
+        or rules.violent_reoffending.is_high(violent_reoffending)
+        or direct_band in _HIGH_BANDS
+        or indirect_band in _HIGH_BANDS
         or (
-            context.direct_contact_band in _NO_SEXUAL_BAND
-            and context.indirect_contact_band in _NO_SEXUAL_BAND
-            and rules.combined_serious.is_high(_whole(context.combined_serious))
+            direct_band in _NO_SEXUAL_BAND
+            and indirect_band in _NO_SEXUAL_BAND
+            and rules.combined_serious.is_high(_whole(combined_serious))
         )
         or _RISK_HIGH in sara
     )
 
 
 def is_medium_risk(request: RiskCalculationRequest, context: PredictorContext) -> bool:
-    return _is_medium_risk(context, _sara(request))
+    return _is_medium_risk(screening_rules().programme_needs, context, _sara(request))
 
 
-def _is_medium_risk(context: PredictorContext, sara: _Sara) -> bool:
-    rules = screening_rules().programme_needs
+def _is_medium_risk(rules: ProgrammeNeedsRules, context: PredictorContext, sara: _Sara) -> bool:
+    all_reoffending, violent_reoffending, direct_band, indirect_band, combined_serious = context
     return (
-        rules.all_reoffending.is_medium(context.all_reoffending)
-        or rules.violent_reoffending.is_medium(context.violent_reoffending)
-        or context.direct_contact_band is _RISK_MEDIUM
-        or context.indirect_contact_band is _RISK_MEDIUM
+        rules.all_reoffending.is_medium(all_reoffending)
+        or rules.violent_reoffending.is_medium(violent_reoffending)
+        or direct_band is _RISK_MEDIUM
+        or indirect_band is _RISK_MEDIUM
         or _RISK_MEDIUM in sara
         or (
-            context.direct_contact_band in _NO_SEXUAL_BAND
-            and context.indirect_contact_band in _NO_SEXUAL_BAND
-            and rules.combined_serious.is_medium(_whole(context.combined_serious))
+            direct_band in _NO_SEXUAL_BAND
+            and indirect_band in _NO_SEXUAL_BAND
+            and rules.combined_serious.is_medium(_whole(combined_serious))
         )
     )
 
 
 def risk_level(request: RiskCalculationRequest, context: PredictorContext) -> RiskBand:
-    return _risk_level(context, _sara(request))
+    return _risk_level(screening_rules().programme_needs, context, _sara(request))
 
 
-def _risk_level(context: PredictorContext, sara: _Sara) -> RiskBand:
-    if _is_high_risk(context, sara):
+def _risk_level(rules: ProgrammeNeedsRules, context: PredictorContext, sara: _Sara) -> RiskBand:
+    if _is_high_risk(rules, context, sara):
         return _RISK_HIGH
-    return _RISK_MEDIUM if _is_medium_risk(context, sara) else _RISK_LOW
+    return _RISK_MEDIUM if _is_medium_risk(rules, context, sara) else _RISK_LOW
 
 
 def projected_risk_level(request: RiskCalculationRequest, context: PredictorContext) -> RiskBand:
     """The risk were each missing sexual predictor at its highest: high, unless none is missing."""
-    return _projected_risk_level(context, _sara(request))
+    return _projected_risk_level(screening_rules().programme_needs, context, _sara(request))
 
 
-def _projected_risk_level(context: PredictorContext, sara: _Sara) -> RiskBand:
+def _projected_risk_level(rules: ProgrammeNeedsRules, context: PredictorContext, sara: _Sara) -> RiskBand:
     direct, indirect, combined = (
         context.direct_contact_band,
         context.indirect_contact_band,
@@ -290,28 +296,32 @@ def _projected_risk_level(context: PredictorContext, sara: _Sara) -> RiskBand:
     worst = context._replace(
         direct_contact_band=_RISK_VERY_HIGH if direct is None else direct,
         indirect_contact_band=_RISK_VERY_HIGH if indirect is None else indirect,
-        combined_serious=screening_rules().programme_needs.projected_combined_serious
-        if combined is None
-        else combined,
+        combined_serious=rules.projected_combined_serious if combined is None else combined,
     )
-    if _is_high_risk(worst, sara):
+    if _is_high_risk(rules, worst, sara):
         return _RISK_HIGH
-    return _RISK_MEDIUM if _is_medium_risk(context, sara) else _RISK_LOW
+    return _RISK_MEDIUM if _is_medium_risk(rules, context, sara) else _RISK_LOW
 
 
 def is_high_intensity(
     request: RiskCalculationRequest, context: PredictorContext, need: NeedLevel, risk: RiskBand
 ) -> bool:
     """Only in custody: remand does not qualify."""
-    return _is_high_intensity(request.supervision_status, context, _sara(request), need, risk)
+    return _is_high_intensity(
+        screening_rules().programme_needs, request.supervision_status, context, _sara(request), need, risk
+    )
 
 
 def _is_high_intensity(
-    status: SupervisionStatus | None, context: PredictorContext, sara: _Sara, need: NeedLevel, risk: RiskBand
+    rules: ProgrammeNeedsRules,
+    status: SupervisionStatus | None,
+    context: PredictorContext,
+    sara: _Sara,
+    need: NeedLevel,
+    risk: RiskBand,
 ) -> bool:
     if status is not _CUSTODY:
         return False
-    rules = screening_rules().programme_needs
     return (
         rules.all_reoffending.is_high(context.all_reoffending)
         and (rules.violent_reoffending.is_high(context.violent_reoffending) or _RISK_HIGH in sara)
@@ -322,14 +332,23 @@ def is_moderate_intensity(
     request: RiskCalculationRequest, context: PredictorContext, need: NeedLevel, risk: RiskBand
 ) -> bool:
     return _is_moderate_intensity(
-        request.supervision_status is _COMMUNITY, context, _sara(request), need, risk
+        screening_rules().programme_needs,
+        request.supervision_status is _COMMUNITY,
+        context,
+        _sara(request),
+        need,
+        risk,
     )
 
 
 def _is_moderate_intensity(
-    community: bool, context: PredictorContext, sara: _Sara, need: NeedLevel, risk: RiskBand
+    rules: ProgrammeNeedsRules,
+    community: bool,
+    context: PredictorContext,
+    sara: _Sara,
+    need: NeedLevel,
+    risk: RiskBand,
 ) -> bool:
-    rules = screening_rules().programme_needs
     return (
         (
             community
@@ -367,19 +386,20 @@ def programme_needs(request: RiskCalculationRequest, context: PredictorContext) 
             missing = [field for domain in domains for field in domain.missing]
             errors = [missing_inputs(missing)]
         community = status is _COMMUNITY
-        need = _overall_need(domains, community, sara)
+        rules = screening_rules().programme_needs
+        need = _overall_need(rules, domains, community, sara)
         if need is None:
             return _failed(errors)
-        risk = _risk_level(context, sara)
-        if _is_high_intensity(status, context, sara, need, risk):
+        risk = _risk_level(rules, context, sara)
+        if _is_high_intensity(rules, status, context, sara, need, risk):
             pathway = _PATHWAY_HIGH
-        elif _is_moderate_intensity(community, context, sara, need, risk):
+        elif _is_moderate_intensity(rules, community, context, sara, need, risk):
             pathway = _PATHWAY_MODERATE
         else:
             pathway = _PATHWAY_ALTERNATIVE
         if missing and (
             (None in sara and pathway is _PATHWAY_ALTERNATIVE)
-            or _projected_risk_level(context, sara) is not risk
+            or _projected_risk_level(rules, context, sara) is not risk
             or (sara == (None, None) and not community)
         ):
             pathway = _PATHWAY_OMISSION
