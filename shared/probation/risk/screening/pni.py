@@ -374,7 +374,7 @@ def validation_errors(request: RiskCalculationRequest) -> list[ScreeningError]:
 def programme_needs(request: RiskCalculationRequest, context: PredictorContext) -> ProgrammeNeeds:
     try:
         parts: _Parts = _parts(_answers(request))
-        status, sara = parts[-2:]
+        _, _, _, _, _, status, sara = parts  # unpacked, not sliced: a slice builds a tuple (~500)
         if status is None:
             return _failed(validation_errors(request))
         domains = _domain_scores(parts)
