@@ -3,11 +3,11 @@
 
 from datetime import date
 
-from probation.risk.dates import years_between
+from probation.risk.dates import age_in_years, years_between
 from probation.risk.enums import ANSWER_SCORE, Gender
 from probation.risk.request import RiskCalculationRequest, field_reader
 from probation.risk.result import MaturityScreening, ScreeningError
-from probation.risk.screening.common import answers_unexpected_errors, missing_inputs
+from probation.risk.screening.common import missing_inputs, unexpected_error
 from probation.risk.screening.rules import screening_rules
 
 # Members read once, as the hot path compares with them (see probation.risk.enums).
@@ -66,25 +66,34 @@ def _validation_errors(request: RiskCalculationRequest, answers: tuple[object, .
     return [missing_inputs(missing)] if missing else []
 
 
-@answers_unexpected_errors(_failed)
 def maturity_screening(request: RiskCalculationRequest, assessment_date: date) -> MaturityScreening:
-    date_of_birth = request.date_of_birth
-    # Java's Period.between, which the Ministry uses, gives 0 or less rather than failing for a birth date
-    # later than the assessment.
-    age = years_between(date_of_birth, assessment_date) if date_of_birth is not None else None
-    # Age first: someone outside the age range is not applicable, whatever else is missing.
-    if is_age_out_of_range(age):
-        return _not_applicable()
-    answers = _answers(request)
-    errors = _validation_errors(request, answers)
-    if errors:
-        return _failed(errors)
-    if not is_applicable(request.gender, age):
-        return _not_applicable()
-    score = sum(map(ANSWER_SCORE.__getitem__, answers))
-    return {
-        "maturityScore": score,
-        "maturityFlag": is_flagged(score),
-        "isMstApplicable": True,
-        "validationError": [],
-    }
+    try:
+        date_of_birth = request.date_of_birth
+        if date_of_birth is None:
+            age = None
+        elif date_of_birth <= assessment_date:
+            # The same whole years as years_between from birth on, at half the cost (2.4k instructions
+            # against 4.4k): the age is worked out for everyone, most of whom it rules out.
+            age = age_in_years(date_of_birth, assessment_date)
+        else:
+            # Java's Period.between, which the Ministry uses, gives 0 or less rather than failing for a
+            # birth date later than the assessment.
+            age = years_between(date_of_birth, assessment_date)
+        # Age first: someone outside the age range is not applicable, whatever else is missing.
+        if is_age_out_of_range(age):
+            return _not_applicable()
+        answers = _answers(request)
+        errors = _validation_errors(request, answers)
+        if errors:
+            return _failed(errors)
+        if not is_applicable(request.gender, age):
+            return _not_applicable()
+        score = sum(map(ANSWER_SCORE.__getitem__, answers))
+        return {
+            "maturityScore": score,
+            "maturityFlag": is_flagged(score),
+            "isMstApplicable": True,
+            "validationError": [],
+        }
+    except Exception as error:  # answered in the tool's block: see unexpected_error
+        return _failed(unexpected_error(error))

