@@ -18,7 +18,7 @@ from probation.risk.reoffending import (
     dynamic_inputs,
     score_reoffending,
 )
-from probation.risk.request import RiskCalculationRequest, field_reader
+from probation.risk.request import RiskCalculationRequest, field_reader, field_values
 from probation.risk.result import RiskCalculationResult, headline
 from probation.risk.screening.lds import learning_disability_screening
 from probation.risk.screening.mst import maturity_screening
@@ -56,6 +56,7 @@ def calculate(request: RiskCalculationRequest, *, today: date | None = None) -> 
     """Every predictor's score for ``request``; those that cannot be scored are ``None``, with the
     reasons in ``errors``. And every screening tool's result, with its own reasons. ``today`` is the
     assessment date when the request gives none."""
+    request = field_values(request)
     assessment_date = request.assessment_date or today or date.today()
     version = request.version or latest_version()
     if version not in available_versions():

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime
 from operator import itemgetter
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 from pydantic.alias_generators import to_camel
@@ -185,6 +185,29 @@ class RiskCalculationRequest(BaseModel):
 
     # Not the Ministry's: which predictors' results PNI sees; FULL (the model's intent) when absent.
     pni_context: PniContext | None = None
+
+
+class _FieldValues:
+    """A request's field values as plain attributes (see ``field_values``); read-only."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"a request's field values are read-only, so {name} cannot be set")
+
+
+def field_values(request: RiskCalculationRequest) -> RiskCalculationRequest:
+    """The request's fields, for the calculator's per-request code to read: each read costs about a quarter
+    of one off the request itself.
+
+    Pydantic keeps a model's field values in its instance dict, but every attribute read off the model goes
+    through ``BaseModel.__getattr__``'s slot, which CPython 3.11 cannot specialise (~400 instructions a
+    read). A plain object sharing that same dict is read by the specialised path (~100). So the view has
+    the request's fields, typed as the request's, and nothing else (none of its methods); it shares the
+    request's values rather than copying them, and cannot change them.
+    """
+    view = _FieldValues()
+    object.__setattr__(view, "__dict__", request.__dict__)
+    # The view answers every field attribute as the request would, and only those.
+    return cast(RiskCalculationRequest, view)
 
 
 _ATTRIBUTE_BY_FIELD = {

@@ -9,6 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from probation.risk import Gender, RiskCalculationRequest, calculate
+from probation.risk.request import field_values
 
 from .builders import BASE_CASE
 
@@ -199,3 +200,15 @@ def test_assessment_date_defaults_to_the_injected_today() -> None:
     )
     assert calculate(request, today=date(2025, 1, 1)).all_reoffending["static"] is not None
     assert calculate(request, today=date(2024, 12, 31)).all_reoffending["static"] is None
+
+
+def test_field_values_read_as_the_request_and_change_nothing() -> None:
+    request = RiskCalculationRequest.model_validate(BASE_CASE)
+    values = field_values(request)
+    for attribute in RiskCalculationRequest.model_fields:
+        assert getattr(values, attribute) == getattr(request, attribute), attribute
+    with pytest.raises(AttributeError):
+        values.gender = Gender.FEMALE  # type: ignore[misc]
+    assert request.gender == RiskCalculationRequest.model_validate(BASE_CASE).gender
+    # Only fields: none of the model's methods.
+    assert not hasattr(values, "model_dump")
