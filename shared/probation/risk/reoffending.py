@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 from itertools import compress
+from operator import itemgetter
 
 from pydantic.alias_generators import to_camel
 
@@ -25,7 +26,7 @@ from probation.risk.enums import (
 from probation.risk.errors import ErrorCode, Violation, missing
 from probation.risk.numerics import MAX_PERCENT, logistic_hundredths
 from probation.risk.offences import UNKNOWN_CATEGORY, has_offence_code_format, offence_category
-from probation.risk.request import RiskCalculationRequest, field_reader
+from probation.risk.request import RiskCalculationRequest
 from probation.risk.result import PredictorScores, Score
 
 MAX_SANCTIONS = 999
@@ -53,34 +54,8 @@ DRUG_FLAGS: dict[str, tuple[str, ...]] = {
 }
 _DRUG_OF_FLAG = tuple(drug for drug, flags in DRUG_FLAGS.items() for _ in flags)
 """The drug of each flag, in the order they are read."""
-# The answers of the dynamic variants, then every drug flag, read in one call.
-_needs_answers = field_reader(
-    "didOffenceInvolveCarryingOrUsingWeapon",
-    "suitabilityOfAccommodation",
-    "isUnemployed",
-    "currentRelationshipStatus",
-    "currentRelationshipWithPartner",
-    "evidenceOfDomesticAbuse",
-    "regularOffendingActivities",
-    "motivationToTackleDrugMisuse",
-    "currentAlcoholUseProblems",
-    "excessiveAlcoholUse",
-    "impulsivityProblems",
-    "temperControl",
-    "proCriminalAttitudes",
-    "previousConvictions",
-    *(to_camel(flag) for flags in DRUG_FLAGS.values() for flag in flags),
-)
-_criminal_history = field_reader(
-    "currentOffenceCode",
-    "totalNumberOfSanctionsForAllOffences",
-    "ageAtFirstSanction",
-    "dateOfBirth",
-    "dateOfCurrentConviction",
-    "dateAtStartOfFollowup",
-    "totalNumberOfViolentSanctions",
-    "gender",
-)
+# Every drug flag, read in one call: the flags are data (DRUG_FLAGS).
+_drug_flags = itemgetter(*(flag for flags in DRUG_FLAGS.values() for flag in flags))
 # Members read once, as the hot path compares with them (see probation.risk.enums).
 _FEMALE = Gender.FEMALE
 _LIVING_TOGETHER = CurrentRelationshipStatus.IN_RELATIONSHIP_LIVING_TOGETHER
@@ -185,16 +160,14 @@ class ReoffendingOutcome:
 
 
 def check_criminal_history(request: RiskCalculationRequest, assessment_date: date) -> CriminalHistoryChecks:
-    (
-        code,
-        sanctions,
-        first_sanction_age,
-        date_of_birth,
-        conviction_date,
-        given_followup_date,
-        violent,
-        gender,
-    ) = _criminal_history(request)
+    code = request.current_offence_code
+    sanctions = request.total_number_of_sanctions_for_all_offences
+    first_sanction_age = request.age_at_first_sanction
+    date_of_birth = request.date_of_birth
+    conviction_date = request.date_of_current_conviction
+    given_followup_date = request.date_at_start_of_followup
+    violent = request.total_number_of_violent_sanctions
+    gender = request.gender
     common: list[Violation] = []
     category = _offence_category(code, common) if code is not None else None
     if sanctions is not None and not 1 <= sanctions <= MAX_SANCTIONS:
@@ -343,46 +316,32 @@ def _followup_date_checks(
 
 def dynamic_inputs(request: RiskCalculationRequest) -> DynamicInputs:
     """The OASys items, drugs and convictions that count."""
-    (
-        weapon,
-        accommodation,
-        unemployed,
-        relationship_status,
-        partner,
-        domestic_abuse,
-        regular_offending,
-        motivation,
-        alcohol_use,
-        excessive_alcohol_use,
-        impulsivity,
-        temper,
-        attitudes,
-        convictions,
-        *drug_flags,
-    ) = _needs_answers(request)
+    relationship_status = request.current_relationship_status
     living_together = relationship_status is _LIVING_TOGETHER
     level = PROBLEM_LEVEL_SCORE
-    partner_score = level[partner]
+    partner_score = level[request.current_relationship_with_partner]
+    motivation = request.motivation_to_tackle_drug_misuse
     values = (  # in coefficients.OASYS_ITEMS order
-        1 if weapon else 0,
-        level[accommodation],
+        1 if request.did_offence_involve_carrying_or_using_weapon else 0,
+        level[request.suitability_of_accommodation],
         # The API takes a yes/no where OASys 4.2 scores 0/1/2 (SPEC §13.1).
-        2 if unemployed else 0,
+        2 if request.is_unemployed else 0,
         1 if living_together else 0,
         partner_score,
         partner_score if living_together else 0,
-        1 if domestic_abuse else 0,
-        level[regular_offending],
+        1 if request.evidence_of_domestic_abuse else 0,
+        level[request.regular_offending_activities],
         MOTIVATION_LEVEL_SCORE[motivation],
-        level[alcohol_use],
-        level[excessive_alcohol_use],
-        level[impulsivity],
-        level[temper],
-        level[attitudes],
+        level[request.current_alcohol_use_problems],
+        level[request.excessive_alcohol_use],
+        level[request.impulsivity_problems],
+        level[request.temper_control],
+        level[request.pro_criminal_attitudes],
     )
+    convictions = request.previous_convictions
     return DynamicInputs(
         values,
-        tuple(dict.fromkeys(compress(_DRUG_OF_FLAG, drug_flags))),
+        tuple(dict.fromkeys(compress(_DRUG_OF_FLAG, _drug_flags(request.__dict__)))),
         tuple(dict.fromkeys(convictions)) if convictions else (),
         motivation is None,
     )
