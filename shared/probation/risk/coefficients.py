@@ -16,6 +16,7 @@ from importlib import resources
 from typing import Any, Generic, TypeVar
 
 from probation.risk.enums import Gender, PreviousConviction, RiskBand
+from probation.risk.linear_terms import TermsFunction, VariantTerms, generate
 from probation.risk.numerics import ministry_sigmoid, percentage
 
 Json = Mapping[str, Any]
@@ -190,6 +191,10 @@ class ReoffendingModel:
     """Request fields (camelCase) without which no score is possible."""
     required_dynamic: tuple[str, ...]
     """Request fields without which only the static variant can be scored."""
+    male_terms: TermsFunction
+    """Both variants' contributions for a man, generated from the coefficients (see ``linear_terms``)."""
+    female_terms: TermsFunction
+    """Likewise for a woman."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,9 +321,11 @@ def load_model(version: str) -> RiskModel:
     predictors = data["predictors"]
     return RiskModel(
         version=version,
-        all_reoffending=_reoffending_model(predictors["all_reoffending"]),
-        violent_reoffending=_reoffending_model(predictors["violent_reoffending"]),
-        serious_violent_reoffending=_reoffending_model(predictors["serious_violent_reoffending"]),
+        all_reoffending=_reoffending_model("all_reoffending", predictors["all_reoffending"]),
+        violent_reoffending=_reoffending_model("violent_reoffending", predictors["violent_reoffending"]),
+        serious_violent_reoffending=_reoffending_model(
+            "serious_violent_reoffending", predictors["serious_violent_reoffending"]
+        ),
         direct_contact_sexual=_direct_contact_model(predictors["direct_contact_sexual_reoffending"]),
         indirect_contact_sexual=_indirect_contact_model(
             predictors["images_and_indirect_contact_sexual_reoffending"]
@@ -333,7 +340,7 @@ def _bands(rows: list[Json], lower_bound_key: str = "from_percent") -> Bands:
     return Bands(lower_bounds=tuple(ordered))
 
 
-def _reoffending_model(block: Json) -> ReoffendingModel:
+def _reoffending_model(name: str, block: Json) -> ReoffendingModel:
     offsets = block["career_offset"]
     violent_rate_offset = int(offsets["violent_rate"]) if "violent_rate" in offsets else None
     months_cap = int(block["offence_free_months_cap"])
@@ -344,14 +351,64 @@ def _reoffending_model(block: Json) -> ReoffendingModel:
     def variant(name: str) -> LinearModel:
         return _linear_model(block[name], int(offsets["copas_rate"]), violent_rate_offset, months_cap)
 
+    static, dynamic = variant("static"), variant("dynamic")
     return ReoffendingModel(
-        static=variant("static"),
-        dynamic=variant("dynamic"),
+        static=static,
+        dynamic=dynamic,
         band_by_hundredths=tuple(
             map(_bands(block["bands"]).band_of, (units / 100 for units in range(10_000)))
         ),
         required_static=tuple(required["static"]),
         required_dynamic=tuple(required["dynamic"]),
+        male_terms=generate(
+            f"{name}_male",
+            variant_terms(static, static.male),
+            variant_terms(dynamic, dynamic.male),
+            polynomial,
+        ),
+        female_terms=generate(
+            f"{name}_female",
+            variant_terms(static, static.female),
+            variant_terms(dynamic, dynamic.female),
+            polynomial,
+        ),
+    )
+
+
+def variant_terms(model: LinearModel, sex: SexTerms) -> VariantTerms:
+    """One variant's coefficients for one sex, as ``linear_terms`` generates its function from."""
+    violence = sex.violence
+    return VariantTerms(
+        intercept=model.intercept,
+        age_term=sex.age_term,
+        age_weights=sex.age_weights,
+        age_poly=sex.age_poly,
+        offence_category=model.offence_category,
+        sanction_occasions=model.sanction_occasions,
+        female=sex.female,
+        first_sanction=model.first_sanction,
+        second_sanction=model.second_sanction,
+        gap_term=sex.gap_term,
+        gap=sex.gap,
+        copas_offset=model.copas_offset,
+        copas_rate=sex.copas_rate,
+        copas_rate_squared=sex.copas_rate_squared,
+        offence_free_months_weights=model.offence_free_months_weights,
+        offence_free_months_cap=model.offence_free_months_cap,
+        violence=(
+            None
+            if violence is None
+            else (
+                violence.never_violent,
+                violence.once_violent,
+                violence.violent_sanctions,
+                violence.violent_rate,
+                violence.rate_offset,
+            )
+        ),
+        oasys_items=model.oasys_items,
+        drugs=model.drugs,
+        previous_convictions=model.previous_convictions,
     )
 
 

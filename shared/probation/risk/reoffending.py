@@ -14,7 +14,7 @@ from operator import itemgetter
 
 from pydantic.alias_generators import to_camel
 
-from probation.risk.coefficients import AGE_LIMIT, LinearModel, ReoffendingModel, polynomial
+from probation.risk.coefficients import AGE_LIMIT, LinearModel, ReoffendingModel
 from probation.risk.dates import add_months, age_in_years, months_between
 from probation.risk.enums import (
     MOTIVATION_LEVEL_SCORE,
@@ -388,9 +388,20 @@ def score_reoffending(
             {"static": None, "dynamic": None}, [FOLLOWUP_NOT_AFTER_BIRTH], dynamic_violations
         )
 
-    static: Score | Violation | None = _variant_score(predictor, model, model.static, history, age, None)
+    # Both variants' contributions in one call, from the function generated for this model and sex.
+    terms = model.female_terms if history.female else model.male_terms
+    static_terms, dynamic_terms = terms(
+        age,
+        history.offence_category,
+        history.sanctions,
+        history.years_since_first_sanction,
+        history.months_in_community,
+        history.violent_sanctions,
+        None if dynamic_violations else inputs,
+    )
+    static: Score | Violation | None = _variant_score(predictor, model, static_terms, "static")
     dynamic: Score | Violation | None = (
-        None if dynamic_violations else _variant_score(predictor, model, model.dynamic, history, age, inputs)
+        None if dynamic_terms is None else _variant_score(predictor, model, dynamic_terms, "dynamic")
     )
     if isinstance(static, Violation):
         static_violations.append(static)
@@ -415,21 +426,15 @@ def _unmotivated_drug_misuse(model: LinearModel, request: RiskCalculationRequest
 
 
 def _variant_score(
-    predictor: ReoffendingPredictor,
-    model: ReoffendingModel,
-    variant: LinearModel,
-    history: CriminalHistory,
-    age_at_followup: int,
-    inputs: DynamicInputs | None,
+    predictor: ReoffendingPredictor, model: ReoffendingModel, contributions: dict[str, float], variant: str
 ) -> Score | Violation:
-    contributions = _contributions(variant, history, age_at_followup, inputs)
     probability, hundredths = logistic_hundredths(math.fsum(contributions.values()))
     # Never 100% (SPEC §4.1); a conditional, as min() costs more than the rest of this line.
     hundredths = MAX_HUNDREDTHS if hundredths > MAX_HUNDREDTHS else hundredths
     if hundredths == 0 and predictor.zero_percent_is_error:
         return Violation(
             (predictor.name,),
-            f"The {'static' if inputs is None else 'dynamic'} {predictor.name} score rounds to 0.00%, which "
+            f"The {variant} {predictor.name} score rounds to 0.00%, which "
             "the Ministry's calculator treats as an error.",
             ErrorCode.UNEXPECTED_ERROR,
         )
@@ -439,71 +444,3 @@ def _variant_score(
         "band": model.band_by_hundredths[hundredths],
         "contributions": contributions,
     }
-
-
-def _contributions(
-    model: LinearModel, history: CriminalHistory, age_at_followup: int, inputs: DynamicInputs | None
-) -> dict[str, float]:
-    """coefficient * feature value of each term of SPEC §4 whose feature is non-zero for this case."""
-    sex = model.female if history.female else model.male
-    sanctions = history.sanctions
-    terms = {
-        "intercept": model.intercept,
-        sex.age_term: (
-            sex.age_weights[age_at_followup]
-            if age_at_followup < AGE_LIMIT
-            else polynomial(sex.age_poly, age_at_followup)
-        ),
-        "offence_category": model.offence_category[history.offence_category],
-        "sanction_occasions": model.sanction_occasions * sanctions,
-    }
-    if sex.female is not None:
-        terms["female"] = sex.female
-    years = history.years_since_first_sanction
-    if sanctions == 1:
-        terms["first_sanction"] = model.first_sanction
-    elif sanctions == 2:
-        terms["second_sanction"] = model.second_sanction
-        if years:
-            terms[sex.gap_term] = sex.gap * years
-    else:
-        copas = math.log(sanctions / (years + model.copas_offset))
-        terms["copas_rate"] = sex.copas_rate * copas
-        if sex.copas_rate_squared is not None:
-            terms["copas_rate_squared"] = sex.copas_rate_squared * copas * copas
-    months = history.months_in_community
-    if months:
-        cap = model.offence_free_months_cap
-        terms["offence_free_months_poly"] = model.offence_free_months_weights[months if months < cap else cap]
-    violence = sex.violence
-    violent = history.violent_sanctions
-    if violence is not None and violent is not None:
-        if violent == 0:
-            terms["never_violent"] = violence.never_violent
-        else:
-            if violent == 1:
-                terms["once_violent"] = violence.once_violent
-            terms["violent_sanctions"] = violence.violent_sanctions * violent
-            terms["violent_rate"] = violence.violent_rate * math.log(violent / (years + violence.rate_offset))
-    if inputs is not None:
-        _add_needs_terms(terms, model, inputs)
-    return terms
-
-
-def _add_needs_terms(terms: dict[str, float], model: LinearModel, inputs: DynamicInputs) -> None:
-    """The dynamic variant's terms for OASys answers, drug misuse and previous convictions."""
-    values = inputs.oasys_values
-    for position, item, coefficient in model.oasys_items:
-        value = values[position]
-        if value:
-            terms[item] = coefficient * value
-    drugs = model.drugs
-    for drug in inputs.drugs:
-        if drug in drugs:
-            term, coefficient = drugs[drug]
-            terms[term] = coefficient
-    convictions = model.previous_convictions
-    for conviction in inputs.previous_convictions:
-        if conviction in convictions:
-            term, coefficient = convictions[conviction]
-            terms[term] = coefficient

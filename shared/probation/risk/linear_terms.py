@@ -1,0 +1,188 @@
+"""Each ARP, VRP and SVRP model's terms (SPEC §4) as a Python function generated from its coefficients.
+
+Why generated: scoring the six variants was the calculator's largest cost, most of it spent reading
+coefficients off the model's records and testing which terms a model has, for every request. The
+function generated here, once per model version and sex, has each coefficient inlined as a constant and
+only the terms its model has; it works out the features its static and dynamic variants share (which
+sanction and violence terms apply, the Copas rates) once for both, and builds both contributions dicts.
+
+Safety and exactness: the source is generated from the coefficient file alone, never from a request.
+Each term is the same expression, over the same binary64 values (a float's ``repr`` reads back as that
+float), in the same order as before, so the contributions, their ``fsum`` and every score are unchanged.
+``render`` returns the source, to read or to test.
+"""
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+class NeedsFeatures(Protocol):
+    """The dynamic variant's features (``reoffending.DynamicInputs``)."""
+
+    @property
+    def oasys_values(self) -> tuple[int, ...]: ...
+    @property
+    def drugs(self) -> tuple[str, ...]: ...
+    @property
+    def previous_convictions(self) -> tuple[Any, ...]: ...
+
+
+Contributions = dict[str, float]
+TermsFunction = Callable[
+    [int, str, int, int, int, "int | None", "NeedsFeatures | None"],
+    tuple[Contributions, Contributions | None],
+]
+"""``(age_at_followup, offence_category, sanctions, years_since_first_sanction, months_in_community,
+violent_sanctions, needs)`` → (static contributions, dynamic contributions or ``None`` without needs)."""
+
+
+@dataclass(frozen=True, slots=True)
+class VariantTerms:
+    """One variant's coefficients for one sex, as the generator needs them."""
+
+    intercept: float
+    age_term: str
+    age_weights: tuple[float, ...]
+    age_poly: tuple[float, ...]
+    offence_category: Mapping[str, float]
+    sanction_occasions: float
+    female: float | None
+    first_sanction: float
+    second_sanction: float
+    gap_term: str
+    gap: float
+    copas_offset: int
+    copas_rate: float
+    copas_rate_squared: float | None
+    offence_free_months_weights: tuple[float, ...]
+    offence_free_months_cap: int
+    violence: tuple[float, float, float, float, int] | None
+    """(never_violent, once_violent, violent_sanctions, violent_rate, rate offset)."""
+    oasys_items: tuple[tuple[int, str, float], ...]
+    drugs: Mapping[str, tuple[str, float]]
+    previous_convictions: Mapping[Any, tuple[str, float]]
+
+
+def _const(value: float) -> str:
+    if not math.isfinite(value):
+        raise ValueError(f"coefficient {value!r} is not finite")
+    text = repr(float(value))
+    return f"({text})" if text.startswith("-") else text
+
+
+class _Writer:
+    def __init__(self, name: str) -> None:
+        self.lines: list[str] = []
+        self.namespace: dict[str, Any] = {"log": math.log}
+        self.name = name
+
+    def line(self, indent: int, text: str) -> None:
+        self.lines.append("    " * indent + text)
+
+    def table(self, name: str, value: object) -> str:
+        self.namespace[name] = value
+        return name
+
+
+def _variant(w: _Writer, d: str, terms: VariantTerms, shared: set[str], polynomial_name: str) -> None:
+    """Lines (at indent 1) that build the contributions dict ``d`` of one variant."""
+    tag = d.upper()
+    age = w.table(f"{tag}_AGE_WEIGHTS", terms.age_weights)
+    poly = w.table(f"{tag}_AGE_POLY", terms.age_poly)
+    category = w.table(f"{tag}_OFFENCE_CATEGORY", dict(terms.offence_category))
+    limit = len(terms.age_weights)
+    w.line(1, f"{d} = {{")
+    w.line(2, f'"intercept": {_const(terms.intercept)},')
+    w.line(2, f'"{terms.age_term}": {age}[age] if age < {limit} else {polynomial_name}({poly}, age),')
+    w.line(2, f'"offence_category": {category}[category],')
+    w.line(2, f'"sanction_occasions": {_const(terms.sanction_occasions)} * sanctions,')
+    if terms.female is not None:
+        w.line(2, f'"female": {_const(terms.female)},')
+    w.line(1, "}")
+    w.line(1, "if sanctions == 1:")
+    w.line(2, f'{d}["first_sanction"] = {_const(terms.first_sanction)}')
+    w.line(1, "elif sanctions == 2:")
+    w.line(2, f'{d}["second_sanction"] = {_const(terms.second_sanction)}')
+    w.line(2, "if years:")
+    w.line(3, f'{d}["{terms.gap_term}"] = {_const(terms.gap)} * years')
+    w.line(1, "else:")
+    copas = f"copas_{terms.copas_offset}"
+    if copas not in shared:
+        w.line(2, f"{copas} = log(sanctions / (years + {terms.copas_offset}))")
+        shared.add(copas)
+    w.line(2, f'{d}["copas_rate"] = {_const(terms.copas_rate)} * {copas}')
+    if terms.copas_rate_squared is not None:
+        w.line(2, f'{d}["copas_rate_squared"] = {_const(terms.copas_rate_squared)} * {copas} * {copas}')
+    months = w.table(f"{tag}_OFFENCE_FREE_MONTHS", terms.offence_free_months_weights)
+    cap = terms.offence_free_months_cap
+    w.line(1, "if months:")
+    w.line(2, f'{d}["offence_free_months_poly"] = {months}[months if months < {cap} else {cap}]')
+    if terms.violence is not None:
+        never, once, per_sanction, rate, offset = terms.violence
+        w.line(1, "if violent is not None:")
+        w.line(2, "if violent == 0:")
+        w.line(3, f'{d}["never_violent"] = {_const(never)}')
+        w.line(2, "else:")
+        w.line(3, "if violent == 1:")
+        w.line(4, f'{d}["once_violent"] = {_const(once)}')
+        w.line(3, f'{d}["violent_sanctions"] = {_const(per_sanction)} * violent')
+        violent_rate = f"violent_rate_{offset}"
+        if violent_rate not in shared:
+            w.line(3, f"{violent_rate} = log(violent / (years + {offset}))")
+            shared.add(violent_rate)
+        w.line(3, f'{d}["violent_rate"] = {_const(rate)} * {violent_rate}')
+
+
+def _needs(w: _Writer, d: str, terms: VariantTerms) -> None:
+    """Lines (at indent 1) that add the OASys, drug and previous-conviction terms to ``d``."""
+    if terms.oasys_items:
+        w.line(1, "values = needs.oasys_values")
+    for position, item, coefficient in terms.oasys_items:
+        w.line(1, f"if values[{position}]:")
+        w.line(2, f'{d}["{item}"] = {_const(coefficient)} * values[{position}]')
+    for group, attribute, mapping in (
+        ("DRUGS", "drugs", terms.drugs),
+        ("PREVIOUS_CONVICTIONS", "previous_convictions", terms.previous_convictions),
+    ):
+        if mapping:
+            table = w.table(f"{d.upper()}_{group}", dict(mapping))
+            w.line(1, f"for feature in needs.{attribute}:")
+            w.line(2, f"if feature in {table}:")
+            w.line(3, f"term, coefficient = {table}[feature]")
+            w.line(3, f"{d}[term] = coefficient")
+
+
+def render(
+    name: str,
+    static: VariantTerms,
+    dynamic: VariantTerms,
+    polynomial: Callable[[tuple[float, ...], int], float],
+) -> tuple[str, dict[str, Any]]:
+    """The source of the terms function ``name`` of one predictor and sex, and the tables it reads."""
+    w = _Writer(name)
+    polynomial_name = w.table("polynomial", polynomial)
+    w.line(0, f"def {name}(age, category, sanctions, years, months, violent, needs):")
+    w.line(1, '"""Generated by probation.risk.linear_terms from the coefficient file; see there."""')
+    shared: set[str] = set()
+    _variant(w, "static", static, shared, polynomial_name)
+    w.line(1, "if needs is None:")
+    w.line(2, "return static, None")
+    _variant(w, "dynamic", dynamic, shared, polynomial_name)
+    _needs(w, "dynamic", dynamic)
+    w.line(1, "return static, dynamic")
+    return "\n".join(w.lines) + "\n", w.namespace
+
+
+def generate(
+    name: str,
+    static: VariantTerms,
+    dynamic: VariantTerms,
+    polynomial: Callable[[tuple[float, ...], int], float],
+) -> TermsFunction:
+    """The terms function of one predictor and sex, compiled from ``render``'s source."""
+    source, namespace = render(name, static, dynamic, polynomial)
+    exec(compile(source, f"<linear_terms {name}>", "exec"), namespace)  # noqa: S102 - from coefficients only
+    function: TermsFunction = namespace[name]
+    return function
