@@ -12,6 +12,7 @@ float), in the same order as before, so the contributions, their ``fsum`` and ev
 ``render`` returns the source, to read or to test.
 """
 
+import json
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -72,6 +73,11 @@ def _const(value: float) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
+def _key(name: str) -> str:
+    """A term name as a Python string literal (JSON's syntax, which Python reads the same)."""
+    return json.dumps(name)
+
+
 class _Writer:
     def __init__(self, name: str) -> None:
         self.lines: list[str] = []
@@ -95,7 +101,7 @@ def _variant(w: _Writer, d: str, terms: VariantTerms, shared: set[str], polynomi
     limit = len(terms.age_weights)
     w.line(1, f"{d} = {{")
     w.line(2, f'"intercept": {_const(terms.intercept)},')
-    w.line(2, f'"{terms.age_term}": {age}[age] if age < {limit} else {polynomial_name}({poly}, age),')
+    w.line(2, f"{_key(terms.age_term)}: {age}[age] if age < {limit} else {polynomial_name}({poly}, age),")
     w.line(2, f'"offence_category": {category}[category],')
     w.line(2, f'"sanction_occasions": {_const(terms.sanction_occasions)} * sanctions,')
     if terms.female is not None:
@@ -106,7 +112,7 @@ def _variant(w: _Writer, d: str, terms: VariantTerms, shared: set[str], polynomi
     w.line(1, "elif sanctions == 2:")
     w.line(2, f'{d}["second_sanction"] = {_const(terms.second_sanction)}')
     w.line(2, "if years:")
-    w.line(3, f'{d}["{terms.gap_term}"] = {_const(terms.gap)} * years')
+    w.line(3, f"{d}[{_key(terms.gap_term)}] = {_const(terms.gap)} * years")
     w.line(1, "else:")
     copas = f"copas_{terms.copas_offset}"
     if copas not in shared:
@@ -140,8 +146,8 @@ def _needs(w: _Writer, d: str, terms: VariantTerms) -> None:
     if terms.oasys_items:
         w.line(1, "values = needs.oasys_values")
     for position, item, coefficient in terms.oasys_items:
-        w.line(1, f"if values[{position}]:")
-        w.line(2, f'{d}["{item}"] = {_const(coefficient)} * values[{position}]')
+        w.line(1, f"if value := values[{position}]:")
+        w.line(2, f"{d}[{_key(item)}] = {_const(coefficient)} * value")
     for group, attribute, mapping in (
         ("DRUGS", "drugs", terms.drugs),
         ("PREVIOUS_CONVICTIONS", "previous_convictions", terms.previous_convictions),
