@@ -16,7 +16,7 @@ from importlib import resources
 from typing import Any, Generic, TypeVar
 
 from probation.risk.enums import Gender, PreviousConviction, RiskBand
-from probation.risk.linear_terms import TermsFunction, VariantTerms, generate
+from probation.risk.linear_terms import TermsFunction, generate
 from probation.risk.numerics import ministry_sigmoid, percentage
 
 Json = Mapping[str, Any]
@@ -360,55 +360,8 @@ def _reoffending_model(name: str, block: Json) -> ReoffendingModel:
         ),
         required_static=tuple(required["static"]),
         required_dynamic=tuple(required["dynamic"]),
-        male_terms=generate(
-            f"{name}_male",
-            variant_terms(static, static.male),
-            variant_terms(dynamic, dynamic.male),
-            polynomial,
-        ),
-        female_terms=generate(
-            f"{name}_female",
-            variant_terms(static, static.female),
-            variant_terms(dynamic, dynamic.female),
-            polynomial,
-        ),
-    )
-
-
-def variant_terms(model: LinearModel, sex: SexTerms) -> VariantTerms:
-    """One variant's coefficients for one sex, as ``linear_terms`` generates its function from."""
-    violence = sex.violence
-    return VariantTerms(
-        intercept=model.intercept,
-        age_term=sex.age_term,
-        age_weights=sex.age_weights,
-        age_poly=sex.age_poly,
-        offence_category=model.offence_category,
-        sanction_occasions=model.sanction_occasions,
-        female=sex.female,
-        first_sanction=model.first_sanction,
-        second_sanction=model.second_sanction,
-        gap_term=sex.gap_term,
-        gap=sex.gap,
-        copas_offset=model.copas_offset,
-        copas_rate=sex.copas_rate,
-        copas_rate_squared=sex.copas_rate_squared,
-        offence_free_months_weights=model.offence_free_months_weights,
-        offence_free_months_cap=model.offence_free_months_cap,
-        violence=(
-            None
-            if violence is None
-            else (
-                violence.never_violent,
-                violence.once_violent,
-                violence.violent_sanctions,
-                violence.violent_rate,
-                violence.rate_offset,
-            )
-        ),
-        oasys_items=model.oasys_items,
-        drugs=model.drugs,
-        previous_convictions=model.previous_convictions,
+        male_terms=generate(f"{name}_male", static, dynamic, False, polynomial),
+        female_terms=generate(f"{name}_female", static, dynamic, True, polynomial),
     )
 
 

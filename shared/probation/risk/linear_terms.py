@@ -14,9 +14,12 @@ float), in the same order as before, so the contributions, their ``fsum`` and ev
 
 import json
 import math
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    # Only for types: coefficients builds its models with this module's functions.
+    from probation.risk.coefficients import LinearModel
 
 
 class NeedsFeatures(Protocol):
@@ -37,33 +40,6 @@ TermsFunction = Callable[
 ]
 """``(age_at_followup, offence_category, sanctions, years_since_first_sanction, months_in_community,
 violent_sanctions, needs)`` → (static contributions, dynamic contributions or ``None`` without needs)."""
-
-
-@dataclass(frozen=True, slots=True)
-class VariantTerms:
-    """One variant's coefficients for one sex, as the generator needs them."""
-
-    intercept: float
-    age_term: str
-    age_weights: tuple[float, ...]
-    age_poly: tuple[float, ...]
-    offence_category: Mapping[str, float]
-    sanction_occasions: float
-    female: float | None
-    first_sanction: float
-    second_sanction: float
-    gap_term: str
-    gap: float
-    copas_offset: int
-    copas_rate: float
-    copas_rate_squared: float | None
-    offence_free_months_weights: tuple[float, ...]
-    offence_free_months_cap: int
-    violence: tuple[float, float, float, float, int] | None
-    """(never_violent, once_violent, violent_sanctions, violent_rate, rate offset)."""
-    oasys_items: tuple[tuple[int, str, float], ...]
-    drugs: Mapping[str, tuple[str, float]]
-    previous_convictions: Mapping[Any, tuple[str, float]]
 
 
 def _const(value: float) -> str:
@@ -92,41 +68,51 @@ class _Writer:
         return name
 
 
-def _variant(w: _Writer, d: str, terms: VariantTerms, shared: set[str], polynomial_name: str) -> None:
-    """Lines (at indent 1) that build the contributions dict ``d`` of one variant."""
+def _variant(
+    w: _Writer, d: str, variant: "LinearModel", female: bool, shared: set[str], polynomial_name: str
+) -> None:
+    """Lines (at indent 1) that build the contributions dict ``d`` of one variant, for one sex."""
     tag = d.upper()
-    age = w.table(f"{tag}_AGE_WEIGHTS", terms.age_weights)
-    poly = w.table(f"{tag}_AGE_POLY", terms.age_poly)
-    category = w.table(f"{tag}_OFFENCE_CATEGORY", dict(terms.offence_category))
-    limit = len(terms.age_weights)
+    sex = variant.female if female else variant.male
+    age = w.table(f"{tag}_AGE_WEIGHTS", sex.age_weights)
+    poly = w.table(f"{tag}_AGE_POLY", sex.age_poly)
+    category = w.table(f"{tag}_OFFENCE_CATEGORY", dict(variant.offence_category))
+    limit = len(sex.age_weights)
     w.line(1, f"{d} = {{")
-    w.line(2, f'"intercept": {_const(terms.intercept)},')
-    w.line(2, f"{_key(terms.age_term)}: {age}[age] if age < {limit} else {polynomial_name}({poly}, age),")
+    w.line(2, f'"intercept": {_const(variant.intercept)},')
+    w.line(2, f"{_key(sex.age_term)}: {age}[age] if age < {limit} else {polynomial_name}({poly}, age),")
     w.line(2, f'"offence_category": {category}[category],')
-    w.line(2, f'"sanction_occasions": {_const(terms.sanction_occasions)} * sanctions,')
-    if terms.female is not None:
-        w.line(2, f'"female": {_const(terms.female)},')
+    w.line(2, f'"sanction_occasions": {_const(variant.sanction_occasions)} * sanctions,')
+    if sex.female is not None:
+        w.line(2, f'"female": {_const(sex.female)},')
     w.line(1, "}")
     w.line(1, "if sanctions == 1:")
-    w.line(2, f'{d}["first_sanction"] = {_const(terms.first_sanction)}')
+    w.line(2, f'{d}["first_sanction"] = {_const(variant.first_sanction)}')
     w.line(1, "elif sanctions == 2:")
-    w.line(2, f'{d}["second_sanction"] = {_const(terms.second_sanction)}')
+    w.line(2, f'{d}["second_sanction"] = {_const(variant.second_sanction)}')
     w.line(2, "if years:")
-    w.line(3, f"{d}[{_key(terms.gap_term)}] = {_const(terms.gap)} * years")
+    w.line(3, f"{d}[{_key(sex.gap_term)}] = {_const(sex.gap)} * years")
     w.line(1, "else:")
-    copas = f"copas_{terms.copas_offset}"
+    copas = f"copas_{variant.copas_offset}"
     if copas not in shared:
-        w.line(2, f"{copas} = log(sanctions / (years + {terms.copas_offset}))")
+        w.line(2, f"{copas} = log(sanctions / (years + {variant.copas_offset}))")
         shared.add(copas)
-    w.line(2, f'{d}["copas_rate"] = {_const(terms.copas_rate)} * {copas}')
-    if terms.copas_rate_squared is not None:
-        w.line(2, f'{d}["copas_rate_squared"] = {_const(terms.copas_rate_squared)} * {copas} * {copas}')
-    months = w.table(f"{tag}_OFFENCE_FREE_MONTHS", terms.offence_free_months_weights)
-    cap = terms.offence_free_months_cap
+    w.line(2, f'{d}["copas_rate"] = {_const(sex.copas_rate)} * {copas}')
+    if sex.copas_rate_squared is not None:
+        w.line(2, f'{d}["copas_rate_squared"] = {_const(sex.copas_rate_squared)} * {copas} * {copas}')
+    months = w.table(f"{tag}_OFFENCE_FREE_MONTHS", variant.offence_free_months_weights)
+    cap = variant.offence_free_months_cap
     w.line(1, "if months:")
     w.line(2, f'{d}["offence_free_months_poly"] = {months}[months if months < {cap} else {cap}]')
-    if terms.violence is not None:
-        never, once, per_sanction, rate, offset = terms.violence
+    violence = sex.violence
+    if violence is not None:
+        never, once, per_sanction, rate = (
+            violence.never_violent,
+            violence.once_violent,
+            violence.violent_sanctions,
+            violence.violent_rate,
+        )
+        offset = violence.rate_offset
         w.line(1, "if violent is not None:")
         w.line(2, "if violent == 0:")
         w.line(3, f'{d}["never_violent"] = {_const(never)}')
@@ -141,16 +127,16 @@ def _variant(w: _Writer, d: str, terms: VariantTerms, shared: set[str], polynomi
         w.line(3, f'{d}["violent_rate"] = {_const(rate)} * {violent_rate}')
 
 
-def _needs(w: _Writer, d: str, terms: VariantTerms) -> None:
+def _needs(w: _Writer, d: str, variant: "LinearModel") -> None:
     """Lines (at indent 1) that add the OASys, drug and previous-conviction terms to ``d``."""
-    if terms.oasys_items:
+    if variant.oasys_items:
         w.line(1, "values = needs.oasys_values")
-    for position, item, coefficient in terms.oasys_items:
+    for position, item, coefficient in variant.oasys_items:
         w.line(1, f"if value := values[{position}]:")
         w.line(2, f"{d}[{_key(item)}] = {_const(coefficient)} * value")
     for group, attribute, mapping in (
-        ("DRUGS", "drugs", terms.drugs),
-        ("PREVIOUS_CONVICTIONS", "previous_convictions", terms.previous_convictions),
+        ("DRUGS", "drugs", variant.drugs),
+        ("PREVIOUS_CONVICTIONS", "previous_convictions", variant.previous_convictions),
     ):
         if mapping:
             table = w.table(f"{d.upper()}_{group}", dict(mapping))
@@ -162,20 +148,22 @@ def _needs(w: _Writer, d: str, terms: VariantTerms) -> None:
 
 def render(
     name: str,
-    static: VariantTerms,
-    dynamic: VariantTerms,
+    static: "LinearModel",
+    dynamic: "LinearModel",
+    female: bool,
     polynomial: Callable[[tuple[float, ...], int], float],
 ) -> tuple[str, dict[str, Any]]:
-    """The source of the terms function ``name`` of one predictor and sex, and the tables it reads."""
+    """The source of the terms function ``name`` of one predictor's two variants for one sex, and the
+    tables it reads."""
     w = _Writer(name)
     polynomial_name = w.table("polynomial", polynomial)
     w.line(0, f"def {name}(age, category, sanctions, years, months, violent, needs):")
     w.line(1, '"""Generated by probation.risk.linear_terms from the coefficient file; see there."""')
     shared: set[str] = set()
-    _variant(w, "static", static, shared, polynomial_name)
+    _variant(w, "static", static, female, shared, polynomial_name)
     w.line(1, "if needs is None:")
     w.line(2, "return static, None")
-    _variant(w, "dynamic", dynamic, shared, polynomial_name)
+    _variant(w, "dynamic", dynamic, female, shared, polynomial_name)
     _needs(w, "dynamic", dynamic)
     w.line(1, "return static, dynamic")
     return "\n".join(w.lines) + "\n", w.namespace
@@ -183,12 +171,13 @@ def render(
 
 def generate(
     name: str,
-    static: VariantTerms,
-    dynamic: VariantTerms,
+    static: "LinearModel",
+    dynamic: "LinearModel",
+    female: bool,
     polynomial: Callable[[tuple[float, ...], int], float],
 ) -> TermsFunction:
     """The terms function of one predictor and sex, compiled from ``render``'s source."""
-    source, namespace = render(name, static, dynamic, polynomial)
+    source, namespace = render(name, static, dynamic, female, polynomial)
     exec(compile(source, f"<linear_terms {name}>", "exec"), namespace)  # noqa: S102 - from coefficients only
     function: TermsFunction = namespace[name]
     return function

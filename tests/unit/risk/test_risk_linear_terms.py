@@ -14,7 +14,6 @@ from probation.risk.coefficients import (
     ReoffendingModel,
     load_model,
     polynomial,
-    variant_terms,
 )
 from probation.risk.enums import PreviousConviction
 from probation.risk.linear_terms import render
@@ -120,10 +119,9 @@ def test_generated_terms_are_the_interpreted_terms(predictor: str) -> None:
 
 def test_the_source_is_the_coefficients_and_nothing_else() -> None:
     model = load_model("V1_0").all_reoffending
-    male = variant_terms(model.static, model.static.male)
-    source, namespace = render("arp_male", male, variant_terms(model.dynamic, model.dynamic.male), polynomial)
+    source, namespace = render("arp_male", model.static, model.dynamic, False, polynomial)
     assert source.startswith("def arp_male(age, category, sanctions, years, months, violent, needs):\n")
     assert f'"intercept": {model.static.intercept!r},' in source
     assert namespace["STATIC_AGE_WEIGHTS"] is model.static.male.age_weights
     with pytest.raises(ValueError, match="not finite"):
-        render("bad", replace(male, intercept=math.nan), male, polynomial)
+        render("bad", replace(model.static, intercept=math.nan), model.dynamic, False, polynomial)
