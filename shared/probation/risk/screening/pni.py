@@ -1,11 +1,14 @@
 """PNI, the Programme Needs Identifier: the intensity of accredited programme a person needs, from four
-need domains and the risk the predictors give (SCREENING.md §5)."""
+need domains and the risk the predictors give (SCREENING.md §5).
+
+Answers are read as plain attributes: off the calculator's view of the request each read costs ~100
+instructions, where a ``field_reader`` costs ~800 plus ~230 a field.
+"""
 
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, product
-from operator import itemgetter
+from itertools import product
 from typing import NamedTuple
 
 from probation.risk.enums import (
@@ -16,7 +19,7 @@ from probation.risk.enums import (
     RiskBand,
     SupervisionStatus,
 )
-from probation.risk.request import RiskCalculationRequest, field_reader
+from probation.risk.request import RiskCalculationRequest
 from probation.risk.result import ProgrammeNeeds, ScreeningError
 from probation.risk.screening.common import missing_inputs, unexpected_error
 from probation.risk.screening.rules import ProgrammeNeedsRules, screening_rules
@@ -24,7 +27,6 @@ from probation.risk.screening.rules import ProgrammeNeedsRules, screening_rules
 _HIGH_BANDS = frozenset({RiskBand.HIGH, RiskBand.VERY_HIGH})
 _RAISED_BANDS = frozenset({RiskBand.MEDIUM, RiskBand.HIGH})
 _NO_SEXUAL_BAND = frozenset({None, RiskBand.NOT_APPLICABLE})
-_sara = field_reader("saraRiskToPartner", "saraRiskToOthers")
 # Members read once, as the hot path compares with them (see probation.risk.enums).
 _COMMUNITY = SupervisionStatus.COMMUNITY
 _CUSTODY = SupervisionStatus.CUSTODY
@@ -96,30 +98,10 @@ SELF_MANAGEMENT = Domain(
 )
 DOMAINS = (SEX, THINKING, RELATIONSHIP, SELF_MANAGEMENT)
 """In the order their missing answers are reported; the sex domain first."""
-# Everything PNI reads, in one call: every domain's answers, whether the sex domain is scored, the
-# supervision status and the SARA risks.
-_answers = field_reader(
-    *(field for domain in DOMAINS for field in domain.fields),
-    "hasEverCommittedSexualOffence",
-    "isARiskOfSexualHarm",
-    "supervisionStatus",
-    "saraRiskToPartner",
-    "saraRiskToOthers",
-)
-_ENDS = tuple(accumulate(len(domain.fields) for domain in DOMAINS))
-# What was read, split in one C call: each domain's answers, the two sexual flags, the supervision status
-# and the two SARA risks.
-_parts = itemgetter(
-    *(slice(end - len(domain.fields), end) for domain, end in zip(DOMAINS, _ENDS, strict=True)),
-    slice(_ENDS[-1], _ENDS[-1] + 2),
-    _ENDS[-1] + 2,
-    slice(_ENDS[-1] + 3, _ENDS[-1] + 5),
-)
-_Answers = tuple[ProblemLevel | None, ...]
 _Sara = tuple[RiskBand | None, RiskBand | None]
-_Parts = tuple[
-    _Answers, _Answers, _Answers, _Answers, tuple[bool | None, bool | None], SupervisionStatus | None, _Sara
-]
+# A ``PredictorContext``'s values as a plain tuple, which the private predicates unpack in a few
+# instructions: unpacking the named tuple goes through an iterator (~600 instructions each time).
+_Context = tuple[float | None, float | None, RiskBand | None, RiskBand | None, float | None]
 
 
 class DomainScore(NamedTuple):
@@ -128,10 +110,6 @@ class DomainScore(NamedTuple):
     """The score were every missing answer significant problems."""
     missing: tuple[str, ...]
     """The domain's unanswered fields: reported even when the domain is not scored."""
-
-
-# Read in C over the four domains, which generator expressions would do in Python.
-_projected, _missing = itemgetter(1), itemgetter(2)
 
 
 def _scored(domain: Domain, answers: tuple[ProblemLevel | None, ...]) -> DomainScore:
@@ -151,38 +129,52 @@ def _scored(domain: Domain, answers: tuple[ProblemLevel | None, ...]) -> DomainS
     return DomainScore(score_of_sum[given], projected, missing)
 
 
+_DomainTable = Mapping[tuple[ProblemLevel | None, ...], DomainScore]
+
+
 @functools.cache
-def _domain_tables() -> tuple[Mapping[tuple[ProblemLevel | None, ...], DomainScore], ...]:
+def _domain_tables() -> tuple[_DomainTable, _DomainTable, _DomainTable, _DomainTable, _DomainTable]:
     """Each domain's score for every combination of its answers (a few hundred in all), worked out once:
-    scoring a case is then a lookup per domain."""
+    scoring a case is then a lookup per domain. ``DOMAINS``' tables, preceded by the sex domain's when it
+    is not scored (for no sexual offending history nor risk of sexual harm), which still reports its
+    missing answers: looked up rather than built per case (a named tuple costs ~2,000 instructions)."""
     answers = (None, *ProblemLevel)
-    return tuple(
+    sex, thinking, relationship, self_management = (
         {
             combination: _scored(domain, combination)
             for combination in product(answers, repeat=len(domain.fields))
         }
         for domain in DOMAINS
     )
+    unscored_sex = {combination: DomainScore(0, 0, score.missing) for combination, score in sex.items()}
+    return unscored_sex, sex, thinking, relationship, self_management
 
 
 def domain_scores(request: RiskCalculationRequest) -> list[DomainScore]:
     """The scores of ``DOMAINS``, in that order."""
-    return _domain_scores(_parts(_answers(request)))
-
-
-def _domain_scores(parts: _Parts) -> list[DomainScore]:
-    sex, thinking, relationship, self_management, (sexual_history, risk_of_sexual_harm), _, _ = parts
-    sex_table, thinking_table, relationship_table, self_management_table = _domain_tables()
-    sex_score = sex_table[sex]
-    if not (sexual_history or risk_of_sexual_harm):
-        # The sex domain is scored only for a sexual offending history or risk of sexual harm; its
-        # missing answers are reported all the same.
-        sex_score = DomainScore(0, 0, sex_score.missing)
+    unscored_sex, sex, thinking, relationship, self_management = _domain_tables()
+    if not (request.has_ever_committed_sexual_offence or request.is_a_risk_of_sexual_harm):
+        sex = unscored_sex
+    # Each domain's answers in the order of its ``fields``.
     return [
-        sex_score,
-        thinking_table[thinking],
-        relationship_table[relationship],
-        self_management_table[self_management],
+        sex[
+            request.sexual_preoccupation,
+            request.offence_related_sexual_interests,
+            request.emotional_congruence_with_children,
+        ],
+        thinking[request.pro_criminal_attitudes, request.hostile_orientation],
+        relationship[
+            request.current_relationship_with_family_members,
+            request.previous_close_relationships,
+            request.easily_influenced_by_criminal_associates,
+            request.controlling_or_aggressive_behaviour,
+        ],
+        self_management[
+            request.impulsivity_problems,
+            request.temper_control,
+            request.problem_solving_skills,
+            request.difficulties_coping,
+        ],
     ]
 
 
@@ -190,9 +182,14 @@ def domain_score(domain: Domain, request: RiskCalculationRequest) -> DomainScore
     return domain_scores(request)[DOMAINS.index(domain)]
 
 
-# Each public predicate below reads what it needs of the request; programme_needs, which has read it all
-# once, calls the private one it wraps with what it read, and the rules it fetched once (each read of the
-# SARA risks costs ~1,200 instructions, each fetch of the rules ~500).
+# Each public predicate below reads what it needs of the request; programme_needs, which has read it once,
+# calls the private one it wraps with what it read, and the rules it fetched once (each fetch of the rules
+# costs ~500 instructions). The private ones compare scores with their thresholds inline and the SARA risks
+# by identity, one by one: a ScoreThresholds method call costs ~500, ``x in tuple`` ~150 an element.
+
+
+def _sara(request: RiskCalculationRequest) -> _Sara:
+    return request.sara_risk_to_partner, request.sara_risk_to_others
 
 
 def overall_need(request: RiskCalculationRequest, domains: Sequence[DomainScore]) -> NeedLevel | None:
@@ -207,48 +204,53 @@ def _overall_need(
     rules: ProgrammeNeedsRules, domains: Sequence[DomainScore], community: bool, sara: _Sara
 ) -> NeedLevel | None:
     need_of_total = rules.need_of_total
+    # Read by name (~180 instructions each): unpacking a named tuple goes through an iterator (~600).
     sex, thinking, relationship, self_management = domains
     # Added one by one: sum(map(...)) over the four costs ~2,000 instructions, this a fifth of it.
     need = need_of_total[sex.score + thinking.score + relationship.score + self_management.score]
     if need is _NEED_HIGH or (need is _NEED_MEDIUM and community):
         return need
     if sex.missing or thinking.missing or relationship.missing or self_management.missing:
-        projected_total: int = sum(map(_projected, domains))
+        projected_total = (
+            sex.projected + thinking.projected + relationship.projected + self_management.projected
+        )
         if need is need_of_total[projected_total]:
             return need
-        if not community and all(map(_missing, domains)):
+        every_domain_missing = (
+            sex.missing and thinking.missing and relationship.missing and self_management.missing
+        )
+        if not community and every_domain_missing:
             return None
-        sara_raised = not _RAISED_BANDS.isdisjoint(sara)
+        partner, others = sara
+        sara_raised = partner in _RAISED_BANDS or others in _RAISED_BANDS
         if need is not _NEED_LOW and not sara_raised:
             return None
-        if sara_raised and None not in sara:
+        if sara_raised and partner is not None and others is not None:
             return _NEED_MEDIUM if community else _NEED_HIGH
     return need
-
-
-def _whole(score: float | None) -> int | None:
-    # The Ministry truncates the RSR score toward zero before comparing it.
-    return int(score) if score is not None else None
 
 
 def is_high_risk(request: RiskCalculationRequest, context: PredictorContext) -> bool:
     return _is_high_risk(screening_rules().programme_needs, context, _sara(request))
 
 
-def _is_high_risk(rules: ProgrammeNeedsRules, context: PredictorContext, sara: _Sara) -> bool:
-    # Unpacked once: each read of a named tuple's field by name costs ~180 instructions.
+def _is_high_risk(rules: ProgrammeNeedsRules, context: _Context, sara: _Sara) -> bool:
     all_reoffending, violent_reoffending, direct_band, indirect_band, combined_serious = context
+    partner, others = sara
     return (
-        rules.all_reoffending.is_high(all_reoffending)
-        or rules.violent_reoffending.is_high(violent_reoffending)
+        (all_reoffending is not None and all_reoffending >= rules.all_reoffending.high_from)
+        or (violent_reoffending is not None and violent_reoffending >= rules.violent_reoffending.high_from)
         or direct_band in _HIGH_BANDS
         or indirect_band in _HIGH_BANDS
         or (
             direct_band in _NO_SEXUAL_BAND
             and indirect_band in _NO_SEXUAL_BAND
-            and rules.combined_serious.is_high(_whole(combined_serious))
+            and combined_serious is not None
+            # The Ministry truncates the RSR score toward zero before comparing it.
+            and int(combined_serious) >= rules.combined_serious.high_from
         )
-        or _RISK_HIGH in sara
+        or partner is _RISK_HIGH
+        or others is _RISK_HIGH
     )
 
 
@@ -256,18 +258,33 @@ def is_medium_risk(request: RiskCalculationRequest, context: PredictorContext) -
     return _is_medium_risk(screening_rules().programme_needs, context, _sara(request))
 
 
-def _is_medium_risk(rules: ProgrammeNeedsRules, context: PredictorContext, sara: _Sara) -> bool:
+def _is_medium_risk(rules: ProgrammeNeedsRules, context: _Context, sara: _Sara) -> bool:
     all_reoffending, violent_reoffending, direct_band, indirect_band, combined_serious = context
+    partner, others = sara
+    medium_all, medium_violent, medium_combined = (
+        rules.all_reoffending,
+        rules.violent_reoffending,
+        rules.combined_serious,
+    )
     return (
-        rules.all_reoffending.is_medium(all_reoffending)
-        or rules.violent_reoffending.is_medium(violent_reoffending)
+        (
+            all_reoffending is not None
+            and medium_all.medium_lowest <= all_reoffending <= medium_all.medium_highest
+        )
+        or (
+            violent_reoffending is not None
+            and medium_violent.medium_lowest <= violent_reoffending <= medium_violent.medium_highest
+        )
         or direct_band is _RISK_MEDIUM
         or indirect_band is _RISK_MEDIUM
-        or _RISK_MEDIUM in sara
+        or partner is _RISK_MEDIUM
+        or others is _RISK_MEDIUM
         or (
             direct_band in _NO_SEXUAL_BAND
             and indirect_band in _NO_SEXUAL_BAND
-            and rules.combined_serious.is_medium(_whole(combined_serious))
+            and combined_serious is not None
+            # Truncated toward zero, as for the high risk.
+            and medium_combined.medium_lowest <= int(combined_serious) <= medium_combined.medium_highest
         )
     )
 
@@ -276,7 +293,7 @@ def risk_level(request: RiskCalculationRequest, context: PredictorContext) -> Ri
     return _risk_level(screening_rules().programme_needs, context, _sara(request))
 
 
-def _risk_level(rules: ProgrammeNeedsRules, context: PredictorContext, sara: _Sara) -> RiskBand:
+def _risk_level(rules: ProgrammeNeedsRules, context: _Context, sara: _Sara) -> RiskBand:
     if _is_high_risk(rules, context, sara):
         return _RISK_HIGH
     return _RISK_MEDIUM if _is_medium_risk(rules, context, sara) else _RISK_LOW
@@ -287,16 +304,14 @@ def projected_risk_level(request: RiskCalculationRequest, context: PredictorCont
     return _projected_risk_level(screening_rules().programme_needs, context, _sara(request))
 
 
-def _projected_risk_level(rules: ProgrammeNeedsRules, context: PredictorContext, sara: _Sara) -> RiskBand:
-    direct, indirect, combined = (
-        context.direct_contact_band,
-        context.indirect_contact_band,
-        context.combined_serious,
-    )
-    worst = context._replace(
-        direct_contact_band=_RISK_VERY_HIGH if direct is None else direct,
-        indirect_contact_band=_RISK_VERY_HIGH if indirect is None else indirect,
-        combined_serious=rules.projected_combined_serious if combined is None else combined,
+def _projected_risk_level(rules: ProgrammeNeedsRules, context: _Context, sara: _Sara) -> RiskBand:
+    all_reoffending, violent_reoffending, direct, indirect, combined = context
+    worst = (
+        all_reoffending,
+        violent_reoffending,
+        _RISK_VERY_HIGH if direct is None else direct,
+        _RISK_VERY_HIGH if indirect is None else indirect,
+        rules.projected_combined_serious if combined is None else combined,
     )
     if _is_high_risk(rules, worst, sara):
         return _RISK_HIGH
@@ -315,16 +330,23 @@ def is_high_intensity(
 def _is_high_intensity(
     rules: ProgrammeNeedsRules,
     status: SupervisionStatus | None,
-    context: PredictorContext,
+    context: _Context,
     sara: _Sara,
     need: NeedLevel,
     risk: RiskBand,
 ) -> bool:
     if status is not _CUSTODY:
         return False
+    all_reoffending, violent_reoffending, _, _, _ = context
+    partner, others = sara
     return (
-        rules.all_reoffending.is_high(context.all_reoffending)
-        and (rules.violent_reoffending.is_high(context.violent_reoffending) or _RISK_HIGH in sara)
+        all_reoffending is not None
+        and all_reoffending >= rules.all_reoffending.high_from
+        and (
+            (violent_reoffending is not None and violent_reoffending >= rules.violent_reoffending.high_from)
+            or partner is _RISK_HIGH
+            or others is _RISK_HIGH
+        )
     ) or (need is _NEED_HIGH and risk is _RISK_HIGH)
 
 
@@ -344,19 +366,24 @@ def is_moderate_intensity(
 def _is_moderate_intensity(
     rules: ProgrammeNeedsRules,
     community: bool,
-    context: PredictorContext,
+    context: _Context,
     sara: _Sara,
     need: NeedLevel,
     risk: RiskBand,
 ) -> bool:
+    all_reoffending, violent_reoffending, _, _, _ = context
+    partner, others = sara
     return (
         (
             community
-            and rules.all_reoffending.is_high(context.all_reoffending)
-            and rules.violent_reoffending.is_high(context.violent_reoffending)
+            and all_reoffending is not None
+            and all_reoffending >= rules.all_reoffending.high_from
+            and violent_reoffending is not None
+            and violent_reoffending >= rules.violent_reoffending.high_from
         )
         or (community and need is _NEED_HIGH and risk is _RISK_HIGH)
-        or not _RAISED_BANDS.isdisjoint(sara)
+        or partner in _RAISED_BANDS
+        or others in _RAISED_BANDS
         or (need is _NEED_MEDIUM and risk in _RAISED_BANDS)
         or (need is _NEED_HIGH and risk is _RISK_MEDIUM)
     )
@@ -373,11 +400,10 @@ def validation_errors(request: RiskCalculationRequest) -> list[ScreeningError]:
 
 def programme_needs(request: RiskCalculationRequest, context: PredictorContext) -> ProgrammeNeeds:
     try:
-        parts: _Parts = _parts(_answers(request))
-        _, _, _, _, _, status, sara = parts  # unpacked, not sliced: a slice builds a tuple (~500)
+        status = request.supervision_status
         if status is None:
             return _failed(validation_errors(request))
-        domains = _domain_scores(parts)
+        domains = domain_scores(request)
         sex, thinking, relationship, self_management = domains
         missing: list[str] = []
         errors: list[ScreeningError] = []
@@ -386,20 +412,22 @@ def programme_needs(request: RiskCalculationRequest, context: PredictorContext) 
             missing = [field for domain in domains for field in domain.missing]
             errors = [missing_inputs(missing)]
         community = status is _COMMUNITY
+        sara = _sara(request)
         rules = screening_rules().programme_needs
         need = _overall_need(rules, domains, community, sara)
         if need is None:
             return _failed(errors)
-        risk = _risk_level(rules, context, sara)
-        if _is_high_intensity(rules, status, context, sara, need, risk):
+        scores: _Context = (*context,)
+        risk = _risk_level(rules, scores, sara)
+        if _is_high_intensity(rules, status, scores, sara, need, risk):
             pathway = _PATHWAY_HIGH
-        elif _is_moderate_intensity(rules, community, context, sara, need, risk):
+        elif _is_moderate_intensity(rules, community, scores, sara, need, risk):
             pathway = _PATHWAY_MODERATE
         else:
             pathway = _PATHWAY_ALTERNATIVE
         if missing and (
             (None in sara and pathway is _PATHWAY_ALTERNATIVE)
-            or _projected_risk_level(rules, context, sara) is not risk
+            or _projected_risk_level(rules, scores, sara) is not risk
             or (sara == (None, None) and not community)
         ):
             pathway = _PATHWAY_OMISSION

@@ -46,18 +46,13 @@ class PersonalityDisorderRules:
 
 @dataclass(frozen=True, slots=True)
 class ScoreThresholds:
-    """A predictor's score that makes PNI's risk high, and the range that makes it medium (bounds
-    inclusive). Scores between the two ranges are neither, as in the Ministry's rules."""
+    """A predictor's score that makes PNI's risk high (from ``high_from``), and the range that makes it
+    medium (bounds inclusive). Scores between the two ranges are neither, as in the Ministry's rules. PNI
+    compares with these inline rather than through methods, each call of which cost ~500 instructions."""
 
     high_from: float
     medium_lowest: float
     medium_highest: float
-
-    def is_high(self, score: float | None) -> bool:
-        return score is not None and score >= self.high_from
-
-    def is_medium(self, score: float | None) -> bool:
-        return score is not None and self.medium_lowest <= score <= self.medium_highest
 
 
 @dataclass(frozen=True, slots=True)
