@@ -3,8 +3,8 @@
 from probation.risk.coefficients import CombinedSeriousModel
 from probation.risk.enums import Gender, ScoreType
 from probation.risk.errors import ErrorCode, Violation, missing
-from probation.risk.numerics import clamp_percent, round_half_up
-from probation.risk.reoffending import ReoffendingOutcome
+from probation.risk.numerics import half_up_units
+from probation.risk.reoffending import MAX_HUNDREDTHS, ReoffendingOutcome
 from probation.risk.request import RiskCalculationRequest
 from probation.risk.result import (
     CombinedSeriousScore,
@@ -54,11 +54,15 @@ def combined_serious(
         if request.gender is _FEMALE and request.has_ever_committed_sexual_offence
         else 0.0
     )
-    # Summed in binary64, in this order, before rounding: the Ministry's arithmetic.
-    percent = clamp_percent(
-        round_half_up(
-            svrp["score"] + direct_contact["score"] + indirect_contact["score"] + female_addition, 2
-        )
+    # Summed in binary64, in this order, before rounding: the Ministry's arithmetic. Rounded half-up to
+    # hundredths and held within 0..99.99 (what round_half_up and clamp_percent do) as a whole number of
+    # hundredths, which indexes the bands.
+    hundredths = half_up_units(
+        svrp["score"] + direct_contact["score"] + indirect_contact["score"] + female_addition, 2
     )
+    if hundredths < 0:
+        hundredths = 0
+    elif hundredths > MAX_HUNDREDTHS:
+        hundredths = MAX_HUNDREDTHS
     score_type = _DYNAMIC if scores["dynamic"] is not None else _STATIC
-    return {"score": percent, "band": model.bands.band_of(percent), "type": score_type}, []
+    return {"score": hundredths / 100, "band": model.band_by_hundredths[hundredths], "type": score_type}, []

@@ -103,7 +103,7 @@ def ogrs3(
     )
     one_year = whole_percent(ministry_sigmoid(total + model.one_year_intercept))
     two_year = whole_percent(ministry_sigmoid(total + model.two_year_intercept))
-    return {"oneYear": one_year, "twoYear": two_year, "band": model.bands.band_of(two_year)}, []
+    return {"oneYear": one_year, "twoYear": two_year, "band": model.band_by_percent[two_year]}, []
 
 
 def whole_percent(probability: float) -> int:

@@ -7,7 +7,7 @@ from probation.risk.dates import age_in_years, latest_start
 from probation.risk.enums import Gender, RiskBand, SupervisionStatus
 from probation.risk.errors import ErrorCode, Violation, missing
 from probation.risk.reoffending import FOLLOWUP_NOT_AFTER_BIRTH, MAX_SANCTIONS, SANCTIONS_OUT_OF_RANGE
-from probation.risk.request import RiskCalculationRequest, field_reader
+from probation.risk.request import RiskCalculationRequest
 from probation.risk.result import DirectContactSexualScore, IndirectContactSexualScore
 
 DIRECT_CONTACT_REQUIRED = (
@@ -29,24 +29,17 @@ COUNT_FIELDS = (
     "totalContactChildSexualSanctions",
     "totalNonContactSexualOffences",
 )
-_counts = field_reader(*COUNT_FIELDS)
-# Each function reads its answers in one call: a read through the request's attributes costs twice as much.
-_history_answers = field_reader(
-    "hasEverCommittedSexualOffence", "totalNumberOfSanctionsForAllOffences", *COUNT_FIELDS
+# The checks' violations, made once.
+_NO_SEXUAL_SANCTIONS = Violation(
+    COUNT_FIELDS,
+    "A sexual offending history needs at least one sexual sanction or offence counted.",
+    ErrorCode.SEXUAL_REOFFENDING_PREDICTOR_NO_SANCTIONS,
 )
-_direct_contact_answers = field_reader(
-    "gender",
-    "hasEverCommittedSexualOffence",
-    "dateOfBirth",
-    "dateAtStartOfFollowup",
-    "totalNumberOfSanctionsForAllOffences",
-    "supervisionStatus",
-    "dateOfMostRecentSexualOffence",
-    *COUNT_FIELDS[1:],
-    "isCurrentOffenceAgainstVictimStranger",
-    "mostRecentOffenceDate",
+_TOO_MANY_SEXUAL_SANCTIONS = Violation(
+    COUNT_FIELDS,
+    "The sexual sanctions and offences counted must not outnumber totalNumberOfSanctionsForAllOffences.",
+    ErrorCode.TOTAL_NUMBER_OF_SEXUAL_SANCTIONS_OUT_OF_RANGE,
 )
-# The direct-contact checks' violations, made once.
 _FOLLOWUP_AGE_OUT_OF_RANGE = Violation(
     ("dateAtStartOfFollowup",),
     f"The age at dateAtStartOfFollowup must be below {AGE_LIMIT}.",
@@ -66,40 +59,38 @@ _SEXUAL_OFFENCE_AGE_OUT_OF_RANGE = Violation(
 # Members read once, as the hot path compares with them (see probation.risk.enums).
 _MALE, _FEMALE = Gender.MALE, Gender.FEMALE
 _CUSTODY = SupervisionStatus.CUSTODY
+_NOT_APPLICABLE = RiskBand.NOT_APPLICABLE
 
 
 def sexual_history_checks(request: RiskCalculationRequest) -> list[Violation]:
     """The checks of the four sexual counts that DC-SRP and IIC-SRP share; women are exempt."""
     if request.gender is _FEMALE:
         return []
-    answers = _history_answers(request)
-    history, sanctions = answers[0], answers[1]
-    counts: tuple[int | None, ...] = answers[2:]
+    history = request.has_ever_committed_sexual_offence
+    images = request.total_indecent_image_sanctions
+    adult = request.total_contact_adult_sexual_sanctions
+    child = request.total_contact_child_sexual_sanctions
+    non_contact = request.total_non_contact_sexual_offences
+    # Each count is tested on its own: `None in counts` compares with each (~150 instructions apiece).
+    any_missing = images is None or adult is None or child is None or non_contact is None
     violations: list[Violation] = []
     if history is not False:
-        if None in counts:
+        if any_missing:
+            counts = (images, adult, child, non_contact)
             violations += [
                 missing(field) for field, count in zip(COUNT_FIELDS, counts, strict=True) if count is None
             ]
-        if counts == (0, 0, 0, 0):
-            violations.append(
-                Violation(
-                    COUNT_FIELDS,
-                    "A sexual offending history needs at least one sexual sanction or offence counted.",
-                    ErrorCode.SEXUAL_REOFFENDING_PREDICTOR_NO_SANCTIONS,
-                )
-            )
-        # filter(None, …) drops the zeros with the missing counts, which changes no sum, in C.
-        if sanctions is not None and sum(filter(None, counts)) > sanctions:
-            violations.append(
-                Violation(
-                    COUNT_FIELDS,
-                    "The sexual sanctions and offences counted must not outnumber "
-                    "totalNumberOfSanctionsForAllOffences.",
-                    ErrorCode.TOTAL_NUMBER_OF_SEXUAL_SANCTIONS_OUT_OF_RANGE,
-                )
-            )
-    if history is not True and any(counts):
+        elif not (images or adult or child or non_contact):
+            violations.append(_NO_SEXUAL_SANCTIONS)
+        sanctions = request.total_number_of_sanctions_for_all_offences
+        # A missing count adds nothing.
+        if (
+            sanctions is not None
+            and (images or 0) + (adult or 0) + (child or 0) + (non_contact or 0) > sanctions
+        ):
+            violations.append(_TOO_MANY_SEXUAL_SANCTIONS)
+    if history is not True and (images or adult or child or non_contact):
+        counts = (images, adult, child, non_contact)
         counted = [field for field, count in zip(COUNT_FIELDS, counts, strict=True) if count]
         violations.append(
             Violation(
@@ -118,20 +109,12 @@ def direct_contact(
     absent: frozenset[str],
     history_checks: list[Violation],
 ) -> tuple[DirectContactSexualScore | None, list[Violation]]:
-    (
-        gender,
-        history,
-        date_of_birth,
-        followup_date,
-        sanctions,
-        supervision,
-        sexual_offence_date,
-        adult,
-        child,
-        non_contact,
-        victim_stranger,
-        offence_date,
-    ) = _direct_contact_answers(request)
+    gender = request.gender
+    history = request.has_ever_committed_sexual_offence
+    date_of_birth = request.date_of_birth
+    followup_date = request.date_at_start_of_followup
+    sanctions = request.total_number_of_sanctions_for_all_offences
+    supervision = request.supervision_status
     violations = [missing(field) for field in DIRECT_CONTACT_REQUIRED if field in absent] if absent else []
     violations += history_checks
     # The ages are computed only where a check or the score needs them (never for a woman: ~2.5k
@@ -145,7 +128,9 @@ def direct_contact(
         if followup_age is not None and followup_age >= AGE_LIMIT:
             violations.append(_FOLLOWUP_AGE_OUT_OF_RANGE)
         if gender is _MALE and history is True:
-            sexual_offence_age = _checked_sexual_offence_age(date_of_birth, sexual_offence_date, violations)
+            sexual_offence_age = _checked_sexual_offence_age(
+                date_of_birth, request.date_of_most_recent_sexual_offence, violations
+            )
     if (
         violations
         or gender is None
@@ -156,27 +141,41 @@ def direct_contact(
     ):
         return None, violations
     if gender is _FEMALE or not history:
-        return {"points": 0, "probability": 0.0, "score": 0.0, "band": RiskBand.NOT_APPLICABLE}, []
+        return {"points": 0, "probability": 0.0, "score": 0.0, "band": _NOT_APPLICABLE}, []
     if followup_age is None:
         # The Ministry's DC-SRP fails computing the age.
         return None, [FOLLOWUP_NOT_AFTER_BIRTH]
 
+    adult = request.total_contact_adult_sexual_sanctions
+    child = request.total_contact_child_sexual_sanctions
+    non_contact = request.total_non_contact_sexual_offences
+    # The history checks have refused a man's missing counts.
+    assert adult is not None
+    assert child is not None
+    assert non_contact is not None
+    # The checks have held the ages below AGE_LIMIT, which their tables reach; counts can be anything.
     points = (
         model.contact_adult_sanctions.at(adult)
         + model.contact_child_sanctions.at(child)
         + model.non_contact_offences.at(non_contact)
-        + model.age_at_start_of_followup.at(followup_age)
-        + model.age_at_most_recent_sexual_offence.at(sexual_offence_age or 0)
+        + model.age_at_start_of_followup.table[followup_age]
+        + model.age_at_most_recent_sexual_offence.table[sexual_offence_age or 0]
         + model.total_sanctions.at(sanctions)
-        + (model.victim_stranger_points if victim_stranger else 0)
+        + (model.victim_stranger_points if request.is_current_offence_against_victim_stranger else 0)
     )
-    band = model.bands_by_points.band_of(points)
+    band = model.band_by_points[points]
+    reduced_band = model.reduced_band_by_points[points]
     if (
-        band in model.band_reduction
+        reduced_band is not None
         and supervision is not _CUSTODY
-        and _long_enough_for_band_reduction(assessment_date, followup_date, offence_date, sexual_offence_date)
+        and _long_enough_for_band_reduction(
+            assessment_date,
+            followup_date,
+            request.most_recent_offence_date,
+            request.date_of_most_recent_sexual_offence,
+        )
     ):
-        band = model.band_reduction[band]
+        band = reduced_band
     return {
         "points": points,
         "probability": model.probability_by_points[points],
@@ -228,9 +227,13 @@ def indirect_contact(
     if violations:
         return None, violations
     if request.has_ever_committed_sexual_offence is not True:
-        return {"probability": 0.0, "score": 0.0, "band": RiskBand.NOT_APPLICABLE}, []
-    counts = _counts(request)
-    if None in counts:
+        return {"probability": 0.0, "score": 0.0, "band": _NOT_APPLICABLE}, []
+    images = request.total_indecent_image_sanctions
+    adult = request.total_contact_adult_sexual_sanctions
+    child = request.total_contact_child_sexual_sanctions
+    non_contact = request.total_non_contact_sexual_offences
+    if images is None or adult is None or child is None or non_contact is None:
+        counts = (images, adult, child, non_contact)
         # Only women get here: the Ministry's IIC-SRP still reads their counts, and fails without them.
         return None, [
             Violation(
@@ -241,5 +244,9 @@ def indirect_contact(
             for field, count in zip(COUNT_FIELDS, counts, strict=True)
             if count is None
         ]
-    rung = model.female_with_sexual_history if request.gender is _FEMALE else model.rung_for(counts)
+    rung = (
+        model.female_with_sexual_history
+        if request.gender is _FEMALE
+        else model.rung_for((images, adult, child, non_contact))
+    )
     return {"probability": rung.probability, "score": rung.percent, "band": rung.band}, []
