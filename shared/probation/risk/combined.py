@@ -3,7 +3,6 @@
 from probation.risk.coefficients import CombinedSeriousModel
 from probation.risk.enums import Gender, ScoreType
 from probation.risk.errors import ErrorCode, Violation, missing
-from probation.risk.numerics import half_up_units
 from probation.risk.reoffending import MAX_HUNDREDTHS, ReoffendingOutcome
 from probation.risk.request import RiskCalculationRequest
 from probation.risk.result import (
@@ -56,9 +55,11 @@ def combined_serious(
     )
     # Summed in binary64, in this order, before rounding: the Ministry's arithmetic. Rounded half-up to
     # hundredths and held within 0..99.99 (what round_half_up and clamp_percent do) as a whole number of
-    # hundredths, which indexes the bands.
-    hundredths = half_up_units(
-        svrp["score"] + direct_contact["score"] + indirect_contact["score"] + female_addition, 2
+    # hundredths, which indexes the bands. Each term is a whole number of hundredths, so the sum is one
+    # within ~1e-12, never near the half where round() and half-up could differ: round() spares
+    # half_up_units (~2k instructions).
+    hundredths = round(
+        (svrp["score"] + direct_contact["score"] + indirect_contact["score"] + female_addition) * 100
     )
     if hundredths < 0:
         hundredths = 0
