@@ -153,11 +153,17 @@ def direct_contact(
     assert adult is not None
     assert child is not None
     assert non_contact is not None
-    # The checks have held the ages below AGE_LIMIT, which their tables reach; counts can be anything.
+    count_points = model.count_points.get((adult, child, non_contact))
+    if count_points is None:
+        # A count beyond the tables, or below 0, which no check refuses.
+        count_points = (
+            model.contact_adult_sanctions.at(adult)
+            + model.contact_child_sanctions.at(child)
+            + model.non_contact_offences.at(non_contact)
+        )
+    # The checks have held the ages below AGE_LIMIT, which their tables reach.
     points = (
-        model.contact_adult_sanctions.at(adult)
-        + model.contact_child_sanctions.at(child)
-        + model.non_contact_offences.at(non_contact)
+        count_points
         + model.age_at_start_of_followup.table[followup_age]
         + model.age_at_most_recent_sexual_offence.table[sexual_offence_age or 0]
         + model.total_sanctions.at(sanctions)

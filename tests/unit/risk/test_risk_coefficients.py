@@ -51,6 +51,18 @@ def test_direct_contact_points_tables_follow_the_steps(scale: str, rows: str) ->
         assert value == step_rule(steps, "points", x, 0), x
 
 
+def test_direct_contact_count_points_are_the_sum_of_each_counts() -> None:
+    model = MODEL.direct_contact_sexual
+    for counts, points in model.count_points.items():
+        adult, child, non_contact = counts
+        assert points == (
+            model.contact_adult_sanctions.at(adult)
+            + model.contact_child_sanctions.at(child)
+            + model.non_contact_offences.at(non_contact)
+        ), counts
+    assert set(itertools.product(range(4), repeat=3)) <= model.count_points.keys()
+
+
 def test_direct_contact_age_tables_reach_every_age_below_the_limit() -> None:
     model = MODEL.direct_contact_sexual
     assert len(model.age_at_start_of_followup.table) >= AGE_LIMIT
