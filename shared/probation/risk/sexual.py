@@ -171,14 +171,17 @@ def direct_contact(
     )
     band = model.band_by_points[points]
     reduced_band = model.reduced_band_by_points[points]
+    # Reduced if by the assessment BAND_REDUCTION_YEARS have passed since the follow-up started and since
+    # the most recent offence and sexual offence (where given).
     if (
         reduced_band is not None
         and supervision is not _CUSTODY
-        and _long_enough_for_band_reduction(
-            assessment_date,
-            followup_date,
-            request.most_recent_offence_date,
-            request.date_of_most_recent_sexual_offence,
+        and (latest := latest_start(assessment_date, BAND_REDUCTION_YEARS)) is not None
+        and followup_date <= latest
+        and ((offence_date := request.most_recent_offence_date) is None or offence_date <= latest)
+        and (
+            (sexual_offence_date := request.date_of_most_recent_sexual_offence) is None
+            or sexual_offence_date <= latest
         )
     ):
         band = reduced_band
@@ -206,20 +209,6 @@ def _checked_sexual_offence_age(
     if age >= AGE_LIMIT:
         violations.append(_SEXUAL_OFFENCE_AGE_OUT_OF_RANGE)
     return age
-
-
-def _long_enough_for_band_reduction(
-    assessment_date: date, followup_date: date, offence_date: date | None, sexual_offence_date: date | None
-) -> bool:
-    """Whether, by the assessment, BAND_REDUCTION_YEARS have passed since the follow-up started and since the
-    most recent offence and sexual offence (where given)."""
-    latest = latest_start(assessment_date, BAND_REDUCTION_YEARS)
-    return (
-        latest is not None
-        and followup_date <= latest
-        and (offence_date is None or offence_date <= latest)
-        and (sexual_offence_date is None or sexual_offence_date <= latest)
-    )
 
 
 def indirect_contact(
