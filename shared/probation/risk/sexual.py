@@ -161,12 +161,14 @@ def direct_contact(
             + model.contact_child_sanctions.at(child)
             + model.non_contact_offences.at(non_contact)
         )
-    # The checks have held the ages below AGE_LIMIT, which their tables reach.
+    # The checks have held the ages below AGE_LIMIT, which their tables reach, and the sanctions above 0: a
+    # table's last value holds for every larger number (StepFunction.at would cost a call, ~600 instructions).
+    sanction_points = model.total_sanctions.table
     points = (
         count_points
         + model.age_at_start_of_followup.table[followup_age]
         + model.age_at_most_recent_sexual_offence.table[sexual_offence_age or 0]
-        + model.total_sanctions.at(sanctions)
+        + (sanction_points[sanctions] if sanctions < len(sanction_points) else sanction_points[-1])
         + (model.victim_stranger_points if request.is_current_offence_against_victim_stranger else 0)
     )
     band = model.band_by_points[points]
@@ -217,10 +219,12 @@ def indirect_contact(
     absent: frozenset[str],
     history_checks: list[Violation],
 ) -> tuple[IndirectContactSexualScore | None, list[Violation]]:
-    violations = [missing(field) for field in INDIRECT_CONTACT_REQUIRED if field in absent] if absent else []
-    violations += history_checks
-    if violations:
-        return None, violations
+    # Usually neither: building an empty list of violations costs ~500 instructions.
+    if absent or history_checks:
+        violations = [missing(field) for field in INDIRECT_CONTACT_REQUIRED if field in absent]
+        violations += history_checks
+        if violations:
+            return None, violations
     if request.has_ever_committed_sexual_offence is not True:
         return {"probability": 0.0, "score": 0.0, "band": _NOT_APPLICABLE}, []
     images = request.total_indecent_image_sanctions
