@@ -42,13 +42,15 @@ def combined_serious(
     indirect_contact: IndirectContactSexualScore | None,
     components_failed: bool,
 ) -> tuple[CombinedSeriousScore | None, list[Violation]]:
-    violations = [missing(field) for field in COMBINED_SERIOUS_REQUIRED if field in absent] if absent else []
+    # Usually nothing is absent, and no list of violations is built (~300 instructions).
+    if absent and (violations := [missing(field) for field in COMBINED_SERIOUS_REQUIRED if field in absent]):
+        return None, violations
     scores = serious_violent.scores
     # The headline score (result.headline) and its type together, sparing a call (~600 instructions).
     dynamic = scores["dynamic"]
     svrp, score_type = (dynamic, _DYNAMIC) if dynamic is not None else (scores["static"], _STATIC)
-    if violations or components_failed or svrp is None or direct_contact is None or indirect_contact is None:
-        return None, violations
+    if components_failed or svrp is None or direct_contact is None or indirect_contact is None:
+        return None, []
     female_addition = (
         model.female_sexual_history_addition_percent
         if request.gender is _FEMALE and request.has_ever_committed_sexual_offence
