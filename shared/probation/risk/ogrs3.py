@@ -82,7 +82,7 @@ def ogrs3(
         )
     # The follow-up date is given, so the age is at that date; none if it is not after the date of birth.
     followup_age = checks.followup_age
-    age_weight = model.age_gender_weights[gender].at(followup_age) if followup_age is not None else None
+    age_weight = model.age_gender_weights[gender].table[followup_age] if followup_age is not None else None
     if age_weight is None:
         violations.append(
             Violation(
@@ -103,18 +103,32 @@ def ogrs3(
     )
     one_year = whole_percent(ministry_sigmoid(total + model.one_year_intercept))
     two_year = whole_percent(ministry_sigmoid(total + model.two_year_intercept))
-    return {"oneYear": one_year, "twoYear": two_year, "band": model.bands.band_of(two_year)}, []
+    return {"oneYear": one_year, "twoYear": two_year, "band": model.band_by_percent[two_year]}, []
 
 
 def whole_percent(probability: float) -> int:
     """Rounded to 5 dp first, into a binary64 as in the source, then to a whole percent (0.084996 gives 9),
     and held within 1..99."""
+    scaled = probability * 100
+    percent = int(scaled + 0.5)
+    # Rounding to 5 dp first moves the probability by half a hundred-thousandth at most (0.0005 percent), so
+    # it changes the result only that near a half percent: anywhere else the nearest whole percent is the
+    # result, which spares half_up_units (~2k instructions).
+    if abs(scaled - percent) > _NEAR_HALF_PERCENT:
+        percent = _whole_percent_of_five_places(probability)
+    return 1 if percent < 1 else 99 if percent > 99 else percent
+
+
+_NEAR_HALF_PERCENT = 0.5 - 0.001
+"""Beyond this distance from a whole percent (a hundred-thousandth of probability from a half percent, twice
+what rounding to 5 dp can move it) ``whole_percent`` settles the result directly."""
+
+
+def _whole_percent_of_five_places(probability: float) -> int:
+    """``probability`` rounded half-up to 5 dp, into a binary64 as in the source, then to a whole percent."""
     hundred_thousandths = half_up_units(probability, 5)
     # Only a tie (…500 hundred-thousandths) depends on the binary64 the source rounds a second time; any
-    # other rounds to the nearest whole percent as integers do, sparing a second half_up_units (~2k
-    # instructions).
+    # other rounds to the nearest whole percent as integers do, sparing a second half_up_units.
     if hundred_thousandths % 1000 == 500:
-        percent = half_up_units(hundred_thousandths / 100_000, 2)
-    else:
-        percent = (hundred_thousandths + 500) // 1000
-    return 1 if percent < 1 else 99 if percent > 99 else percent
+        return half_up_units(hundred_thousandths / 100_000, 2)
+    return (hundred_thousandths + 500) // 1000

@@ -7,7 +7,7 @@ from probation.risk.dates import age_in_years, latest_start
 from probation.risk.enums import Gender, RiskBand, SupervisionStatus
 from probation.risk.errors import ErrorCode, Violation, missing
 from probation.risk.reoffending import FOLLOWUP_NOT_AFTER_BIRTH, MAX_SANCTIONS, SANCTIONS_OUT_OF_RANGE
-from probation.risk.request import RiskCalculationRequest, field_reader
+from probation.risk.request import RiskCalculationRequest
 from probation.risk.result import DirectContactSexualScore, IndirectContactSexualScore
 
 DIRECT_CONTACT_REQUIRED = (
@@ -29,24 +29,17 @@ COUNT_FIELDS = (
     "totalContactChildSexualSanctions",
     "totalNonContactSexualOffences",
 )
-_counts = field_reader(*COUNT_FIELDS)
-# Each function reads its answers in one call: a read through the request's attributes costs twice as much.
-_history_answers = field_reader(
-    "hasEverCommittedSexualOffence", "totalNumberOfSanctionsForAllOffences", *COUNT_FIELDS
+# The checks' violations, made once.
+_NO_SEXUAL_SANCTIONS = Violation(
+    COUNT_FIELDS,
+    "A sexual offending history needs at least one sexual sanction or offence counted.",
+    ErrorCode.SEXUAL_REOFFENDING_PREDICTOR_NO_SANCTIONS,
 )
-_direct_contact_answers = field_reader(
-    "gender",
-    "hasEverCommittedSexualOffence",
-    "dateOfBirth",
-    "dateAtStartOfFollowup",
-    "totalNumberOfSanctionsForAllOffences",
-    "supervisionStatus",
-    "dateOfMostRecentSexualOffence",
-    *COUNT_FIELDS[1:],
-    "isCurrentOffenceAgainstVictimStranger",
-    "mostRecentOffenceDate",
+_TOO_MANY_SEXUAL_SANCTIONS = Violation(
+    COUNT_FIELDS,
+    "The sexual sanctions and offences counted must not outnumber totalNumberOfSanctionsForAllOffences.",
+    ErrorCode.TOTAL_NUMBER_OF_SEXUAL_SANCTIONS_OUT_OF_RANGE,
 )
-# The direct-contact checks' violations, made once.
 _FOLLOWUP_AGE_OUT_OF_RANGE = Violation(
     ("dateAtStartOfFollowup",),
     f"The age at dateAtStartOfFollowup must be below {AGE_LIMIT}.",
@@ -66,40 +59,38 @@ _SEXUAL_OFFENCE_AGE_OUT_OF_RANGE = Violation(
 # Members read once, as the hot path compares with them (see probation.risk.enums).
 _MALE, _FEMALE = Gender.MALE, Gender.FEMALE
 _CUSTODY = SupervisionStatus.CUSTODY
+_NOT_APPLICABLE = RiskBand.NOT_APPLICABLE
 
 
 def sexual_history_checks(request: RiskCalculationRequest) -> list[Violation]:
     """The checks of the four sexual counts that DC-SRP and IIC-SRP share; women are exempt."""
     if request.gender is _FEMALE:
         return []
-    answers = _history_answers(request)
-    history, sanctions = answers[0], answers[1]
-    counts: tuple[int | None, ...] = answers[2:]
+    history = request.has_ever_committed_sexual_offence
+    images = request.total_indecent_image_sanctions
+    adult = request.total_contact_adult_sexual_sanctions
+    child = request.total_contact_child_sexual_sanctions
+    non_contact = request.total_non_contact_sexual_offences
+    # Each count is tested on its own: `None in counts` compares with each (~150 instructions apiece).
+    any_missing = images is None or adult is None or child is None or non_contact is None
     violations: list[Violation] = []
     if history is not False:
-        if None in counts:
+        if any_missing:
+            counts = (images, adult, child, non_contact)
             violations += [
                 missing(field) for field, count in zip(COUNT_FIELDS, counts, strict=True) if count is None
             ]
-        if counts == (0, 0, 0, 0):
-            violations.append(
-                Violation(
-                    COUNT_FIELDS,
-                    "A sexual offending history needs at least one sexual sanction or offence counted.",
-                    ErrorCode.SEXUAL_REOFFENDING_PREDICTOR_NO_SANCTIONS,
-                )
-            )
-        # filter(None, …) drops the zeros with the missing counts, which changes no sum, in C.
-        if sanctions is not None and sum(filter(None, counts)) > sanctions:
-            violations.append(
-                Violation(
-                    COUNT_FIELDS,
-                    "The sexual sanctions and offences counted must not outnumber "
-                    "totalNumberOfSanctionsForAllOffences.",
-                    ErrorCode.TOTAL_NUMBER_OF_SEXUAL_SANCTIONS_OUT_OF_RANGE,
-                )
-            )
-    if history is not True and any(counts):
+        elif not (images or adult or child or non_contact):
+            violations.append(_NO_SEXUAL_SANCTIONS)
+        sanctions = request.total_number_of_sanctions_for_all_offences
+        # A missing count adds nothing.
+        if (
+            sanctions is not None
+            and (images or 0) + (adult or 0) + (child or 0) + (non_contact or 0) > sanctions
+        ):
+            violations.append(_TOO_MANY_SEXUAL_SANCTIONS)
+    if history is not True and (images or adult or child or non_contact):
+        counts = (images, adult, child, non_contact)
         counted = [field for field, count in zip(COUNT_FIELDS, counts, strict=True) if count]
         violations.append(
             Violation(
@@ -118,25 +109,18 @@ def direct_contact(
     absent: frozenset[str],
     history_checks: list[Violation],
 ) -> tuple[DirectContactSexualScore | None, list[Violation]]:
-    (
-        gender,
-        history,
-        date_of_birth,
-        followup_date,
-        sanctions,
-        supervision,
-        sexual_offence_date,
-        adult,
-        child,
-        non_contact,
-        victim_stranger,
-        offence_date,
-    ) = _direct_contact_answers(request)
+    gender = request.gender
+    history = request.has_ever_committed_sexual_offence
+    date_of_birth = request.date_of_birth
+    followup_date = request.date_at_start_of_followup
+    sanctions = request.total_number_of_sanctions_for_all_offences
+    supervision = request.supervision_status
     violations = [missing(field) for field in DIRECT_CONTACT_REQUIRED if field in absent] if absent else []
     violations += history_checks
     # The ages are computed only where a check or the score needs them (never for a woman: ~2.5k
     # instructions each), and the checks append to one list rather than each call and return its own.
-    followup_age = sexual_offence_age = None
+    followup_age = None
+    sexual_offence_points = model.age_at_most_recent_sexual_offence.table[0]
     if gender is not _FEMALE and history is not False:
         if date_of_birth is not None and followup_date is not None and followup_date > date_of_birth:
             followup_age = age_in_years(date_of_birth, followup_date)
@@ -145,7 +129,12 @@ def direct_contact(
         if followup_age is not None and followup_age >= AGE_LIMIT:
             violations.append(_FOLLOWUP_AGE_OUT_OF_RANGE)
         if gender is _MALE and history is True:
-            sexual_offence_age = _checked_sexual_offence_age(date_of_birth, sexual_offence_date, violations)
+            sexual_offence_points = _checked_sexual_offence_age_points(
+                model.age_at_most_recent_sexual_offence.table,
+                date_of_birth,
+                request.date_of_most_recent_sexual_offence,
+                violations,
+            )
     if (
         violations
         or gender is None
@@ -156,27 +145,52 @@ def direct_contact(
     ):
         return None, violations
     if gender is _FEMALE or not history:
-        return {"points": 0, "probability": 0.0, "score": 0.0, "band": RiskBand.NOT_APPLICABLE}, []
+        return {"points": 0, "probability": 0.0, "score": 0.0, "band": _NOT_APPLICABLE}, []
     if followup_age is None:
         # The Ministry's DC-SRP fails computing the age.
         return None, [FOLLOWUP_NOT_AFTER_BIRTH]
 
+    adult = request.total_contact_adult_sexual_sanctions
+    child = request.total_contact_child_sexual_sanctions
+    non_contact = request.total_non_contact_sexual_offences
+    # The history checks have refused a man's missing counts.
+    assert adult is not None
+    assert child is not None
+    assert non_contact is not None
+    count_points = model.count_points.get((adult, child, non_contact))
+    if count_points is None:
+        # A count beyond the tables, or below 0, which no check refuses.
+        count_points = (
+            model.contact_adult_sanctions.at(adult)
+            + model.contact_child_sanctions.at(child)
+            + model.non_contact_offences.at(non_contact)
+        )
+    # The checks have held the ages below AGE_LIMIT, which their tables reach, and the sanctions above 0: a
+    # table's last value holds for every larger number (StepFunction.at would cost a call, ~600 instructions).
+    sanction_points = model.total_sanctions.table
     points = (
-        model.contact_adult_sanctions.at(adult)
-        + model.contact_child_sanctions.at(child)
-        + model.non_contact_offences.at(non_contact)
-        + model.age_at_start_of_followup.at(followup_age)
-        + model.age_at_most_recent_sexual_offence.at(sexual_offence_age or 0)
-        + model.total_sanctions.at(sanctions)
-        + (model.victim_stranger_points if victim_stranger else 0)
+        count_points
+        + model.age_at_start_of_followup.table[followup_age]
+        + sexual_offence_points
+        + (sanction_points[sanctions] if sanctions < len(sanction_points) else sanction_points[-1])
+        + (model.victim_stranger_points if request.is_current_offence_against_victim_stranger else 0)
     )
-    band = model.bands_by_points.band_of(points)
+    band = model.band_by_points[points]
+    reduced_band = model.reduced_band_by_points[points]
+    # Reduced if by the assessment BAND_REDUCTION_YEARS have passed since the follow-up started and since
+    # the most recent offence and sexual offence (where given).
     if (
-        band in model.band_reduction
+        reduced_band is not None
         and supervision is not _CUSTODY
-        and _long_enough_for_band_reduction(assessment_date, followup_date, offence_date, sexual_offence_date)
+        and (latest := latest_start(assessment_date, BAND_REDUCTION_YEARS)) is not None
+        and followup_date <= latest
+        and ((offence_date := request.most_recent_offence_date) is None or offence_date <= latest)
+        and (
+            (sexual_offence_date := request.date_of_most_recent_sexual_offence) is None
+            or sexual_offence_date <= latest
+        )
     ):
-        band = model.band_reduction[band]
+        band = reduced_band
     return {
         "points": points,
         "probability": model.probability_by_points[points],
@@ -185,36 +199,33 @@ def direct_contact(
     }, []
 
 
-def _checked_sexual_offence_age(
-    date_of_birth: date | None, offence_date: date | None, violations: list[Violation]
-) -> int | None:
-    """The age at the most recent sexual offence, if it is after the birth; appends what is wrong with it."""
+def _checked_sexual_offence_age_points(
+    points_by_age: tuple[int, ...],
+    date_of_birth: date | None,
+    offence_date: date | None,
+    violations: list[Violation],
+) -> int:
+    """The points of the age at the most recent sexual offence (those of 0 without an age); appends what is
+    wrong with the offence date."""
     if offence_date is None:
         violations.append(_SEXUAL_OFFENCE_DATE_MISSING)
-        return None
+        return points_by_age[0]
     if date_of_birth is None:
-        return None
+        return points_by_age[0]
     if offence_date <= date_of_birth:
         violations.append(_SEXUAL_OFFENCE_BEFORE_BIRTH)
-        return None
+        return points_by_age[0]
+    # The age is the difference of the years, or one less before the birthday. Where both are below
+    # AGE_LIMIT and have the same points, which it is does not matter, and age_in_years (four more date
+    # fields read, ~2k instructions) is spared.
+    years = offence_date.year - date_of_birth.year
+    if 0 < years < AGE_LIMIT and points_by_age[years] == points_by_age[years - 1]:
+        return points_by_age[years]
     age = age_in_years(date_of_birth, offence_date)
     if age >= AGE_LIMIT:
         violations.append(_SEXUAL_OFFENCE_AGE_OUT_OF_RANGE)
-    return age
-
-
-def _long_enough_for_band_reduction(
-    assessment_date: date, followup_date: date, offence_date: date | None, sexual_offence_date: date | None
-) -> bool:
-    """Whether, by the assessment, BAND_REDUCTION_YEARS have passed since the follow-up started and since the
-    most recent offence and sexual offence (where given)."""
-    latest = latest_start(assessment_date, BAND_REDUCTION_YEARS)
-    return (
-        latest is not None
-        and followup_date <= latest
-        and (offence_date is None or offence_date <= latest)
-        and (sexual_offence_date is None or sexual_offence_date <= latest)
-    )
+        return points_by_age[0]
+    return points_by_age[age]
 
 
 def indirect_contact(
@@ -223,14 +234,20 @@ def indirect_contact(
     absent: frozenset[str],
     history_checks: list[Violation],
 ) -> tuple[IndirectContactSexualScore | None, list[Violation]]:
-    violations = [missing(field) for field in INDIRECT_CONTACT_REQUIRED if field in absent] if absent else []
-    violations += history_checks
-    if violations:
-        return None, violations
+    # Usually neither: building an empty list of violations costs ~500 instructions.
+    if absent or history_checks:
+        violations = [missing(field) for field in INDIRECT_CONTACT_REQUIRED if field in absent]
+        violations += history_checks
+        if violations:
+            return None, violations
     if request.has_ever_committed_sexual_offence is not True:
-        return {"probability": 0.0, "score": 0.0, "band": RiskBand.NOT_APPLICABLE}, []
-    counts = _counts(request)
-    if None in counts:
+        return {"probability": 0.0, "score": 0.0, "band": _NOT_APPLICABLE}, []
+    images = request.total_indecent_image_sanctions
+    adult = request.total_contact_adult_sexual_sanctions
+    child = request.total_contact_child_sexual_sanctions
+    non_contact = request.total_non_contact_sexual_offences
+    if images is None or adult is None or child is None or non_contact is None:
+        counts = (images, adult, child, non_contact)
         # Only women get here: the Ministry's IIC-SRP still reads their counts, and fails without them.
         return None, [
             Violation(
@@ -241,5 +258,10 @@ def indirect_contact(
             for field, count in zip(COUNT_FIELDS, counts, strict=True)
             if count is None
         ]
-    rung = model.female_with_sexual_history if request.gender is _FEMALE else model.rung_for(counts)
+    if request.gender is _FEMALE:
+        rung = model.female_with_sexual_history
+    else:
+        # Counts are usually within the table, and a call is spared (~600 instructions).
+        counts = (images, adult, child, non_contact)
+        rung = model.rung_by_counts.get(counts) or model.rung_for(counts)
     return {"probability": rung.probability, "score": rung.percent, "band": rung.band}, []

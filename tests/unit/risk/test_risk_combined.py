@@ -150,3 +150,16 @@ def test_rsr_needs_the_sexual_history_answer() -> None:
         "hasEverCommittedSexualOffence is required. [MISSING_MANDATORY_INPUT] Affects: directContactSexual, "
         "indirectContactSexual, rsr."
     ]
+
+
+def test_rounding_the_sum_of_whole_hundredths_is_rounding_half_up() -> None:
+    # The CSRP rounds its sum with round(): its terms are whole hundredths, so no sum is near a half.
+    model = load_model("V1_0")
+    rungs = (*model.indirect_contact_sexual.rung_by_counts.values(), model.indirect_contact_sexual.otherwise)
+    indirect = sorted({rung.percent for rung in rungs})
+    direct = sorted(set(model.direct_contact_sexual.percent_by_points))
+    female = (0.0, model.combined_serious.female_sexual_history_addition_percent)
+    for svrp in range(0, 10_000, 7):
+        for index, dc in enumerate(direct):
+            terms = (svrp / 100, dc, indirect[index % len(indirect)], female[svrp % 2])
+            assert round(sum(terms) * 100) / 100 == expected_rsr(*terms), terms

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from probation.risk.coefficients import load_model
+from probation.risk.ogrs3 import whole_percent as calculated_whole_percent
 
 from .builders import errors_of, score
 from .reference import COEFFICIENTS
@@ -141,3 +142,12 @@ def test_ogrs3_checks(changes: dict[str, Any], field: str, error: str) -> None:
 )
 def test_band_boundaries(percent: int, band: str) -> None:
     assert load_model("V1_0").ogrs3.bands.band_of(percent) == band
+
+
+def test_whole_percent_matches_rounding_twice_near_every_boundary() -> None:
+    # Around each half percent, where rounding to 5 dp first can change the result, and a few
+    # hundred-thousandths either side, where the calculator settles it directly.
+    for half in range(100):
+        for offset in range(-300, 301):
+            probability = (half + 0.5) / 100 + offset * 1e-7
+            assert calculated_whole_percent(probability) == whole_percent(probability), probability

@@ -1,5 +1,6 @@
 """DC-SRP (SPEC §5) and IIC-SRP (SPEC §6), and their checks (SPEC §9.4)."""
 
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -327,6 +328,30 @@ def test_direct_contact_needs_a_valid_most_recent_sexual_offence_date(
     messages = errors_of(result, "dateOfMostRecentSexualOffence")
     assert len(messages) == 1
     assert error in messages[0]
+
+
+@pytest.mark.parametrize("birth", ["1980-01-01", "1980-02-29"])
+def test_age_at_most_recent_sexual_offence_on_and_before_every_birthday(birth: str) -> None:
+    # The calculator settles most ages from the years alone: each birthday, and the day before, checks it.
+    born = date.fromisoformat(birth)
+    followup_age = 40 if born.month == 1 else 39
+    for years in range(1, 113):
+        # In a year without 29 February, Java's age turns on 1 March.
+        birthday = (
+            date(born.year + years, 3, 1)
+            if born.month == 2 and years % 4
+            else born.replace(year=born.year + years)
+        )
+        for offence in (birthday - timedelta(days=1), birthday):
+            age = years - (offence < birthday)
+            result = score(IN_CUSTODY, dateOfBirth=birth, dateOfMostRecentSexualOffence=offence.isoformat())
+            if age >= 110:
+                assert result.direct_contact_sexual is None, offence
+            else:
+                assert result.direct_contact_sexual is not None, offence
+                assert result.direct_contact_sexual["points"] == expected_points(
+                    followup_age=followup_age, offence_age=age
+                ), offence
 
 
 def test_ages_of_110_or_more_are_refused() -> None:
