@@ -57,7 +57,7 @@ def combined_serious(
         else 0.0
     )
     # Summed in binary64, in this order, before rounding: the Ministry's arithmetic. Rounded half-up to
-    # hundredths and held within 0..99.99 (what round_half_up and clamp_percent do) as a whole number of
+    # hundredths and held within 0..99.99, as a whole number of
     # hundredths, which indexes the bands. Each term is a whole number of hundredths, so the sum is one
     # within ~1e-12, never near the half where round() and half-up could differ: round() spares
     # half_up_units (~2k instructions).

@@ -50,20 +50,6 @@ def half_up_units(value: float, places: int) -> int:
     return int(Decimal(value).quantize(_QUANTUM[places], rounding=ROUND_HALF_UP).scaleb(places))
 
 
-def round_half_up(value: float, places: int) -> float:
-    """The exact decimal value of ``value`` rounded half-up to ``places`` decimal places."""
-    return half_up_units(value, places) / _POWERS_OF_TEN[places]
-
-
 def percentage(probability: float) -> float:
     """``probability`` * 100 rounded half-up to 2 dp, as the Ministry's ``asDoublePercentage`` does."""
     return half_up_units(probability, 4) / 100
-
-
-def clamp_percent(percent: float) -> float:
-    """A rounded percentage held within 0..99.99: a predictor never says 100%."""
-    if percent <= 0:
-        return 0.0
-    if percent >= 100:
-        return MAX_PERCENT
-    return percent

@@ -6,11 +6,10 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 import pytest
 
 from probation.risk.numerics import (
-    clamp_percent,
+    half_up_units,
     logistic_hundredths,
     ministry_sigmoid,
     percentage,
-    round_half_up,
 )
 from probation.risk.ogrs3 import whole_percent
 
@@ -30,8 +29,8 @@ from probation.risk.ogrs3 import whole_percent
         (1.005, 2, 1.0),
     ],
 )
-def test_round_half_up_uses_the_exact_decimal_value(value: float, places: int, rounded: float) -> None:
-    assert round_half_up(value, places) == rounded
+def test_half_up_units_round_the_exact_decimal_value(value: float, places: int, rounded: float) -> None:
+    assert half_up_units(value, places) == round(rounded * 10**places)
 
 
 @pytest.mark.parametrize(
@@ -51,13 +50,6 @@ def test_round_half_up_uses_the_exact_decimal_value(value: float, places: int, r
 )
 def test_percentage_is_half_up_to_two_places(probability: float, percent: float) -> None:
     assert percentage(probability) == percent
-
-
-@pytest.mark.parametrize(
-    ("percent", "clamped"), [(0.0, 0.0), (-0.01, 0.0), (42.5, 42.5), (99.99, 99.99), (100.0, 99.99)]
-)
-def test_percentages_are_held_within_zero_and_99_99(percent: float, clamped: float) -> None:
-    assert clamp_percent(percent) == clamped
 
 
 @pytest.mark.parametrize(
