@@ -13,7 +13,6 @@ import operator
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import MAXYEAR, MINYEAR
 from importlib import resources
 from typing import Any, Generic, TypeVar
 
@@ -615,8 +614,7 @@ def _combined_serious_model(block: Json) -> CombinedSeriousModel:
 def _ogrs3_model(block: Json) -> Ogrs3Model:
     def age_weights(rows: list[Json]) -> StepFunction[float | None]:
         steps = tuple((lowest, highest, float(weight)) for lowest, highest, weight in _steps(rows, "weight"))
-        # Tabulated for every age between two dates, which is what OGRS3 can be asked for.
-        return StepFunction[float | None].tabulated(steps, None, reaching=MAXYEAR - MINYEAR)
+        return StepFunction[float | None].tabulated(steps, None)
 
     weights = block["age_gender_weights"]
     bands = _bands(block["bands_on_two_year_percent"], lower_bound_key="percent_from")

@@ -82,7 +82,7 @@ def ogrs3(
         )
     # The follow-up date is given, so the age is at that date; none if it is not after the date of birth.
     followup_age = checks.followup_age
-    age_weight = model.age_gender_weights[gender].table[followup_age] if followup_age is not None else None
+    age_weight = model.age_gender_weights[gender].at(followup_age) if followup_age is not None else None
     if age_weight is None:
         violations.append(
             Violation(

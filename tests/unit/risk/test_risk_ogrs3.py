@@ -75,6 +75,9 @@ def test_ogrs3_score(gender: str, sex: str, sanctions: int, code: str, weight: f
         ("2029-12-31", 49),
         ("2030-01-01", 50),
         ("2090-01-01", 110),
+        # Far beyond the last age band, which holds for every later age.
+        ("2990-01-01", 1010),
+        ("9999-12-31", 8019),
     ],
 )
 @pytest.mark.parametrize(("gender", "sex"), [("MALE", "male"), ("FEMALE", "female")])
