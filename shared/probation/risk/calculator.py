@@ -74,14 +74,17 @@ def calculate(request: RiskCalculationRequest, *, today: date | None = None) -> 
 
     checks = check_criminal_history(request, assessment_date)
     inputs = dynamic_inputs(request)
-    all_reoffending = score_reoffending(
+    all_reoffending, all_static_violations, all_dynamic_violations = score_reoffending(
         ALL_REOFFENDING, model.all_reoffending, request, absent, checks, inputs
     )
-    violent = score_reoffending(
+    violent, violent_static_violations, violent_dynamic_violations = score_reoffending(
         VIOLENT_REOFFENDING, model.violent_reoffending, request, absent, checks, inputs
     )
     serious_violent = score_reoffending(
         SERIOUS_VIOLENT_REOFFENDING, model.serious_violent_reoffending, request, absent, checks, inputs
+    )
+    serious_violent_scores, serious_violent_static_violations, serious_violent_dynamic_violations = (
+        serious_violent
     )
     history_checks = sexual_history_checks(request)
     direct, direct_violations = direct_contact(
@@ -98,7 +101,7 @@ def calculate(request: RiskCalculationRequest, *, today: date | None = None) -> 
         # What stops the CSRP itself need not be reported again as a component's failure.
         components = [violation for violation in components if violation not in rsr_violations]
     legacy, legacy_violations = ogrs3(model.ogrs3, request, absent, checks)
-    arp_headline, vrp_headline = headline(all_reoffending.scores), headline(violent.scores)
+    arp_headline, vrp_headline = headline(all_reoffending), headline(violent)
     arp = arp_headline["score"] if arp_headline is not None else None
     vrp = vrp_headline["score"] if vrp_headline is not None else None
     # The Ministry's live service runs PNI before the sexual predictors and RSR, so it never sees them.
@@ -115,12 +118,12 @@ def calculate(request: RiskCalculationRequest, *, today: date | None = None) -> 
     )
 
     stopped = (
-        all_reoffending.static_violations,
-        all_reoffending.dynamic_violations,
-        violent.static_violations,
-        violent.dynamic_violations,
-        serious_violent.static_violations,
-        serious_violent.dynamic_violations,
+        all_static_violations,
+        all_dynamic_violations,
+        violent_static_violations,
+        violent_dynamic_violations,
+        serious_violent_static_violations,
+        serious_violent_dynamic_violations,
         direct_violations,
         indirect_violations,
         rsr_violations,
@@ -130,9 +133,9 @@ def calculate(request: RiskCalculationRequest, *, today: date | None = None) -> 
     return RiskCalculationResult.of_blocks(
         {
             "model_version": model.version,
-            "all_reoffending": all_reoffending.scores,
-            "violent_reoffending": violent.scores,
-            "serious_violent_reoffending": serious_violent.scores,
+            "all_reoffending": all_reoffending,
+            "violent_reoffending": violent,
+            "serious_violent_reoffending": serious_violent_scores,
             "direct_contact_sexual": direct,
             "indirect_contact_sexual": indirect,
             "rsr": rsr,

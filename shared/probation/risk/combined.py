@@ -3,7 +3,7 @@
 from probation.risk.coefficients import CombinedSeriousModel
 from probation.risk.enums import Gender, ScoreType
 from probation.risk.errors import ErrorCode, Violation, missing
-from probation.risk.reoffending import MAX_HUNDREDTHS, ReoffendingOutcome
+from probation.risk.reoffending import MAX_HUNDREDTHS, PERCENT_BY_HUNDREDTHS, ReoffendingOutcome
 from probation.risk.request import RiskCalculationRequest
 from probation.risk.result import (
     CombinedSeriousScore,
@@ -22,7 +22,7 @@ def component_violations(
 ) -> list[Violation]:
     """The errors of SVRP, DC-SRP and IIC-SRP that stop the CSRP: all but SVRP's missing dynamic inputs,
     which only make it build on the static SVRP."""
-    static, dynamic = serious_violent.static_violations, serious_violent.dynamic_violations
+    _, static, dynamic = serious_violent
     if not (static or dynamic or direct_contact or indirect_contact):
         return []
     return [
@@ -45,7 +45,7 @@ def combined_serious(
     # Usually nothing is absent, and no list of violations is built (~300 instructions).
     if absent and (violations := [missing(field) for field in COMBINED_SERIOUS_REQUIRED if field in absent]):
         return None, violations
-    scores = serious_violent.scores
+    scores = serious_violent[0]
     # The headline score (result.headline) and its type together, sparing a call (~600 instructions).
     dynamic = scores["dynamic"]
     svrp, score_type = (dynamic, _DYNAMIC) if dynamic is not None else (scores["static"], _STATIC)
@@ -68,4 +68,8 @@ def combined_serious(
         hundredths = 0
     elif hundredths > MAX_HUNDREDTHS:
         hundredths = MAX_HUNDREDTHS
-    return {"score": hundredths / 100, "band": model.band_by_hundredths[hundredths], "type": score_type}, []
+    return {
+        "score": PERCENT_BY_HUNDREDTHS[hundredths],
+        "band": model.band_by_hundredths[hundredths],
+        "type": score_type,
+    }, []

@@ -4,31 +4,10 @@ import math
 from decimal import ROUND_HALF_UP, Decimal
 
 # Binary64 carries ~1e-16 relative error; anything this close to a half-way point is settled exactly.
-_TIE_MARGIN = 1e-7
+TIE_MARGIN = 1e-7
 _QUANTUM = tuple(Decimal(1).scaleb(-places) for places in range(8))
 _POWERS_OF_TEN: tuple[int, ...] = tuple(10**places for places in range(8))
 MAX_PERCENT = 99.99
-
-
-def logistic_hundredths(z: float) -> tuple[float, int]:
-    """``1 / (1 + e^-z)``, arranged so that ``exp`` never overflows; and it in hundredths of a percent,
-    rounded half-up (``half_up_units(probability, 4)``).
-
-    One function for both, as every ARP, VRP and SVRP variant needs both, six times a request: a call
-    costs about as much as the arithmetic. The usual case is decided here as ``half_up_units`` decides it;
-    a tie, or near one, is left to it.
-    """
-    if z >= 0:
-        probability = 1.0 / (1.0 + math.exp(-z))
-    else:
-        exp_z = math.exp(z)
-        probability = exp_z / (1.0 + exp_z)
-    scaled = probability * 10_000
-    floor = math.floor(scaled)
-    fraction = scaled - floor
-    if fraction - 0.5 > _TIE_MARGIN or 0.5 - fraction > _TIE_MARGIN:
-        return probability, floor + (fraction > 0.5)
-    return probability, half_up_units(probability, 4)
 
 
 def ministry_sigmoid(z: float) -> float:
@@ -44,7 +23,7 @@ def half_up_units(value: float, places: int) -> int:
     scaled = value * _POWERS_OF_TEN[places]
     floor = math.floor(scaled)
     fraction = scaled - floor
-    if fraction - 0.5 > _TIE_MARGIN or 0.5 - fraction > _TIE_MARGIN:
+    if fraction - 0.5 > TIE_MARGIN or 0.5 - fraction > TIE_MARGIN:
         return floor + (fraction > 0.5)
     # Decimal(value) is exact, and quantize rounds exactly, so a true tie is told from a near miss.
     return int(Decimal(value).quantize(_QUANTUM[places], rounding=ROUND_HALF_UP).scaleb(places))

@@ -105,7 +105,7 @@ def test_generated_terms_are_the_interpreted_terms(predictor: str) -> None:
         features = (age, category, sanctions, years, months, violent)
         generated = model.female_terms if female else model.male_terms
         for needs in (None, *NEEDS):
-            static, dynamic = generated(*features, needs)
+            static, dynamic = generated(features, needs)
             expected = interpreted(model.static, female, *features, None)
             assert list(static.items()) == list(expected.items())
             if needs is None:
@@ -120,7 +120,7 @@ def test_generated_terms_are_the_interpreted_terms(predictor: str) -> None:
 def test_the_source_is_the_coefficients_and_nothing_else() -> None:
     model = load_model("V1_0").all_reoffending
     source, namespace = render("arp_male", model.static, model.dynamic, False, polynomial)
-    assert source.startswith("def arp_male(age, category, sanctions, years, months, violent, needs):\n")
+    assert source.startswith("def arp_male(features, needs):\n")
     assert f'"intercept": {model.static.intercept!r},' in source
     assert namespace["STATIC_AGE_WEIGHTS"] is model.static.male.age_weights
     with pytest.raises(ValueError, match="not finite"):

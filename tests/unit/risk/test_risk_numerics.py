@@ -5,13 +5,16 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import pytest
 
+from probation.risk.coefficients import load_model
 from probation.risk.numerics import (
     half_up_units,
-    logistic_hundredths,
     ministry_sigmoid,
     percentage,
 )
 from probation.risk.ogrs3 import whole_percent
+from probation.risk.reoffending import MAX_HUNDREDTHS, linear_score
+
+BANDS = load_model("V1_0").all_reoffending.band_by_hundredths
 
 
 @pytest.mark.parametrize(
@@ -77,18 +80,28 @@ def test_ogrs3_whole_percent_rounds_twice(probability: float, percent: int) -> N
 def test_logistic_matches_its_definition_without_overflowing(z: float) -> None:
     with localcontext(prec=50):
         expected = float(1 / (1 + Decimal(-z).exp()))
-    probability, _ = logistic_hundredths(z)
-    assert probability == pytest.approx(expected, rel=1e-15, abs=1e-320)
+    assert linear_score({"z": z}, BANDS)["probability"] == pytest.approx(expected, rel=1e-15, abs=1e-320)
 
 
-def test_logistic_hundredths_rounds_the_exact_probability_half_up() -> None:
+def test_linear_score_sums_the_contributions_exactly() -> None:
+    # Added left to right in binary64 these come to 0.0; their exact sum is 1.0.
+    contributions = {"a": 1e100, "b": 1.0, "c": -1e100}
+    score = linear_score(contributions, BANDS)
+    assert score["probability"] == 1 / (1 + math.exp(-1.0))
+    assert score["contributions"] is contributions
+
+
+def test_linear_score_rounds_the_exact_probability_half_up_below_100_percent() -> None:
     # Every z from -12 to 12 in steps of 1/256, and z whose probability sits at a tie of the fourth
     # decimal or beside one; the expected hundredths are worked out in exact decimal arithmetic.
     ties = [math.log(p / (1 - p)) for p in (0.00005, 0.12345, 0.5, 0.99995, 0.33335)]
-    for z in [step / 256 for step in range(-12 * 256, 12 * 256 + 1)] + ties:
-        probability, hundredths = logistic_hundredths(z)
-        expected = int((Decimal(probability) * 10_000).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-        assert hundredths == expected, z
+    beside_ties = [math.nextafter(z, direction) for z in ties for direction in (-math.inf, math.inf)]
+    for z in [step / 256 for step in range(-12 * 256, 12 * 256 + 1)] + ties + beside_ties + [40.0]:
+        score = linear_score({"z": z}, BANDS)
+        exact = int((Decimal(score["probability"]) * 10_000).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        expected = min(exact, MAX_HUNDREDTHS)
+        assert score["score"] == expected / 100, z
+        assert score["band"] is BANDS[expected], z
 
 
 def test_ministry_sigmoid_is_the_binary64_expression_the_ministry_uses() -> None:
