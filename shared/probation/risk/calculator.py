@@ -19,7 +19,7 @@ from probation.risk.reoffending import (
     score_reoffending,
 )
 from probation.risk.request import RiskCalculationRequest, field_reader, field_values
-from probation.risk.result import RiskCalculationResult, headline
+from probation.risk.result import RiskCalculationResult
 from probation.risk.screening.lds import learning_disability_screening
 from probation.risk.screening.mst import maturity_screening
 from probation.risk.screening.opd import personality_disorder_screening
@@ -58,8 +58,8 @@ def calculate(request: RiskCalculationRequest, *, today: date | None = None) -> 
     assessment date when the request gives none."""
     request = field_values(request)
     assessment_date = request.assessment_date or today or date.today()
-    version = request.version or latest_version()
-    if version not in available_versions():
+    version = request.version
+    if version is not None and version not in available_versions():
         return _unknown_version(version, request, assessment_date)
     prepared = _prepare(version)
     model = prepared.model
@@ -101,7 +101,9 @@ def calculate(request: RiskCalculationRequest, *, today: date | None = None) -> 
         # What stops the CSRP itself need not be reported again as a component's failure.
         components = [violation for violation in components if violation not in rsr_violations]
     legacy, legacy_violations = ogrs3(model.ogrs3, request, absent, checks)
-    arp_headline, vrp_headline = headline(all_reoffending), headline(violent)
+    # The headline scores (result.PredictorScores).
+    arp_headline = all_reoffending["dynamic"] or all_reoffending["static"]
+    vrp_headline = violent["dynamic"] or violent["static"]
     arp = arp_headline["score"] if arp_headline is not None else None
     vrp = vrp_headline["score"] if vrp_headline is not None else None
     # The Ministry's live service runs PNI before the sexual predictors and RSR, so it never sees them.
@@ -158,9 +160,10 @@ class _Prepared(NamedTuple):
 
 
 @functools.cache
-def _prepare(version: str) -> _Prepared:
-    """What scoring with one of ``available_versions()`` needs beyond the request."""
-    model = load_model(version)
+def _prepare(version: str | None) -> _Prepared:
+    """What scoring with one of ``available_versions()`` needs beyond the request; with the latest when
+    ``version`` is ``None``."""
+    model = load_model(version or latest_version())
     required = [
         *(
             field
@@ -181,7 +184,9 @@ def _prepare(version: str) -> _Prepared:
     try:
         required_values = field_reader(*fields)
     except ValueError as error:
-        raise ValueError(f"model {version} requires fields the request does not have: {error}") from None
+        raise ValueError(
+            f"model {model.version} requires fields the request does not have: {error}"
+        ) from None
     return _Prepared(model, fields, required_values)
 
 

@@ -46,7 +46,7 @@ def combined_serious(
     if absent and (violations := [missing(field) for field in COMBINED_SERIOUS_REQUIRED if field in absent]):
         return None, violations
     scores = serious_violent[0]
-    # The headline score (result.headline) and its type together, sparing a call (~600 instructions).
+    # The headline score (result.PredictorScores) and its type.
     dynamic = scores["dynamic"]
     svrp, score_type = (dynamic, _DYNAMIC) if dynamic is not None else (scores["static"], _STATIC)
     if components_failed or svrp is None or direct_contact is None or indirect_contact is None:

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime
 from operator import itemgetter
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 from pydantic.alias_generators import to_camel
@@ -204,10 +204,15 @@ def field_values(request: RiskCalculationRequest) -> RiskCalculationRequest:
     the request's fields, typed as the request's, and nothing else (none of its methods); it shares the
     request's values rather than copying them, and cannot change them.
     """
-    view = _FieldValues()
-    object.__setattr__(view, "__dict__", request.__dict__)
-    # The view answers every field attribute as the request would, and only those.
-    return cast(RiskCalculationRequest, view)
+    # Typed as the request, as the view answers every field attribute as the request would (and only
+    # those); an annotation rather than typing.cast, whose call costs ~400 instructions.
+    view: RiskCalculationRequest = _FieldValues()  # type: ignore[assignment]
+    _set_attribute(view, "__dict__", request.__dict__)
+    return view
+
+
+# Past _FieldValues.__setattr__; read once, as looking it up costs more than the call.
+_set_attribute = object.__setattr__
 
 
 _ATTRIBUTE_BY_FIELD = {

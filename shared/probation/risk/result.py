@@ -30,13 +30,11 @@ class Score(TypedDict):
 
 
 class PredictorScores(TypedDict):
+    """Both variants of a linear predictor. Its headline score, the one practitioners see, is the dynamic
+    one when there is one, else the static."""
+
     static: Score | None
     dynamic: Score | None
-
-
-def headline(scores: PredictorScores) -> Score | None:
-    """The score practitioners see: the dynamic one when there is one, else the static."""
-    return scores["dynamic"] or scores["static"]
 
 
 class DirectContactSexualScore(TypedDict):
