@@ -390,8 +390,8 @@ def _reoffending_model(name: str, block: Json) -> ReoffendingModel:
         ),
         required_static=tuple(required["static"]),
         required_dynamic=tuple(required["dynamic"]),
-        male_terms=generate(f"{name}_male", static, dynamic, False, polynomial),
-        female_terms=generate(f"{name}_female", static, dynamic, True, polynomial),
+        male_terms=generate(f"{name}_male", static, dynamic, False, polynomial, len(OASYS_ITEMS)),
+        female_terms=generate(f"{name}_female", static, dynamic, True, polynomial, len(OASYS_ITEMS)),
     )
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from probation.risk.coefficients import (
     AGE_LIMIT,
+    OASYS_ITEMS,
     LinearModel,
     ReoffendingModel,
     load_model,
@@ -119,9 +120,16 @@ def test_generated_terms_are_the_interpreted_terms(predictor: str) -> None:
 
 def test_the_source_is_the_coefficients_and_nothing_else() -> None:
     model = load_model("V1_0").all_reoffending
-    source, namespace = render("arp_male", model.static, model.dynamic, False, polynomial)
+    source, namespace = render("arp_male", model.static, model.dynamic, False, polynomial, len(OASYS_ITEMS))
     assert source.startswith("def arp_male(features, needs):\n")
     assert f'"intercept": {model.static.intercept!r},' in source
     assert namespace["STATIC_AGE_WEIGHTS"] is model.static.male.age_weights
     with pytest.raises(ValueError, match="not finite"):
-        render("bad", replace(model.static, intercept=math.nan), model.dynamic, False, polynomial)
+        render(
+            "bad",
+            replace(model.static, intercept=math.nan),
+            model.dynamic,
+            False,
+            polynomial,
+            len(OASYS_ITEMS),
+        )
