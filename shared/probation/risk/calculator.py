@@ -12,6 +12,8 @@ from probation.risk.errors import ErrorCode, Violation, field_errors
 from probation.risk.ogrs3 import OGRS3_REQUIRED, ogrs3
 from probation.risk.reoffending import (
     ALL_REOFFENDING,
+    CRIMINAL_HISTORY_FIELDS,
+    DYNAMIC_INPUT_FIELDS,
     SERIOUS_VIOLENT_REOFFENDING,
     VIOLENT_REOFFENDING,
     check_criminal_history,
@@ -63,17 +65,19 @@ def calculate(request: RiskCalculationRequest, *, today: date | None = None) -> 
         return _unknown_version(version, request, assessment_date)
     prepared = _prepare(version)
     model = prepared.model
-    values = prepared.required_values(request)
-    absent = (
-        frozenset(
-            field for field, value in zip(prepared.required_fields, values, strict=True) if value is None
-        )
-        if None in values
-        else frozenset()
-    )
-
     checks = check_criminal_history(request, assessment_date)
     inputs = dynamic_inputs(request)
+    # Usually every field some predictor requires is given, as the checks and inputs (and the reads here)
+    # tell: reading them all again to find any missing would cost ~9k instructions.
+    absent = (
+        _NOTHING_ABSENT
+        if checks.every_input_given
+        and inputs.every_answer_given
+        and request.supervision_status is not None
+        and request.has_ever_committed_sexual_offence is not None
+        and prepared.told_given_as_read
+        else _absent(prepared, request)
+    )
     all_reoffending, all_static_violations, all_dynamic_violations = score_reoffending(
         ALL_REOFFENDING, model.all_reoffending, request, absent, checks, inputs
     )
@@ -151,12 +155,31 @@ def calculate(request: RiskCalculationRequest, *, today: date | None = None) -> 
     )
 
 
+_NOTHING_ABSENT: frozenset[str] = frozenset()
+# The fields calculate() knows were given without reading them again (see _Prepared.told_given_as_read).
+_TOLD_GIVEN_AS_READ = frozenset(
+    (*CRIMINAL_HISTORY_FIELDS, *DYNAMIC_INPUT_FIELDS, "supervisionStatus", "hasEverCommittedSexualOffence")
+)
+
+
 class _Prepared(NamedTuple):
     model: RiskModel
     required_fields: tuple[str, ...]
     """Every field some predictor requires."""
     required_values: Callable[[RiskCalculationRequest], tuple[object, ...]]
     """Reads the values of ``required_fields``, all at once."""
+    told_given_as_read: bool
+    """Whether every field of ``required_fields`` is one that ``check_criminal_history``,
+    ``dynamic_inputs`` or ``calculate`` itself tells was given as it reads it; else ``calculate`` reads them
+    all to find any missing."""
+
+
+def _absent(prepared: _Prepared, request: RiskCalculationRequest) -> frozenset[str]:
+    """The fields some predictor requires that ``request`` does not give."""
+    values = prepared.required_values(request)
+    return frozenset(
+        field for field, value in zip(prepared.required_fields, values, strict=True) if value is None
+    )
 
 
 @functools.cache
@@ -187,7 +210,7 @@ def _prepare(version: str | None) -> _Prepared:
         raise ValueError(
             f"model {model.version} requires fields the request does not have: {error}"
         ) from None
-    return _Prepared(model, fields, required_values)
+    return _Prepared(model, fields, required_values, _TOLD_GIVEN_AS_READ.issuperset(fields))
 
 
 def _unknown_version(

@@ -31,6 +31,34 @@ from probation.risk.request import RiskCalculationRequest
 from probation.risk.result import PredictorScores, Score
 
 MAX_SANCTIONS = 999
+CRIMINAL_HISTORY_FIELDS = (
+    "currentOffenceCode",
+    "totalNumberOfSanctionsForAllOffences",
+    "ageAtFirstSanction",
+    "dateOfBirth",
+    "dateOfCurrentConviction",
+    "dateAtStartOfFollowup",
+    "totalNumberOfViolentSanctions",
+    "gender",
+)
+"""The fields ``check_criminal_history`` reads (and tells whether all were given)."""
+DYNAMIC_INPUT_FIELDS = (
+    "didOffenceInvolveCarryingOrUsingWeapon",
+    "suitabilityOfAccommodation",
+    "isUnemployed",
+    "currentRelationshipStatus",
+    "currentRelationshipWithPartner",
+    "evidenceOfDomesticAbuse",
+    "regularOffendingActivities",
+    "motivationToTackleDrugMisuse",
+    "currentAlcoholUseProblems",
+    "excessiveAlcoholUse",
+    "impulsivityProblems",
+    "temperControl",
+    "proCriminalAttitudes",
+    "previousConvictions",
+)
+"""The answers ``dynamic_inputs`` reads (and tells whether all were given), but for the drug flags."""
 MAX_HUNDREDTHS = round(MAX_PERCENT * 100)
 PERCENT_BY_HUNDREDTHS = tuple(hundredths / 100 for hundredths in range(MAX_HUNDREDTHS + 1))
 """Each whole number of hundredths of a percent as the percentage reported: a lookup is cheaper than the
@@ -132,6 +160,8 @@ class CriminalHistoryChecks:
     female: bool
     faulty: bool
     """Whether any of the three groups has a violation."""
+    every_input_given: bool
+    """Whether every field of ``CRIMINAL_HISTORY_FIELDS`` was given."""
     conviction_age: int | None
     """At the current conviction; ``None`` unless both dates are given, conviction after birth."""
     followup_age: int | None
@@ -150,6 +180,8 @@ class DynamicInputs:
     """Without repeats, in the request's order."""
     motivation_missing: bool
     """No motivation to tackle drug misuse is given."""
+    every_answer_given: bool
+    """Whether every field of ``DYNAMIC_INPUT_FIELDS`` was given."""
 
 
 ReoffendingOutcome = tuple[PredictorScores, list[Violation], list[Violation]]
@@ -266,6 +298,16 @@ def check_criminal_history(request: RiskCalculationRequest, assessment_date: dat
         features,
         gender is _FEMALE,
         bool(common or violent_sanctions or followup_date_violations),
+        not (
+            code is None
+            or sanctions is None
+            or first_sanction_age is None
+            or date_of_birth is None
+            or conviction_date is None
+            or given_followup_date is None
+            or violent is None
+            or gender is None
+        ),
         conviction_age,
         followup_age,
     )
@@ -316,34 +358,61 @@ def _followup_date_checks(
 
 def dynamic_inputs(request: RiskCalculationRequest) -> DynamicInputs:
     """The OASys items, drugs and convictions that count."""
+    weapon = request.did_offence_involve_carrying_or_using_weapon
+    accommodation = request.suitability_of_accommodation
+    unemployed = request.is_unemployed
     relationship_status = request.current_relationship_status
+    partner = request.current_relationship_with_partner
+    domestic_abuse = request.evidence_of_domestic_abuse
+    regular_offending = request.regular_offending_activities
+    motivation = request.motivation_to_tackle_drug_misuse
+    alcohol_use = request.current_alcohol_use_problems
+    excessive_alcohol_use = request.excessive_alcohol_use
+    impulsivity = request.impulsivity_problems
+    temper = request.temper_control
+    attitudes = request.pro_criminal_attitudes
+    convictions = request.previous_convictions
     living_together = relationship_status is _LIVING_TOGETHER
     level = PROBLEM_LEVEL_SCORE
-    partner_score = level[request.current_relationship_with_partner]
-    motivation = request.motivation_to_tackle_drug_misuse
+    partner_score = level[partner]
     values = (  # in coefficients.OASYS_ITEMS order
-        1 if request.did_offence_involve_carrying_or_using_weapon else 0,
-        level[request.suitability_of_accommodation],
+        1 if weapon else 0,
+        level[accommodation],
         # The API takes a yes/no where OASys 4.2 scores 0/1/2 (SPEC §13.1).
-        2 if request.is_unemployed else 0,
+        2 if unemployed else 0,
         1 if living_together else 0,
         partner_score,
         partner_score if living_together else 0,
-        1 if request.evidence_of_domestic_abuse else 0,
-        level[request.regular_offending_activities],
+        1 if domestic_abuse else 0,
+        level[regular_offending],
         MOTIVATION_LEVEL_SCORE[motivation],
-        level[request.current_alcohol_use_problems],
-        level[request.excessive_alcohol_use],
-        level[request.impulsivity_problems],
-        level[request.temper_control],
-        level[request.pro_criminal_attitudes],
+        level[alcohol_use],
+        level[excessive_alcohol_use],
+        level[impulsivity],
+        level[temper],
+        level[attitudes],
     )
-    convictions = request.previous_convictions
     return DynamicInputs(
         values,
         tuple(dict.fromkeys(compress(_DRUG_OF_FLAG, _drug_flags(request.__dict__)))),
         tuple(dict.fromkeys(convictions)) if convictions else (),
         motivation is None,
+        not (
+            weapon is None
+            or accommodation is None
+            or unemployed is None
+            or relationship_status is None
+            or partner is None
+            or domestic_abuse is None
+            or regular_offending is None
+            or motivation is None
+            or alcohol_use is None
+            or excessive_alcohol_use is None
+            or impulsivity is None
+            or temper is None
+            or attitudes is None
+            or convictions is None
+        ),
     )
 
 

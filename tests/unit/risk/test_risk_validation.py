@@ -1,14 +1,20 @@
 """The checks of SPEC §9.2 and §9.3: each failure is a named field error, never an exception."""
 
+import functools
 import itertools
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 import pytest
 
-from probation.risk import RiskCalculationRequest, calculate
+from probation.risk import RiskCalculationRequest, calculate, calculator
+from probation.risk.coefficients import available_versions, load_model
+from probation.risk.combined import COMBINED_SERIOUS_REQUIRED
+from probation.risk.ogrs3 import OGRS3_REQUIRED
+from probation.risk.sexual import DIRECT_CONTACT_REQUIRED, INDIRECT_CONTACT_REQUIRED
 
-from .builders import SEXUAL_HISTORY, errors_of, score
+from .builders import BASE_CASE, SEXUAL_HISTORY, errors_of, score
 
 LINEAR = ("all_reoffending", "violent_reoffending", "serious_violent_reoffending")
 
@@ -258,3 +264,67 @@ def test_never_raises_at_the_limits(gender: str) -> None:
         changes = dict(zip(EXTREMES, values, strict=True))
         result = score({**SEXUAL_HISTORY, **changes}, gender=gender, assessmentDate="9999-12-31")
         assert all(isinstance(error["message"], str) for error in result.errors)
+
+
+def _required_fields(version: str) -> list[str]:
+    """Every field some predictor of ``version`` requires, as its coefficients and modules name them."""
+    model = load_model(version)
+    linear = (model.all_reoffending, model.violent_reoffending, model.serious_violent_reoffending)
+    return sorted(
+        {
+            *(
+                field
+                for predictor in linear
+                for field in (*predictor.required_static, *predictor.required_dynamic)
+            ),
+            *DIRECT_CONTACT_REQUIRED,
+            *INDIRECT_CONTACT_REQUIRED,
+            *COMBINED_SERIOUS_REQUIRED,
+            *OGRS3_REQUIRED,
+        }
+        - {"assessmentDate"}  # today when absent
+    )
+
+
+@pytest.mark.parametrize(
+    ("version", "field"),
+    [(version, field) for version in available_versions() for field in _required_fields(version)],
+)
+@pytest.mark.parametrize("how", ["left out", "null"])
+def test_every_required_field_is_named_when_missing(version: str, field: str, how: str) -> None:
+    # The calculator tells most fields were given as it reads them, rather than read them all again: each
+    # must still be found missing, however it is missing.
+    fields: dict[str, Any] = {**BASE_CASE, **SEXUAL_HISTORY, "version": version}
+    if how == "null":
+        fields[field] = None
+    else:
+        del fields[field]
+
+    result = calculate(RiskCalculationRequest.model_validate(fields), today=date(2025, 1, 1))
+
+    assert any(message.startswith(f"{field} is required") for message in errors_of(result, field)), (
+        result.errors
+    )
+
+
+def test_a_required_field_the_checks_do_not_read_is_still_found_missing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A model version whose ARP also requires hasCustodialSentence, which no check tells was given: the
+    # calculator must read every required field to find it missing.
+    shipped = load_model("V1_0")
+    arp = shipped.all_reoffending
+    model = replace(
+        shipped,
+        all_reoffending=replace(arp, required_static=(*arp.required_static, "hasCustodialSentence")),
+    )
+    monkeypatch.setattr(calculator, "load_model", lambda version: model)
+    monkeypatch.setattr(calculator, "_prepare", functools.cache(calculator._prepare.__wrapped__))
+
+    result = score()
+
+    assert result.all_reoffending == {"static": None, "dynamic": None}
+    assert result.violent_reoffending["static"] is not None
+    assert errors_of(result, "hasCustodialSentence") == [
+        "hasCustodialSentence is required. [MISSING_MANDATORY_INPUT] Affects: allReoffending."
+    ]
