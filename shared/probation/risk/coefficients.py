@@ -18,7 +18,7 @@ from typing import Any, Generic, TypeVar
 
 from probation.risk.enums import Gender, PreviousConviction, RiskBand
 from probation.risk.linear_terms import TermsFunction, generate
-from probation.risk.numerics import MAX_PERCENT, ministry_sigmoid, percentage
+from probation.risk.numerics import MAX_HUNDREDTHS, MAX_PERCENT, ministry_sigmoid, percentage
 
 Json = Mapping[str, Any]
 T = TypeVar("T")
@@ -201,7 +201,8 @@ class ReoffendingModel:
     static: LinearModel
     dynamic: LinearModel
     band_by_hundredths: tuple[RiskBand, ...]
-    """The band of each percentage from 0.00 to 99.99, indexed by hundredths of a percent."""
+    """The band of each percentage from 0.00 to 99.99, indexed by hundredths of a percent; and of 100.00,
+    which is reported as 99.99 (SPEC §4.1)."""
     required_static: tuple[str, ...]
     """Request fields (camelCase) without which no score is possible."""
     required_dynamic: tuple[str, ...]
@@ -386,7 +387,10 @@ def _reoffending_model(name: str, block: Json) -> ReoffendingModel:
         static=static,
         dynamic=dynamic,
         band_by_hundredths=tuple(
-            map(_bands(block["bands"]).band_of, (units / 100 for units in range(10_000)))
+            map(
+                _bands(block["bands"]).band_of,
+                (min(units, MAX_HUNDREDTHS) / 100 for units in range(MAX_HUNDREDTHS + 2)),
+            )
         ),
         required_static=tuple(required["static"]),
         required_dynamic=tuple(required["dynamic"]),

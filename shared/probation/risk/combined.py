@@ -3,7 +3,8 @@
 from probation.risk.coefficients import CombinedSeriousModel
 from probation.risk.enums import Gender, ScoreType
 from probation.risk.errors import ErrorCode, Violation, missing
-from probation.risk.reoffending import MAX_HUNDREDTHS, PERCENT_BY_HUNDREDTHS, ReoffendingOutcome
+from probation.risk.numerics import MAX_HUNDREDTHS
+from probation.risk.reoffending import PERCENT_BY_HUNDREDTHS, ReoffendingOutcome
 from probation.risk.request import RiskCalculationRequest
 from probation.risk.result import (
     CombinedSeriousScore,

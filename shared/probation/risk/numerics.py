@@ -8,6 +8,8 @@ TIE_MARGIN = 1e-7
 _QUANTUM = tuple(Decimal(1).scaleb(-places) for places in range(8))
 _POWERS_OF_TEN: tuple[int, ...] = tuple(10**places for places in range(8))
 MAX_PERCENT = 99.99
+"""No score is ever reported as 100% (SPEC §4.1)."""
+MAX_HUNDREDTHS = round(MAX_PERCENT * 100)
 
 
 def ministry_sigmoid(z: float) -> float:

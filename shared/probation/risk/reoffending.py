@@ -25,7 +25,7 @@ from probation.risk.enums import (
     RiskBand,
 )
 from probation.risk.errors import ErrorCode, Violation, missing
-from probation.risk.numerics import MAX_PERCENT, TIE_MARGIN, half_up_units
+from probation.risk.numerics import MAX_HUNDREDTHS, TIE_MARGIN, half_up_units
 from probation.risk.offences import UNKNOWN_CATEGORY, has_offence_code_format, offence_category
 from probation.risk.request import RiskCalculationRequest
 from probation.risk.result import PredictorScores, Score
@@ -59,10 +59,12 @@ DYNAMIC_INPUT_FIELDS = (
     "previousConvictions",
 )
 """The answers ``dynamic_inputs`` reads (and tells whether all were given), but for the drug flags."""
-MAX_HUNDREDTHS = round(MAX_PERCENT * 100)
-PERCENT_BY_HUNDREDTHS = tuple(hundredths / 100 for hundredths in range(MAX_HUNDREDTHS + 1))
-"""Each whole number of hundredths of a percent as the percentage reported: a lookup is cheaper than the
-division."""
+PERCENT_BY_HUNDREDTHS = tuple(
+    min(hundredths, MAX_HUNDREDTHS) / 100 for hundredths in range(MAX_HUNDREDTHS + 2)
+)
+"""Each whole number of hundredths of a percent, 0 to 10,000, as the percentage reported: 100.00 is
+reported as 99.99 (SPEC §4.1). A lookup is cheaper than the division, and than holding the hundredths
+below 10,000 first."""
 _NOT_TIE_BELOW = 1 - TIE_MARGIN
 CONVICTION_MONTHS_AFTER_ASSESSMENT = 3
 
@@ -495,7 +497,8 @@ def _unmotivated_drug_misuse(model: LinearModel, request: RiskCalculationRequest
 def linear_score(contributions: dict[str, float], bands: tuple[RiskBand, ...]) -> Score:
     """The score of one variant of a linear predictor from its terms' contributions (SPEC §4.1): the
     logistic of their exact sum, as a percentage rounded half-up to hundredths (``half_up_units`` of the
-    probability, to 4 places), held below 100%, and its band from ``bands``, by hundredths.
+    probability, to 4 places) and held below 100%, and its band from ``bands``, by hundredths (as
+    ``ReoffendingModel.band_by_hundredths``, 100.00% among them).
 
     The logistic and the usual rounding are written out here rather than called, as this runs six times a
     request and a call costs about as much as the arithmetic. ``exp`` never overflows: it is only ever
@@ -513,8 +516,6 @@ def linear_score(contributions: dict[str, float], bands: tuple[RiskBand, ...]) -
     hundredths = int(shifted)  # the floor, as it is positive
     if not TIE_MARGIN < shifted - hundredths < _NOT_TIE_BELOW:
         hundredths = half_up_units(probability, 4)
-    # Never 100% (SPEC §4.1); a conditional, as min() costs more than the rest of this line.
-    hundredths = MAX_HUNDREDTHS if hundredths > MAX_HUNDREDTHS else hundredths
     return {
         "probability": probability,
         "score": PERCENT_BY_HUNDREDTHS[hundredths],

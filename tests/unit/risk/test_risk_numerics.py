@@ -7,12 +7,13 @@ import pytest
 
 from probation.risk.coefficients import load_model
 from probation.risk.numerics import (
+    MAX_HUNDREDTHS,
     half_up_units,
     ministry_sigmoid,
     percentage,
 )
 from probation.risk.ogrs3 import whole_percent
-from probation.risk.reoffending import MAX_HUNDREDTHS, linear_score
+from probation.risk.reoffending import linear_score
 
 BANDS = load_model("V1_0").all_reoffending.band_by_hundredths
 
