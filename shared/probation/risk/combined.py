@@ -46,29 +46,30 @@ def combined_serious(
     # Usually nothing is absent, and no list of violations is built (~300 instructions).
     if absent and (violations := [missing(field) for field in COMBINED_SERIOUS_REQUIRED if field in absent]):
         return None, violations
-    scores = serious_violent[0]
-    # The headline score (result.PredictorScores) and its type.
-    dynamic = scores["dynamic"]
-    svrp, score_type = (dynamic, _DYNAMIC) if dynamic is not None else (scores["static"], _STATIC)
-    if components_failed or svrp is None or direct_contact is None or indirect_contact is None:
+    if components_failed or direct_contact is None or indirect_contact is None:
         return None, []
-    female_addition = (
-        model.female_sexual_history_addition_percent
-        if request.gender is _FEMALE and request.has_ever_committed_sexual_offence
-        else 0.0
-    )
-    # Summed in binary64, in this order, before rounding: the Ministry's arithmetic. Rounded half-up to
-    # hundredths and held within 0..99.99, as a whole number of
-    # hundredths, which indexes the bands. Each term is a whole number of hundredths, so the sum is one
+    # The headline score (result.PredictorScores) and its type.
+    scores = serious_violent[0]
+    svrp = scores["dynamic"]
+    if svrp is not None:
+        score_type = _DYNAMIC
+    else:
+        svrp = scores["static"]
+        if svrp is None:
+            return None, []
+        score_type = _STATIC
+    # Summed in binary64, in this order, before rounding: the Ministry's arithmetic. The Ministry adds 0.0
+    # for everyone but a woman with a sexual history: adding it here would change only a sum of -0.0, which
+    # rounds to 0 all the same. Rounded half-up to hundredths and held within 0..99.99, as a whole number
+    # of hundredths, which indexes the bands. Each term is a whole number of hundredths, so the sum is one
     # within ~1e-12, never near the half where round() and half-up could differ: round() spares
     # half_up_units (~2k instructions).
-    hundredths = round(
-        (svrp["score"] + direct_contact["score"] + indirect_contact["score"] + female_addition) * 100
-    )
-    if hundredths < 0:
-        hundredths = 0
-    elif hundredths > MAX_HUNDREDTHS:
-        hundredths = MAX_HUNDREDTHS
+    total = svrp["score"] + direct_contact["score"] + indirect_contact["score"]
+    if request.gender is _FEMALE and request.has_ever_committed_sexual_offence:
+        total += model.female_sexual_history_addition_percent
+    hundredths = round(total * 100)
+    if not 0 <= hundredths <= MAX_HUNDREDTHS:
+        hundredths = 0 if hundredths < 0 else MAX_HUNDREDTHS
     return {
         "score": PERCENT_BY_HUNDREDTHS[hundredths],
         "band": model.band_by_hundredths[hundredths],
