@@ -101,3 +101,28 @@ def test_latest_start_agrees_with_years_between() -> None:
         for offset in range(-40, 41):
             start = date.fromordinal(cutoff.toordinal() + offset)
             assert (years_between(start, end) >= 5) == (start <= cutoff), (start, end)
+
+
+def former_age_in_years(date_of_birth: date, on: date) -> int:
+    """age_in_years as it was, comparing month * 32 + day."""
+    if on.month * 32 + on.day < date_of_birth.month * 32 + date_of_birth.day:
+        return on.year - date_of_birth.year - 1
+    return on.year - date_of_birth.year
+
+
+def every_day(first_year: int, last_year: int) -> list[date]:
+    first, last = date(first_year, 1, 1), date(last_year, 12, 31)
+    return [date.fromordinal(ordinal) for ordinal in range(first.toordinal(), last.toordinal() + 1)]
+
+
+def test_age_in_years_is_as_it_was_for_every_day_of_birth_and_day_of_a_leap_and_common_year() -> None:
+    # The age depends on the years only through their difference, and on which is a leap year: every day of
+    # a common and a leap year of birth against every day of a common, a leap and a common year after, and
+    # the ends of the calendar.
+    births = [*every_day(1999, 2000), date(1, 1, 1), date(1, 12, 31), date(4, 2, 29)]
+    days = [*every_day(2003, 2005), date(9999, 12, 31), date(9999, 1, 1), date(9996, 2, 29)]
+    for born in births:
+        for on in days:
+            age = age_in_years(born, on)
+            assert age == former_age_in_years(born, on), (born, on)
+            assert type(age) is int
