@@ -124,6 +124,18 @@ def opd_violence_sex(code: str) -> bool | None:
     return _opd_violence_sex().get(code)
 
 
+@functools.cache
+def ogrs3_weight_by_code() -> Mapping[str, float]:
+    """The OGRS3 weight of each code it weighs that is written with five characters: the hot path's lookup,
+    sparing ``ogrs3_offence_weight``'s call (~400 instructions). A code not here is refused, or is not five
+    characters long, and ``ogrs3_offence_weight`` says which."""
+    return {
+        code: weighting.weight
+        for code, weighting in _ogrs3_weights().items()
+        if weighting.weight is not None and len(code) == 5
+    }
+
+
 def ogrs3_offence_weight(code: str) -> Ogrs3OffenceWeight | None:
     """The legacy OGRS3 weighting of ``code``, or ``None`` if the code is not in the OGRS3 list."""
     return _ogrs3_weights().get(code)

@@ -5,7 +5,7 @@ import math
 from probation.risk.coefficients import Ogrs3Model
 from probation.risk.errors import ErrorCode, Violation, missing
 from probation.risk.numerics import half_up_units, ministry_sigmoid
-from probation.risk.offences import ogrs3_offence_weight
+from probation.risk.offences import ogrs3_offence_weight, ogrs3_weight_by_code
 from probation.risk.reoffending import OFFENCE_CODE_INCORRECT_FORMAT, CriminalHistoryChecks
 from probation.risk.request import RiskCalculationRequest
 from probation.risk.result import Ogrs3Score
@@ -63,26 +63,17 @@ def ogrs3(
                 ErrorCode.AGE_AT_FIRST_SANCTION_AFTER_AGE_AT_CURRENT_CONVICTION,
             )
         )
-    weighting = ogrs3_offence_weight(code)
-    offence_weight = weighting.weight if weighting is not None else None
+    offence_weight = ogrs3_weight_by_code().get(code)
     if offence_weight is None:
-        needs_exact_offence = (
-            weighting is not None and weighting.error_code == ErrorCode.NEED_DETAILS_OF_EXACT_OFFENCE
-        )
-        violations.append(
-            Violation(
-                ("currentOffenceCode",),
-                f"OGRS3 weighs offence group {code[:3]} by the exact offence: give its specific sub-code."
-                if needs_exact_offence
-                else f"Offence code {code} has no OGRS3 offence weighting.",
-                ErrorCode.NEED_DETAILS_OF_EXACT_OFFENCE
-                if needs_exact_offence
-                else ErrorCode.OFFENCE_CODE_MAPPING_NOT_FOUND,
-            )
-        )
+        violations.append(_unweighted_offence(code))
     # The follow-up date is given, so the age is at that date; none if it is not after the date of birth.
+    # The age is never negative, and a table's last value holds for every greater age (StepFunction.at
+    # would cost a call, ~600 instructions).
     followup_age = checks.followup_age
-    age_weight = model.age_gender_weights[gender].at(followup_age) if followup_age is not None else None
+    age_weight = None
+    if followup_age is not None:
+        age_weights = model.age_gender_weights[gender].table
+        age_weight = age_weights[followup_age] if followup_age < len(age_weights) else age_weights[-1]
     if age_weight is None:
         violations.append(
             Violation(
@@ -104,6 +95,21 @@ def ogrs3(
     one_year = whole_percent(ministry_sigmoid(total + model.one_year_intercept))
     two_year = whole_percent(ministry_sigmoid(total + model.two_year_intercept))
     return {"oneYear": one_year, "twoYear": two_year, "band": model.band_by_percent[two_year]}, []
+
+
+def _unweighted_offence(code: str) -> Violation:
+    weighting = ogrs3_offence_weight(code)
+    if weighting is not None and weighting.error_code == ErrorCode.NEED_DETAILS_OF_EXACT_OFFENCE:
+        return Violation(
+            ("currentOffenceCode",),
+            f"OGRS3 weighs offence group {code[:3]} by the exact offence: give its specific sub-code.",
+            ErrorCode.NEED_DETAILS_OF_EXACT_OFFENCE,
+        )
+    return Violation(
+        ("currentOffenceCode",),
+        f"Offence code {code} has no OGRS3 offence weighting.",
+        ErrorCode.OFFENCE_CODE_MAPPING_NOT_FOUND,
+    )
 
 
 def whole_percent(probability: float) -> int:

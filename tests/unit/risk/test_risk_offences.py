@@ -10,6 +10,7 @@ from probation.risk import (
     offence_category,
     ogrs3_offence_weight,
 )
+from probation.risk.offences import _offences, _ogrs3_weights, ogrs3_weight_by_code
 
 
 def test_an_offence_row() -> None:
@@ -66,3 +67,17 @@ def test_ogrs3_weights() -> None:
     assert court_martial is not None
     assert (court_martial.weight, court_martial.error_code) == (None, "OFFENCE_CODE_MAPPING_NOT_FOUND")
     assert ogrs3_offence_weight("00000") is None
+
+
+def test_ogrs3_weight_by_code_is_each_weight_of_a_five_character_code() -> None:
+    # Every code of the CSV, every code of the offence mapping, and some of other lengths.
+    codes = {*_ogrs3_weights(), *_offences(), "", "2700", "027000", "99999"}
+    assert len(codes) > 3000
+    expected = {}
+    for code in codes:
+        weighting = ogrs3_offence_weight(code)
+        if weighting is not None and weighting.weight is not None and len(code) == 5:
+            expected[code] = weighting.weight
+    assert ogrs3_weight_by_code() == expected
+    assert ogrs3_weight_by_code()["02700"] == 0.7606
+    assert "08800" not in ogrs3_weight_by_code()
