@@ -92,7 +92,7 @@ def calculate(request: RiskCalculationRequest, *, today: date | None = None) -> 
     )
     history_checks = sexual_history_checks(request)
     direct, direct_violations = direct_contact(
-        model.direct_contact_sexual, request, assessment_date, absent, history_checks
+        model.direct_contact_sexual, request, assessment_date, absent, history_checks, checks.followup_age
     )
     indirect, indirect_violations = indirect_contact(
         model.indirect_contact_sexual, request, absent, history_checks
