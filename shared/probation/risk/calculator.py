@@ -25,7 +25,7 @@ from probation.risk.result import RiskCalculationResult
 from probation.risk.screening.lds import learning_disability_screening
 from probation.risk.screening.mst import maturity_screening
 from probation.risk.screening.opd import personality_disorder_screening
-from probation.risk.screening.pni import NO_CONTEXT, PredictorContext, programme_needs
+from probation.risk.screening.pni import NO_CONTEXT, programme_needs
 from probation.risk.sexual import (
     DIRECT_CONTACT_REQUIRED,
     INDIRECT_CONTACT_REQUIRED,
@@ -111,10 +111,11 @@ def calculate(request: RiskCalculationRequest, *, today: date | None = None) -> 
     arp = arp_headline["score"] if arp_headline is not None else None
     vrp = vrp_headline["score"] if vrp_headline is not None else None
     # The Ministry's live service runs PNI before the sexual predictors and RSR, so it never sees them.
+    # PredictorContext's values, as a plain tuple (see programme_needs).
     context = (
-        PredictorContext(arp, vrp, None, None, None)
+        (arp, vrp, None, None, None)
         if request.pni_context is _LIVE
-        else PredictorContext(
+        else (
             arp,
             vrp,
             direct["band"] if direct is not None else None,

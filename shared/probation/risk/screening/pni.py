@@ -99,12 +99,16 @@ SELF_MANAGEMENT = Domain(
 DOMAINS = (SEX, THINKING, RELATIONSHIP, SELF_MANAGEMENT)
 """In the order their missing answers are reported; the sex domain first."""
 _Sara = tuple[RiskBand | None, RiskBand | None]
-# A ``PredictorContext``'s values as a plain tuple, which the private predicates unpack in a few
-# instructions: unpacking the named tuple goes through an iterator (~600 instructions each time).
+# A ``PredictorContext``'s values as a plain tuple, which calculate passes programme_needs and the private
+# predicates unpack in a few instructions: building the named tuple costs ~3k instructions, and unpacking
+# it goes through an iterator (~600 each time).
 _Context = tuple[float | None, float | None, RiskBand | None, RiskBand | None, float | None]
 
 
-class DomainScore(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class DomainScore:
+    """Read off slots (~40 instructions a field, where a named tuple's descriptors cost ~180)."""
+
     score: int
     projected: int
     """The score were every missing answer significant problems."""
@@ -398,7 +402,8 @@ def validation_errors(request: RiskCalculationRequest) -> list[ScreeningError]:
     return [missing_inputs(("supervisionStatus",))] if request.supervision_status is None else []
 
 
-def programme_needs(request: RiskCalculationRequest, context: PredictorContext) -> ProgrammeNeeds:
+def programme_needs(request: RiskCalculationRequest, context: _Context) -> ProgrammeNeeds:
+    """``context`` is a ``PredictorContext``, or its five values as a plain tuple."""
     try:
         status = request.supervision_status
         if status is None:
@@ -417,17 +422,16 @@ def programme_needs(request: RiskCalculationRequest, context: PredictorContext) 
         need = _overall_need(rules, domains, community, sara)
         if need is None:
             return _failed(errors)
-        scores: _Context = (*context,)
-        risk = _risk_level(rules, scores, sara)
-        if _is_high_intensity(rules, status, scores, sara, need, risk):
+        risk = _risk_level(rules, context, sara)
+        if _is_high_intensity(rules, status, context, sara, need, risk):
             pathway = _PATHWAY_HIGH
-        elif _is_moderate_intensity(rules, community, scores, sara, need, risk):
+        elif _is_moderate_intensity(rules, community, context, sara, need, risk):
             pathway = _PATHWAY_MODERATE
         else:
             pathway = _PATHWAY_ALTERNATIVE
         if missing and (
             (None in sara and pathway is _PATHWAY_ALTERNATIVE)
-            or _projected_risk_level(rules, scores, sara) is not risk
+            or _projected_risk_level(rules, context, sara) is not risk
             or (sara == (None, None) and not community)
         ):
             pathway = _PATHWAY_OMISSION
