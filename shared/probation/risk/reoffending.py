@@ -2,8 +2,10 @@
 
 What the three share is worked out once per request (``CriminalHistoryChecks``, ``DynamicInputs``); each
 predictor then adds its own checks and scores its static and dynamic variants. This is the calculator's
-hot path, written to do little when nothing is wrong; its per-request records are plain slotted
-dataclasses, which are the quickest to build and read (frozen ones take twice as long to build).
+hot path, written to do little when nothing is wrong (the checks that build violations run only when an
+input is absent or faulty); its per-request records are plain slotted dataclasses, the quickest records to
+build and read (frozen ones take twice as long to build), or plain tuples, cheaper still, where a record
+would be built three times a request (``ReoffendingOutcome``) or is passed on whole (``StaticFeatures``).
 """
 
 from dataclasses import dataclass
@@ -160,6 +162,7 @@ class CriminalHistoryChecks:
     features: StaticFeatures | None
     """When every input they need is present and valid."""
     female: bool
+    """The terms functions differ by sex."""
     faulty: bool
     """Whether any of the three groups has a violation."""
     every_input_given: bool
