@@ -18,7 +18,13 @@ from typing import Any, Generic, TypeVar
 
 from probation.risk.enums import Gender, PreviousConviction, RiskBand
 from probation.risk.linear_terms import TermsFunction, generate
-from probation.risk.numerics import MAX_HUNDREDTHS, MAX_PERCENT, ministry_sigmoid, percentage
+from probation.risk.numerics import (
+    MAX_HUNDREDTHS,
+    MAX_PERCENT,
+    ministry_sigmoid,
+    percentage,
+    with_100_percent_as_99_99,
+)
 
 Json = Mapping[str, Any]
 T = TypeVar("T")
@@ -386,11 +392,8 @@ def _reoffending_model(name: str, block: Json) -> ReoffendingModel:
     return ReoffendingModel(
         static=static,
         dynamic=dynamic,
-        band_by_hundredths=tuple(
-            map(
-                _bands(block["bands"]).band_of,
-                (min(units, MAX_HUNDREDTHS) / 100 for units in range(MAX_HUNDREDTHS + 2)),
-            )
+        band_by_hundredths=with_100_percent_as_99_99(
+            tuple(map(_bands(block["bands"]).band_of, (units / 100 for units in range(MAX_HUNDREDTHS + 1))))
         ),
         required_static=tuple(required["static"]),
         required_dynamic=tuple(required["dynamic"]),

@@ -2,6 +2,9 @@
 
 import math
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeVar
+
+T = TypeVar("T")
 
 # Binary64 carries ~1e-16 relative error; anything this close to a half-way point is settled exactly.
 TIE_MARGIN = 1e-7
@@ -10,6 +13,12 @@ _POWERS_OF_TEN: tuple[int, ...] = tuple(10**places for places in range(8))
 MAX_PERCENT = 99.99
 """No score is ever reported as 100% (SPEC §4.1)."""
 MAX_HUNDREDTHS = round(MAX_PERCENT * 100)
+
+
+def with_100_percent_as_99_99(by_hundredths: tuple[T, ...]) -> tuple[T, ...]:
+    """A table by hundredths of a percent, 0.00 to 99.99, extended to 100.00, which is reported as 99.99
+    (``MAX_PERCENT``): looked up by a score's rounded hundredths, it holds them below 100% without a test."""
+    return (*by_hundredths, by_hundredths[MAX_HUNDREDTHS])
 
 
 def ministry_sigmoid(z: float) -> float:

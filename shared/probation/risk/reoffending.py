@@ -27,7 +27,7 @@ from probation.risk.enums import (
     RiskBand,
 )
 from probation.risk.errors import ErrorCode, Violation, missing
-from probation.risk.numerics import MAX_HUNDREDTHS, TIE_MARGIN, half_up_units
+from probation.risk.numerics import MAX_HUNDREDTHS, TIE_MARGIN, half_up_units, with_100_percent_as_99_99
 from probation.risk.offences import UNKNOWN_CATEGORY, has_offence_code_format, offence_category
 from probation.risk.request import RiskCalculationRequest
 from probation.risk.result import PredictorScores, Score
@@ -61,8 +61,8 @@ DYNAMIC_INPUT_FIELDS = (
     "previousConvictions",
 )
 """The answers ``dynamic_inputs`` reads (and tells whether all were given), but for the drug flags."""
-PERCENT_BY_HUNDREDTHS = tuple(
-    min(hundredths, MAX_HUNDREDTHS) / 100 for hundredths in range(MAX_HUNDREDTHS + 2)
+PERCENT_BY_HUNDREDTHS = with_100_percent_as_99_99(
+    tuple(hundredths / 100 for hundredths in range(MAX_HUNDREDTHS + 1))
 )
 """Each whole number of hundredths of a percent, 0 to 10,000, as the percentage reported: 100.00 is
 reported as 99.99 (SPEC §4.1). A lookup is cheaper than the division, and than holding the hundredths
