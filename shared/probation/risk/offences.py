@@ -126,13 +126,10 @@ def opd_violence_sex(code: str) -> bool | None:
 
 @functools.cache
 def ogrs3_weight_by_code() -> Mapping[str, float]:
-    """The OGRS3 weight of each code it weighs that is written with five characters: the hot path's lookup,
-    sparing ``ogrs3_offence_weight``'s call (~400 instructions). A code not here is refused, or is not five
-    characters long, and ``ogrs3_offence_weight`` says which."""
+    """The OGRS3 weight of each code it weighs: the hot path's lookup, sparing ``ogrs3_offence_weight``'s
+    call (~400 instructions). For a code not here, ``ogrs3_offence_weight`` says why."""
     return {
-        code: weighting.weight
-        for code, weighting in _ogrs3_weights().items()
-        if weighting.weight is not None and len(code) == 5
+        code: weighting.weight for code, weighting in _ogrs3_weights().items() if weighting.weight is not None
     }
 
 
