@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 3000
+# Where `make run` keeps what it records between runs (git-ignored).
+DATA_DIR ?= .local
 # checkov lives in a virtual environment of its own: its many pinned dependencies stay out of the
 # project's. Its version is pinned too, so a new rule upstream cannot turn CI red overnight.
 CHECKOV := .venv-checkov
@@ -11,7 +13,7 @@ CHECKOV_VERSION := 3.3.30
 # The web app's npm packages (govuk-frontend, axe-core for the browser tests), as the lock file pins them.
 WEB_STAMP := web/node_modules/.installed
 
-.PHONY: run test lint typecheck security unit bench openapi clean
+.PHONY: run reset test lint typecheck security unit bench openapi clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +29,11 @@ $(WEB_STAMP): web/package.json web/package-lock.json
 	touch $@
 
 run: $(STAMP) $(WEB_STAMP)
-	PORT=$(PORT) $(BIN)/python -m infrastructure.local
+	PORT=$(PORT) $(BIN)/python -m infrastructure.local --data-dir $(DATA_DIR)
+
+# Forgets what `make run` kept, then starts it empty, with fresh demo data.
+reset: $(STAMP) $(WEB_STAMP)
+	PORT=$(PORT) $(BIN)/python -m infrastructure.local --data-dir $(DATA_DIR) --reset
 
 test: $(STAMP) $(WEB_STAMP) lint typecheck security
 	$(BIN)/python -m pytest -n 2 --dist loadgroup

@@ -1,4 +1,6 @@
-"""`make run`: the local stack on http://127.0.0.1:3000 (PORT overrides) with demo data, until Ctrl-C."""
+"""`make run`: the local stack on http://127.0.0.1:3000 (PORT overrides) with demo data, until Ctrl-C.
+
+What it records is kept in the data folder (default .local/) and is there again at the next start."""
 
 import argparse
 import logging
@@ -6,9 +8,13 @@ import os
 import signal
 import sys
 import threading
+from pathlib import Path
 
 from infrastructure.local.demo import allocate_some, seed
-from infrastructure.local.stack import LocalStack
+from infrastructure.local.stack import SAVE_INTERVAL_SECONDS, LocalStack
+from infrastructure.local.state import IncompatibleState, StateFolder
+
+DEFAULT_DATA_DIR = Path(".local")
 
 
 def main() -> None:
@@ -18,24 +24,40 @@ def main() -> None:
         "--moto-port", type=int, default=None, help="port for the AWS stand-in (default: any free)"
     )
     parser.add_argument("--no-demo", action="store_true", help="start empty, without demo data")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path(os.environ.get("DATA_DIR", DEFAULT_DATA_DIR)),
+        help=f"where the state is kept between runs (default: {DEFAULT_DATA_DIR}/)",
+    )
+    parser.add_argument("--reset", action="store_true", help="forget the saved state and start afresh")
     arguments = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
-    stack = (
-        LocalStack(port=arguments.port)
-        if arguments.moto_port is None
-        else LocalStack(port=arguments.port, moto_port=arguments.moto_port)
-    )
-    stack.start()
-    summary = ""
-    if not arguments.no_demo:
+    if arguments.reset:
+        StateFolder(arguments.data_dir).clear()
+    stack = LocalStack(port=arguments.port, data_dir=arguments.data_dir)
+    if arguments.moto_port is not None:
+        stack.moto_port = arguments.moto_port
+    try:
+        stack.start()
+    except IncompatibleState as refused:
+        sys.stderr.write(
+            f"\nThe local state was not loaded: {refused}.\n"
+            f"Nothing of it was used. Run `make reset` to start afresh with new demo data "
+            f"(it deletes {arguments.data_dir}/).\n"
+        )
+        sys.exit(2)
+
+    if not stack.restored and not arguments.no_demo:
         demo = seed(stack.base_url)
-        stack.wait_until_idle()  # the demo's events reach every service before the banner says it is ready
+        stack.wait_until_idle()  # the demo's events reach every service before the allocations
         allocate_some(stack.base_url, demo.crns)
-        stack.wait_until_idle()
-        summary = demo.describe()
-    print_banner(stack, summary)
+        stack.record_demo(demo.describe())
+    stack.wait_until_idle()  # every event applied, the demo's or those a restart found undelivered
+    stack.mark_ready()
+    print_banner(stack, arguments.data_dir)
 
     stopped = threading.Event()
     # Handled explicitly: a shell that starts make in the background leaves SIGINT ignored otherwise.
@@ -44,12 +66,19 @@ def main() -> None:
     try:
         stopped.wait()
     finally:
+        sys.stdout.write("stopping: delivering what is in flight and saving the state...\n")
+        sys.stdout.flush()
         stack.stop()
-        sys.stdout.write("stopped\n")
+        sys.stdout.write(f"stopped; the state is kept in {arguments.data_dir}/\n")
 
 
-def print_banner(stack: LocalStack, summary: str) -> None:
+def print_banner(stack: LocalStack, data_dir: Path) -> None:
     url = stack.base_url
+    kept = (
+        f"  State         {data_dir}/ (as it was at the last stop; `make reset` starts afresh)"
+        if stack.restored
+        else f"  State         {data_dir}/ (new; kept across restarts, `make reset` starts afresh)"
+    )
     sys.stdout.write(
         f"""
 Probation casework platform running at {url}   (Ctrl-C stops everything)
@@ -57,7 +86,9 @@ Probation casework platform running at {url}   (Ctrl-C stops everything)
   Health        {url}/health
   API docs      {url}/swagger      (contract: {url}/openapi.json)
   AWS stand-in  {stack.aws_endpoint}  (moto: DynamoDB, Streams, EventBridge, SQS, CloudWatch)
-{summary}
+{kept}
+                saved within {SAVE_INTERVAL_SECONDS:g} s of every change; Ctrl-C saves everything
+{stack.demo_summary}
 Get a token (roles: practitioner, manager, admin, partner), then call the API with it:
 
   TOKEN=$(curl -s -X POST {url}/local/token -H 'Content-Type: application/json' \\

@@ -7,7 +7,7 @@ import math
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +15,7 @@ from chalice.app import Chalice, Response
 from chalice.local import LocalChalice
 
 from infrastructure.local.identity import LocalIssuer, LocalTokenRequest
-from infrastructure.local.lambdas import LocalFunction
+from infrastructure.local.lambdas import Invocable
 from infrastructure.template import ApiRoute
 
 JSON = "application/json"
@@ -23,6 +23,7 @@ PROBLEM_JSON = "application/problem+json"
 BODY_CONTENT_TYPES = [JSON, "application/merge-patch+json", "application/*+json", "text/plain"]
 ACCOUNT = "123456789012"
 API_ID = "local"
+HEALTH_PATH = "/health"
 
 
 def problem_body(status: int, title: str, detail: str) -> str:
@@ -120,8 +121,8 @@ class Gateway:
     def __init__(
         self,
         routes: list[ApiRoute],
-        functions: dict[str, LocalFunction],
-        authorizer: LocalFunction,
+        functions: Mapping[str, Invocable],
+        authorizer: Invocable,
         issuer: LocalIssuer,
         stage: str,
         openapi: Callable[[], dict[str, Any]],
@@ -134,6 +135,8 @@ class Gateway:
         self._authorizer = authorizer
         self._stage = stage
         self._throttle = throttle
+        self.ready = threading.Event()
+        """Set once the stack is ready to use; until then /health answers 503 "starting"."""
         for route in routes:
             self._add_api_route(route)
         self._add_local_routes(issuer, openapi, swagger_html, web_config)
@@ -146,6 +149,12 @@ class Gateway:
         self.app.route(route.path, methods=[route.method], content_types=BODY_CONTENT_TYPES)(view)
 
     def _proxy(self, route: ApiRoute, path_parameters: dict[str, str]) -> Response:
+        if route.path == HEALTH_PATH and not self.ready.is_set():
+            return Response(
+                body=json.dumps({"status": "starting"}),
+                status_code=503,
+                headers={"Content-Type": JSON, "Retry-After": "1"},
+            )
         request = self.app.current_request
         assert request is not None
         original = request.to_original_event()

@@ -36,10 +36,10 @@ class LocalIssuer:
     issuer: str
     audience: str = AUDIENCE
     key_id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    _key: rsa.RSAPrivateKey = field(default_factory=lambda: rsa.generate_private_key(65537, 2048))
+    key: rsa.RSAPrivateKey = field(default_factory=lambda: rsa.generate_private_key(65537, 2048))
 
     def jwks(self) -> dict[str, Any]:
-        public = jwt.algorithms.RSAAlgorithm.to_jwk(self._key.public_key(), as_dict=True)
+        public = jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key(), as_dict=True)
         return {"keys": [{**public, "kid": self.key_id, "use": "sig", "alg": "RS256"}]}
 
     def token(self, request: LocalTokenRequest) -> dict[str, Any]:
@@ -55,5 +55,5 @@ class LocalIssuer:
         if request.client_id:
             claims["clientId"] = request.client_id
             claims["scopes"] = [scope.value for scope in request.scopes]
-        token = jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": self.key_id})
+        token = jwt.encode(claims, self.key, algorithm="RS256", headers={"kid": self.key_id})
         return {"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_LIFETIME_SECONDS}

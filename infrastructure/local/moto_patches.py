@@ -15,12 +15,26 @@ hands it only the partition asked for, which is what the base-table Query then f
 Request dispatch: moto's server works out which service a request is for under a global lock, listing
 its own package directory and trying hundreds of URL patterns every time; that was a third of the
 local stack's CPU. The answer for a host never changes, so it is remembered.
+
+A gate for saving: every request passes through ``GATE``, so the runner can hold new requests, wait for
+those in flight and save a state that no request is half-way through changing. A long poll waiting for
+messages is not half-way through anything, so it steps out of the gate while it waits. ``CHANGES``
+counts the requests that may have changed something, so an idle stack is not saved again and again.
 """
 
+import copy
+import functools
 import inspect
+import json
+import socket
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import jsonpath_ng.ext
+from moto.core.responses import ActionResult
+from moto.core.utils import unix_time
 from moto.dynamodb.comparisons import get_filter_expression
 from moto.dynamodb.exceptions import (
     ConditionalCheckFailed,
@@ -29,13 +43,90 @@ from moto.dynamodb.exceptions import (
     TransactionCanceledException,
     TransactWriteSingleOpException,
 )
-from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
+from moto.dynamodb.models import table as table_module
 from moto.dynamodb.models.table import Table
+from moto.dynamodb.responses import DynamoHandler
+from moto.dynamodbstreams.models import DynamoDBStreamsBackend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+from moto.sqs.models import Message, Queue, SQSBackend
+from werkzeug.serving import BaseWSGIServer
 
+ACCOUNT = "123456789012"  # moto's default account
+REGION = "eu-west-2"
 MAX_TRANSACTION_ITEMS = 100
 _transactions = threading.Lock()
 _installed = False
+
+
+class Gate:
+    """Requests pass side by side until ``closed()``, which waits for those in flight and holds new
+    ones until it is left."""
+
+    def __init__(self) -> None:
+        self._state = threading.Condition()
+        self._in_flight = 0
+        self._closed = False
+
+    def _enter(self) -> None:
+        with self._state:
+            self._state.wait_for(lambda: not self._closed)
+            self._in_flight += 1
+
+    def _leave(self) -> None:
+        with self._state:
+            self._in_flight -= 1
+            if not self._in_flight:
+                self._state.notify_all()
+
+    @contextmanager
+    def passing(self) -> Iterator[None]:
+        self._enter()
+        try:
+            yield
+        finally:
+            self._leave()
+
+    @contextmanager
+    def stepped_out(self) -> Iterator[None]:
+        """For a request that waits without changing anything: it does not hold a closing gate up."""
+        self._leave()
+        try:
+            yield
+        finally:
+            self._enter()
+
+    @contextmanager
+    def closed(self) -> Iterator[None]:
+        with self._state:
+            self._state.wait_for(lambda: not self._closed)
+            self._closed = True
+            self._state.wait_for(lambda: not self._in_flight)
+        try:
+            yield
+        finally:
+            with self._state:
+                self._closed = False
+                self._state.notify_all()
+
+
+class Changes:
+    """How many requests so far may have changed the stand-in's state."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def add(self) -> None:
+        with self._lock:
+            self.count += 1
+
+
+GATE = Gate()
+CHANGES = Changes()
+# Operations that change nothing a restart must keep. ReceiveMessage only hides messages for a while:
+# after a restart they are delivered again, which every consumer already allows for.
+_READ_ONLY_PREFIXES = ("Get", "Query", "Scan", "Describe", "List", "BatchGet", "ReceiveMessage")
 
 
 def install() -> None:
@@ -44,10 +135,149 @@ def install() -> None:
         DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
         _remember_backend_for_host()
         _query_one_partition()
+        _gate_requests()
+        _read_each_stream_iterator_once()
+        _serialize_items_as_json()
+        _answer_without_delay()
+        _parse_each_json_path_once()
+        _check_retention_without_counting()
         _installed = True
 
 
+def _check_retention_without_counting() -> None:
+    """moto checks each message it hands out against the queue's retention period by building every
+    attribute of the queue, counts of its messages included: a receive from a queue holding n messages
+    cost n² steps (44 ms a receive while the demo's events queued up). The period is read as it is."""
+
+    def retained(self: SQSBackend, queue_name: str, message: Message) -> bool:
+        retention_seconds = int(self.get_queue(queue_name).message_retention_period)  # type: ignore[attr-defined]
+        return bool(retention_seconds + message.sent_timestamp / 1000 > unix_time())  # type: ignore[operator]
+
+    SQSBackend.is_message_valid_based_on_retention_period = retained  # type: ignore[method-assign]
+
+
+def stream_records(table_name: str, after: int | None, limit: int) -> list[dict[str, Any]]:
+    """A table stream's records after a sequence number (from the first, for None), as moto holds them:
+    the event source mapping's view, read in memory rather than through the Streams API."""
+    backend: DynamoDBBackend = dynamodb_backends[ACCOUNT][REGION]
+    shard = backend.get_table(table_name).stream_shard
+    if shard is None:
+        return []
+    start = 0 if after is None else after - shard.starting_sequence_number + 1
+    return [record.to_json() for record in shard.items[start : start + limit]]
+
+
+def _parse_each_json_path_once() -> None:
+    """moto parses the same eight JSON paths for every event every rule delivers, and jsonpath-ng builds a
+    new grammar for each parse (a fifth of the stand-in's time while the demo loads). A parsed path is
+    immutable, so each is parsed once."""
+    jsonpath_ng.ext.parse = functools.lru_cache(maxsize=256)(jsonpath_ng.ext.parse)  # type: ignore[attr-defined]
+
+
+def _answer_without_delay() -> None:
+    """The stand-in's server answers each write at once (see ``stack.without_delay``)."""
+    get_request = BaseWSGIServer.get_request
+
+    def without_delay(self: BaseWSGIServer) -> tuple[socket.socket, Any]:
+        connection, address = get_request(self)
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return connection, address
+
+    BaseWSGIServer.get_request = without_delay  # type: ignore[method-assign,assignment]
+
+
+# DynamoDB's reads whose answers hold nothing but attribute values, counts and keys: their JSON is the
+# answer as it is, with no member that needs converting (no timestamps, no binary outside base64).
+_ITEM_READS = frozenset({"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"})
+
+
+def _serialize_items_as_json() -> None:
+    """moto writes every answer through a serializer that walks the operation's model member by member:
+    for a case partition of 170 kB, 15 ms. DynamoDB's JSON protocol carries attribute values exactly as
+    moto holds them, so its reads are written with ``json.dumps``, as DynamoDB itself answers them.
+    tests/component/test_local_moto_patches.py checks the two agree on every kind of attribute value."""
+    serialized = DynamoHandler.serialized
+
+    def as_json(self: DynamoHandler, action_result: ActionResult) -> Any:
+        result = action_result.result
+        if self._get_action() not in _ITEM_READS or not isinstance(result, dict):
+            return serialized(self, action_result)
+        headers = {**self.response_headers, "Content-Type": "application/x-amz-json-1.0", "status": 200}
+        return 200, headers, json.dumps(result, separators=(",", ":"))
+
+    DynamoHandler.serialized = as_json  # type: ignore[method-assign,assignment]
+
+
+def _read_each_stream_iterator_once() -> None:
+    """moto keeps every shard iterator it ever handed out (a poller reading a stream five times a second
+    leaves 18,000 an hour behind), and takes a sequence number only as an int, where the API sends a
+    string. An iterator is forgotten once read, as the poller moves on to the next one it was given."""
+    get_shard_iterator = DynamoDBStreamsBackend.get_shard_iterator
+    get_records = DynamoDBStreamsBackend.get_records
+
+    def by_number(
+        self: DynamoDBStreamsBackend, arn: str, shard_id: str, kind: str, sequence_number: Any = None
+    ) -> Any:
+        number = int(sequence_number) if sequence_number is not None else None
+        return get_shard_iterator(self, arn, shard_id, kind, number)  # type: ignore[arg-type]
+
+    def read_once(self: DynamoDBStreamsBackend, iterator_arn: str, limit: int) -> dict[str, Any]:
+        records = get_records(self, iterator_arn, limit)
+        self.shard_iterators.pop(iterator_arn, None)
+        return records
+
+    DynamoDBStreamsBackend.get_shard_iterator = by_number  # type: ignore[method-assign,assignment]
+    DynamoDBStreamsBackend.get_records = read_once  # type: ignore[method-assign]
+
+
+def _operation(environ: dict[str, Any]) -> str:
+    target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
+    if target:
+        return target.rsplit(".", 1)[-1]
+    path = str(environ.get("PATH_INFO", ""))
+    if "/operation/" in path:  # the RPC v2 CBOR protocol (CloudWatch)
+        return path.rsplit("/", 1)[-1]
+    for pair in str(environ.get("QUERY_STRING", "")).split("&"):
+        name, _, value = pair.partition("=")
+        if name == "Action":
+            return value
+    return ""
+
+
+def _gate_requests() -> None:
+    dispatch = DomainDispatcherApplication.__call__
+    wait_for_messages = Queue.wait_for_messages
+
+    def gated(self: DomainDispatcherApplication, environ: dict[str, Any], start_response: Any) -> Any:
+        with GATE.passing():
+            response = dispatch(self, environ, start_response)
+            if not _operation(environ).startswith(_READ_ONLY_PREFIXES):
+                CHANGES.add()
+            return response
+
+    def waiting_outside_the_gate(self: Queue, timeout: int) -> None:
+        with GATE.stepped_out():
+            wait_for_messages(self, timeout)
+
+    DomainDispatcherApplication.__call__ = gated  # type: ignore[method-assign]
+    Queue.wait_for_messages = waiting_outside_the_gate  # type: ignore[method-assign]
+
+
 _query_partition = threading.local()
+
+
+class _CopiesOutsideQueries:
+    """The ``copy`` module as moto's table module sees it. A Query deep-copies every item it answers with
+    (the Query of a case partition holding two assessments copies 170 kB of attribute values), but its
+    answer is only written out, and its projections make new items, so a Query's copy is left out."""
+
+    copy = staticmethod(copy.copy)
+
+    @staticmethod
+    def deepcopy(value: Any, memo: dict[int, Any] | None = None) -> Any:
+        if getattr(_query_partition, "answering", False):
+            return value
+        return copy.deepcopy(value, memo)
 
 
 def _query_one_partition() -> None:
@@ -86,10 +316,14 @@ def _query_one_partition() -> None:
             _query_partition.index_keys = arguments.get("hash_key_conditions")
         else:
             _query_partition.hash_key = arguments["hash_key"]
+        _query_partition.answering = True
         try:
             return query(self, *args, **kwargs)
         finally:
             _query_partition.hash_key = _query_partition.index_keys = None
+            _query_partition.answering = False
+
+    table_module.copy = _CopiesOutsideQueries  # type: ignore[attr-defined,assignment]
 
     Table.all_items = partition_items  # type: ignore[method-assign]
     Table.query = query_partition  # type: ignore[method-assign]

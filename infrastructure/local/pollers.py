@@ -6,9 +6,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
-from infrastructure.local.lambdas import LocalFunction
+from infrastructure.local.lambdas import Invocable
 from infrastructure.local.resources import RuleDelivery
 
 log = logging.getLogger("local.pollers")
@@ -19,6 +20,7 @@ IN_FLIGHT_SECONDS = 30
 RETRY_DELAY_SECONDS = 1
 # Long polling: an idle queue costs one request a second instead of five.
 LONG_POLL_SECONDS = 1
+RECEIVE_BATCH = 10  # SQS's most messages a receive
 
 
 @dataclass
@@ -70,16 +72,21 @@ def matches(pattern: Any, value: Any) -> bool:
 
 @dataclass
 class StreamPoller(Poller):
-    """Reads the table stream in order and feeds filtered batches to a function, as Lambda does."""
+    """Reads the table stream in order and feeds filtered batches to a function, as Lambda does (which
+    reads and filters a stream inside AWS: here, in the stand-in's memory, as no function may).
+    ``checkpoint`` is the sequence number of the last record delivered (or dead-lettered): a stack
+    restarted from saved state starts after it, so no record is lost and few are delivered twice."""
 
-    streams: Any = None
+    read: Callable[[int | None, int], list[dict[str, Any]]] | None = None
+    """The stream's records after a sequence number (from the first, for None), at most so many."""
     stream_arn: str = ""
-    target: LocalFunction | None = None
+    target: Invocable | None = None
     filters: list[dict[str, Any]] = field(default_factory=list)
     batch_size: int = 100
     max_attempts: int = 3
     on_failure: Callable[[list[dict[str, Any]]], None] | None = None
-    _iterators: dict[str, str] = field(default_factory=dict)
+    checkpoint: str | None = None
+    _read_up_to: int | None = None
     _pending: list[dict[str, Any]] = field(default_factory=list)
     _attempts: int = 0
 
@@ -90,34 +97,41 @@ class StreamPoller(Poller):
         batch = self._pending[: self.batch_size]
         failed_from = self._deliver(batch)
         if failed_from is None:
-            self._pending = self._pending[len(batch) :]
-            self._attempts = 0
+            self._done_with(batch)
             return True
         self._attempts += 1
         if self._attempts >= self.max_attempts:
             if self.on_failure:
                 self.on_failure(batch[failed_from:])
-            self._pending = self._pending[len(batch) :]
-            self._attempts = 0
+            self._done_with(batch)
         else:
             self._pending = batch[failed_from:] + self._pending[len(batch) :]
             time.sleep(0.1 * 2**self._attempts)
         return True
 
+    def _done_with(self, batch: list[dict[str, Any]]) -> None:
+        self._pending = self._pending[len(batch) :]
+        self._attempts = 0
+        self.checkpoint = batch[-1]["dynamodb"]["SequenceNumber"]
+
     def _read_new_records(self) -> None:
-        if not self._iterators:  # moto keeps a table's stream in one shard for its lifetime
-            shards = self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]["Shards"]
-            for shard in shards:
-                self._iterators[shard["ShardId"]] = self.streams.get_shard_iterator(
-                    StreamArn=self.stream_arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
-                )["ShardIterator"]
-        for shard_id in list(self._iterators):
-            response = self.streams.get_records(ShardIterator=self._iterators[shard_id], Limit=1000)
-            self._iterators[shard_id] = response["NextShardIterator"]
-            for record in response.get("Records", []):
-                lambda_record = {**record, "eventSource": "aws:dynamodb", "eventSourceARN": self.stream_arn}
-                if not self.filters or any(matches(f, lambda_record) for f in self.filters):
-                    self._pending.append(json.loads(json.dumps(lambda_record, default=str)))
+        assert self.read is not None
+        if self._read_up_to is None and self.checkpoint is not None:
+            self._read_up_to = int(self.checkpoint)
+        for record in self.read(self._read_up_to, 1000):
+            change = record["dynamodb"]
+            self._read_up_to = int(change["SequenceNumber"])
+            lambda_record = {
+                **record,
+                "dynamodb": {
+                    **change,
+                    "ApproximateCreationDateTime": _epoch(change["ApproximateCreationDateTime"]),
+                },
+                "eventSource": "aws:dynamodb",
+                "eventSourceARN": self.stream_arn,
+            }
+            if not self.filters or any(matches(f, lambda_record) for f in self.filters):
+                self._pending.append(json.loads(json.dumps(lambda_record)))
 
     def _deliver(self, batch: list[dict[str, Any]]) -> int | None:
         """Index of the first record to retry, or None when the whole batch succeeded."""
@@ -134,52 +148,60 @@ class StreamPoller(Poller):
         return next(i for i, record in enumerate(batch) if record["dynamodb"]["SequenceNumber"] in failed)
 
 
+def _epoch(moment: datetime | float) -> float:
+    """Lambda hands a stream record's creation time over as seconds since the epoch."""
+    return moment.replace(tzinfo=UTC).timestamp() if isinstance(moment, datetime) else float(moment)
+
+
 @dataclass
 class RulePoller(Poller):
     """Delivers a rule's events from its SQS queue to the target function, with retries and a DLQ."""
 
     sqs: Any = None
     delivery: RuleDelivery | None = None
-    target: LocalFunction | None = None
+    target: Invocable | None = None
 
     def poll_once(self) -> bool:
         assert self.delivery is not None
         assert self.target is not None
         response = self.sqs.receive_message(
             QueueUrl=self.delivery.queue_url,
-            MaxNumberOfMessages=10,
+            MaxNumberOfMessages=RECEIVE_BATCH,
             WaitTimeSeconds=LONG_POLL_SECONDS,
             VisibilityTimeout=IN_FLIGHT_SECONDS,
             AttributeNames=["ApproximateReceiveCount"],
         )
         messages = response.get("Messages", [])
         for message in messages:
-            event = json.loads(message["Body"])
-            event.setdefault(
-                "account", "123456789012"
-            )  # moto's envelope lacks it; Powertools' parser needs it
-            try:
-                self.target.invoke(event)
-            except Exception:
-                receives = int(message["Attributes"]["ApproximateReceiveCount"])
-                log.warning("%s: delivery %d of %d failed", self.name, receives, self.delivery.max_attempts)
-                if receives >= self.delivery.max_attempts:
-                    if self.delivery.dead_letter_queue_url:
-                        self.sqs.send_message(
-                            QueueUrl=self.delivery.dead_letter_queue_url, MessageBody=message["Body"]
-                        )
-                    self.sqs.delete_message(
-                        QueueUrl=self.delivery.queue_url, ReceiptHandle=message["ReceiptHandle"]
-                    )
-                else:
-                    self.sqs.change_message_visibility(
-                        QueueUrl=self.delivery.queue_url,
-                        ReceiptHandle=message["ReceiptHandle"],
-                        VisibilityTimeout=RETRY_DELAY_SECONDS,
-                    )
-                continue
-            self.sqs.delete_message(QueueUrl=self.delivery.queue_url, ReceiptHandle=message["ReceiptHandle"])
+            self._deliver(message)
         return bool(messages)
+
+    def _deliver(self, message: dict[str, Any]) -> None:
+        assert self.delivery is not None
+        assert self.target is not None
+        event = json.loads(message["Body"])
+        event.setdefault("account", "123456789012")  # moto's envelope lacks it; Powertools' parser needs it
+        try:
+            self.target.invoke(event)
+        except Exception:
+            receives = int(message["Attributes"]["ApproximateReceiveCount"])
+            log.warning("%s: delivery %d of %d failed", self.name, receives, self.delivery.max_attempts)
+            if receives >= self.delivery.max_attempts:
+                if self.delivery.dead_letter_queue_url:
+                    self.sqs.send_message(
+                        QueueUrl=self.delivery.dead_letter_queue_url, MessageBody=message["Body"]
+                    )
+                self.sqs.delete_message(
+                    QueueUrl=self.delivery.queue_url, ReceiptHandle=message["ReceiptHandle"]
+                )
+            else:
+                self.sqs.change_message_visibility(
+                    QueueUrl=self.delivery.queue_url,
+                    ReceiptHandle=message["ReceiptHandle"],
+                    VisibilityTimeout=RETRY_DELAY_SECONDS,
+                )
+            return
+        self.sqs.delete_message(QueueUrl=self.delivery.queue_url, ReceiptHandle=message["ReceiptHandle"])
 
 
 @dataclass
@@ -191,7 +213,7 @@ class QueuePoller(Poller):
     sqs: Any = None
     queue_url: str = ""
     queue_arn: str = ""
-    target: LocalFunction | None = None
+    target: Invocable | None = None
     batch_size: int = 10
 
     def poll_once(self) -> bool:

@@ -7,6 +7,8 @@ import os
 import socket
 import threading
 import time
+import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +28,7 @@ from infrastructure.local.alarms import QueueDepthAlarmPoller, create_alarms
 from infrastructure.local.demo import sign_in_identities
 from infrastructure.local.gateway import Gateway, UsagePlanThrottle, no_such_resource
 from infrastructure.local.identity import AUDIENCE, LocalIssuer
-from infrastructure.local.lambdas import LocalFunction
+from infrastructure.local.lambdas import PooledFunction, start_fork_server
 from infrastructure.local.pollers import Poller, QueuePoller, RulePoller, StreamPoller
 from infrastructure.local.resources import (
     create_buses,
@@ -36,12 +38,15 @@ from infrastructure.local.resources import (
     create_usage_plans,
     create_user_pools,
 )
+from infrastructure.local.state import RunnerState, StateFolder, install, load_private_key, private_key_pem
 from infrastructure.openapi import merged_spec
 from infrastructure.template import TEMPLATE, FunctionSpec, Template
 
 log = logging.getLogger("local")
 REGION = "eu-west-2"
 STAGE = "local"
+# A change is on disk within this many seconds (plus the time to write it): what a hard kill can lose.
+SAVE_INTERVAL_SECONDS = 1.0
 SWAGGER_ASSETS = Path(generate_swagger_html.__code__.co_filename).parent
 
 
@@ -58,11 +63,19 @@ class LocalStack:
     host: str = "127.0.0.1"
     template_path: Path = TEMPLATE
     moto_port: int = field(default_factory=free_port)
+    data_dir: Path | None = None
+    """Where the state is kept between runs; None keeps nothing (a stack for one test)."""
     _moto: ThreadedMotoServer | None = None
     _server: LocalDevServer | None = None
+    _gateway: Gateway | None = None
     _pollers: list[Poller] = field(default_factory=list)
+    _issuer: LocalIssuer | None = None
+    _saver: "Saver | None" = None
     template: Template | None = None
-    functions: dict[str, LocalFunction] = field(default_factory=dict)
+    functions: dict[str, PooledFunction] = field(default_factory=dict)
+    restored: bool = False
+    """Whether the stack started from saved state (else it started empty)."""
+    demo_summary: str = ""
 
     @property
     def base_url(self) -> str:
@@ -82,9 +95,15 @@ class LocalStack:
         )
 
     def start(self) -> None:
+        """Starts everything, from the saved state where there is some; IncompatibleState (before anything
+        has started) where the data folder holds state this stand-in cannot read."""
+        folder = StateFolder(self.data_dir) if self.data_dir is not None else None
+        saved = folder.load() if folder is not None else None
         moto_patches.install()
-        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
-        self._moto.start()
+        if saved is not None:
+            install(saved.backends)
+            self.restored = True
+            self.demo_summary = saved.runner.demo_summary
         self.template = Template.load(
             {
                 "Stage": STAGE,
@@ -95,33 +114,84 @@ class LocalStack:
                 # so that a test sees the whole course of a failing webhook in seconds.
                 "WebhookRetryBaseSeconds": "1",
                 "WebhookMaxAttempts": "3",
-                # The local stack serves one invocation at a time, slower than AWS's default rate of 25
-                # a second, so a partner overrunning its plan is seen at a lower one.
+                # A low rate, so that a test sees a partner overrunning its plan in a few requests.
                 "PartnerRateLimit": "10",
                 "PartnerBurstLimit": "20",
             },
             self.template_path,
         )
-        create_tables(self.template, self.client("dynamodb"))
-        create_buses(self.template, self.client("events"))
-        create_user_pools(self.template, self.client("cognito-idp"))
-        create_usage_plans(self.template, self.client("apigateway"))
-        queues = create_queues(self.template, self.client("sqs"))
-        self._configure_environment()
+        # The fork server imports every function while the resources are made: set what the imported
+        # modules read now; each environment gets the rest when it starts.
+        os.environ.update(self._runtime_environment())
+        start_fork_server(spec.module for spec in self.template.functions())
+        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
+        self._moto.start()
+        if saved is None:
+            create_tables(self.template, self.client("dynamodb"))
+            create_buses(self.template, self.client("events"))
+            create_user_pools(self.template, self.client("cognito-idp"))
+            create_usage_plans(self.template, self.client("apigateway"))
+        else:
+            self.template.physical_ids.update(saved.runner.physical_ids)
+        queues = create_queues(self.template, self.client("sqs"))  # as they are, where they were kept
+        self._issuer = (
+            LocalIssuer(
+                issuer=self.base_url,
+                key_id=saved.runner.signing_key_id,
+                key=load_private_key(saved.runner.signing_key_pem),
+            )
+            if saved is not None
+            else LocalIssuer(issuer=self.base_url)
+        )
+        environment = self._function_environment()
+        os.environ.update(environment)
         self.functions = {
-            spec.logical_id: LocalFunction(spec, takes_turns=not _is_authorizer(spec))
-            for spec in self.template.functions()
+            spec.logical_id: PooledFunction(spec, environment) for spec in self.template.functions()
         }
-        self._start_stream_pollers(queues)
+        for function in self.functions.values():
+            function.warm()
+        checkpoints = saved.runner.stream_checkpoints if saved is not None else {}
+        self._start_stream_pollers(queues, checkpoints)
         self._start_queue_pollers(queues)
         self._start_rule_pollers()
         self._start_alarm_poller()
         self._start_gateway()
+        if folder is not None:
+            self._saver = Saver(folder, self.runner_state)
+            self._saver.start()
 
-    def _configure_environment(self) -> None:
-        """Every function runs in this process, so they share one environment, as they share one stack."""
+    @property
+    def ready(self) -> bool:
+        return self._gateway is not None and self._gateway.ready.is_set()
+
+    def mark_ready(self) -> None:
+        """From now on /health says the stack is ready to use."""
+        assert self._gateway is not None
+        self._gateway.ready.set()
+
+    def record_demo(self, summary: str) -> None:
+        self.demo_summary = summary
+        moto_patches.CHANGES.add()  # kept with the next save
+
+    def runner_state(self) -> RunnerState:
         assert self.template is not None
-        environment = {
+        assert self._issuer is not None
+        return RunnerState(
+            # The template's names are the YAML decoder's string type: kept as plain strings.
+            physical_ids={str(name): str(value) for name, value in self.template.physical_ids.items()},
+            signing_key_pem=private_key_pem(self._issuer.key),
+            signing_key_id=self._issuer.key_id,
+            stream_checkpoints={
+                poller.name: poller.checkpoint
+                for poller in self._pollers
+                if isinstance(poller, StreamPoller) and poller.checkpoint is not None
+            },
+            demo_summary=self.demo_summary,
+        )
+
+    def _runtime_environment(self) -> dict[str, str]:
+        """What Lambda's runtime and the stack's settings give every function, before any resource."""
+        return {
             "AWS_ENDPOINT_URL": self.aws_endpoint,
             "AWS_DEFAULT_REGION": REGION,
             "AWS_REGION": REGION,
@@ -133,11 +203,20 @@ class LocalStack:
             # Test webhook receivers listen on loopback over plain http; in AWS neither is allowed.
             "ALLOW_LOOPBACK_WEBHOOKS": "true",
         }
-        for spec in self.template.functions():
-            environment.update({k: v for k, v in spec.environment.items() if not k.startswith("POWERTOOLS_")})
-        os.environ.update(environment)
 
-    def _start_stream_pollers(self, queues: dict[str, str]) -> None:
+    def _function_environment(self) -> dict[str, str]:
+        """The functions' environment once the resources exist (their names and ids resolved). The
+        functions of one stack share it, as they share the stack, and so does this process, whose
+        pollers and ops commands address the same resources."""
+        assert self.template is not None
+        environment = self._runtime_environment()
+        for spec in self.template.functions():
+            environment.update(
+                {str(k): str(v) for k, v in spec.environment.items() if not k.startswith("POWERTOOLS_")}
+            )
+        return environment
+
+    def _start_stream_pollers(self, queues: dict[str, str], checkpoints: dict[str, str]) -> None:
         assert self.template is not None
         sqs = self.client("sqs")
         for spec in self.template.functions():
@@ -160,9 +239,11 @@ class LocalStack:
                     ),
                     None,
                 )
+                name = f"stream:{spec.logical_id}"
                 poller = StreamPoller(
-                    name=f"stream:{spec.logical_id}",
-                    streams=self.client("dynamodbstreams"),
+                    name=name,
+                    checkpoint=checkpoints.get(name),
+                    read=functools.partial(moto_patches.stream_records, table_name),
                     stream_arn=stream_arn,
                     target=self.functions[spec.logical_id],
                     filters=[
@@ -221,13 +302,13 @@ class LocalStack:
 
     def _start_gateway(self) -> None:
         assert self.template is not None
-        issuer = LocalIssuer(issuer=self.base_url)
+        assert self._issuer is not None
         authorizer = next(f for f in self.functions.values() if _is_authorizer(f.spec))
-        gateway = Gateway(
+        self._gateway = Gateway(
             routes=self.template.api_routes(),
             functions=self.functions,
             authorizer=authorizer,
-            issuer=issuer,
+            issuer=self._issuer,
             stage=STAGE,
             openapi=functools.cache(merged_spec),
             swagger_html=functools.cache(_swagger_html),
@@ -235,7 +316,7 @@ class LocalStack:
             web_config={"apiBaseUrl": "", "auth": {"mode": "local", "identities": sign_in_identities()}},
         )
         self._server = LocalDevServer(
-            gateway.app,
+            self._gateway.app,
             Config(),
             self.host,
             self.port,
@@ -260,18 +341,96 @@ class LocalStack:
         return False
 
     def stop(self) -> None:
-        for poller in self._pollers:
-            poller.stop()
+        """A clean stop: no new requests, what is in flight delivered, then everything saved."""
         if self._server:
             self._server.shutdown()
+        self.wait_until_idle(quiet_seconds=0.5, timeout_seconds=15)
+        for poller in self._pollers:
+            poller.stop()
+        if self._saver:
+            self._saver.stop()
+            self._saver.save()
+        for function in self.functions.values():
+            function.close()
         if self._moto:
             self._moto.stop()
+
+
+@dataclass
+class Saver:
+    """Saves the stack's state whenever it has changed, at most every SAVE_INTERVAL_SECONDS.
+
+    The state is saved as Redis saves in the background: requests are held for the moment it takes to
+    fork this process, and the child, holding a copy of memory that no request was half-way through
+    changing, writes it out while the stack goes on serving."""
+
+    folder: StateFolder
+    runner_state: Callable[[], RunnerState]
+    _saved_changes: int = -1
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="saver", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=30)
+
+    def save(self) -> None:
+        """Saves now, in this process (when the stack is stopping)."""
+        with moto_patches.GATE.closed():
+            changes = moto_patches.CHANGES.count
+            self.folder.write(self.runner_state())
+        self._saved_changes = changes
+
+    def _run(self) -> None:
+        while not self._stop.wait(SAVE_INTERVAL_SECONDS):
+            if moto_patches.CHANGES.count == self._saved_changes:
+                continue
+            try:
+                self._save_in_background()
+            except Exception:
+                log.exception("saving the local state failed; it will be tried again")
+
+    def _save_in_background(self) -> None:
+        with moto_patches.GATE.closed():
+            changes = moto_patches.CHANGES.count
+            runner = self.runner_state()
+            child = os.fork()
+            if child == 0:  # pragma: no cover - the child only writes and exits
+                status = 1
+                try:
+                    self.folder.write(runner)
+                    status = 0
+                except BaseException:
+                    traceback.print_exc()
+                finally:
+                    os._exit(status)
+        _, status = os.waitpid(child, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise RuntimeError(f"the process saving the state exited with status {status}")
+        self._saved_changes = changes
+
+
+def without_delay(accepted: tuple[socket.socket, Any]) -> tuple[socket.socket, Any]:
+    """An accepted connection that sends each write at once. http.server writes a response's status line,
+    headers and body separately, and Nagle's algorithm holds each small write until the last is
+    acknowledged, which a client delays by up to 40 ms: 40 ms on nearly every request on loopback."""
+    connection, address = accepted
+    connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return connection, address
 
 
 class GatewayServer(ThreadedHTTPServer):
     """Chalice's threaded server with room for a burst of connections (the default backlog is 5)."""
 
     request_queue_size = 128
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        return without_delay(super().get_request())
 
 
 class QuietRequestHandler(ChaliceRequestHandler):
@@ -292,7 +451,7 @@ class QuietRequestHandler(ChaliceRequestHandler):
 
     @override
     def do_GET(self) -> None:
-        served = web.static_file(urlsplit(self.path).path)
+        served = None if self._routed() else web.static_file(urlsplit(self.path).path)
         if served is None:
             self._generic_handle()
             return

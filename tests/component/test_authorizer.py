@@ -69,7 +69,7 @@ def forged(issuer: LocalIssuer, **overrides: Any) -> str:
         "exp": now + 60,
         "roles": ["admin"],
     }
-    return jwt.encode({**claims, **overrides}, issuer._key, algorithm="RS256", headers={"kid": issuer.key_id})
+    return jwt.encode({**claims, **overrides}, issuer.key, algorithm="RS256", headers={"kid": issuer.key_id})
 
 
 def test_a_valid_token_allows_the_whole_api_with_the_principal_in_context(issuer: LocalIssuer) -> None:

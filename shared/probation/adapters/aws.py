@@ -1,9 +1,14 @@
-"""boto3 clients, created on first use and reused across invocations of a warm Lambda.
+"""boto3 clients, made once per process on first use and reused by every invocation and every thread.
 
-A Lambda runs one invocation at a time, but the local runner serves many requests on threads, and
-boto3's resources (unlike its clients) must not be shared across threads: each thread gets its own.
+boto3's clients are thread-safe, so a process (a warm Lambda execution environment, or a local runner
+serving requests on threads) needs one of each. A boto3 Session is not safe to make clients from on two
+threads at once, and resources must not be shared across threads, so: one Session per process, client
+creation under a lock, and a DynamoDB resource per thread built from that Session, whose loaded service
+models make it cheap. A forked child process makes its own clients, as their connections must not be
+shared across a fork, from the Session it inherited, whose models are loaded already.
 """
 
+import os
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -11,47 +16,114 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=2, read_timeout=5)
-_per_thread = threading.local()
+_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 5},
+    connect_timeout=2,
+    read_timeout=5,
+    # Threads of one process share a client, so its connection pool must hold one for each of them.
+    max_pool_connections=50,
+)
 
 
-def _reused(name: str, create: Callable[[boto3.session.Session], Any]) -> Any:
-    made = getattr(_per_thread, name, None)
-    if made is None:
-        made = create(boto3.session.Session())
-        setattr(_per_thread, name, made)
-    return made
+SERVICES = ("dynamodb", "events", "sqs", "cognito-idp", "apigateway")
+
+
+class _Clients:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._owner = os.getpid()
+        self._session: boto3.session.Session | None = None
+        self._clients: dict[str, Any] = {}
+        self._per_thread = threading.local()
+
+    def _current(self) -> None:
+        if self._owner != os.getpid():  # a forked child: the parent's connections may not be reused
+            self._owner = os.getpid()
+            self._lock = threading.Lock()
+            self._forget_clients()
+
+    def _forget_clients(self) -> None:
+        self._clients = {}
+        self._per_thread = threading.local()
+
+    def forget(self) -> None:
+        with self._lock:
+            self._session = None
+            self._forget_clients()
+
+    def load_models(self) -> None:
+        with self._lock:
+            session = self._session_locked()
+            for service in SERVICES:
+                session.client(service, config=_CONFIG)
+            session.resource("dynamodb", config=_CONFIG)
+
+    def _session_locked(self) -> boto3.session.Session:
+        if self._session is None:
+            self._session = boto3.session.Session()
+        return self._session
+
+    def client(self, service: str) -> Any:
+        self._current()
+        made = self._clients.get(service)
+        if made is None:
+            with self._lock:
+                made = self._clients.get(service)
+                if made is None:
+                    made = self._session_locked().client(service, config=_CONFIG)
+                    self._clients[service] = made
+        return made
+
+    def per_thread(self, name: str, create: Callable[[boto3.session.Session], Any]) -> Any:
+        self._current()
+        per_thread = self._per_thread
+        made = getattr(per_thread, name, None)
+        if made is None:
+            with self._lock:
+                made = create(self._session_locked())
+            setattr(per_thread, name, made)
+        return made
+
+
+_clients = _Clients()
 
 
 def dynamodb() -> Any:
-    return _reused("dynamodb", lambda session: session.resource("dynamodb", config=_CONFIG))
+    """The DynamoDB resource, one per thread (boto3 resources are not thread-safe)."""
+    return _clients.per_thread("dynamodb", lambda session: session.resource("dynamodb", config=_CONFIG))
 
 
 def dynamodb_client() -> Any:
     """The low-level client (typed attribute values), for libraries that expect it."""
-    return _reused("dynamodb_client", lambda session: session.client("dynamodb", config=_CONFIG))
+    return _clients.client("dynamodb")
 
 
 def events() -> Any:
-    return _reused("events", lambda session: session.client("events", config=_CONFIG))
+    return _clients.client("events")
 
 
 def sqs() -> Any:
-    return _reused("sqs", lambda session: session.client("sqs", config=_CONFIG))
+    return _clients.client("sqs")
 
 
 def cognito() -> Any:
-    return _reused("cognito", lambda session: session.client("cognito-idp", config=_CONFIG))
+    return _clients.client("cognito-idp")
 
 
 def apigateway() -> Any:
-    return _reused("apigateway", lambda session: session.client("apigateway", config=_CONFIG))
+    return _clients.client("apigateway")
 
 
 def table(name: str) -> Any:
     return dynamodb().Table(name)
 
 
+def load_models() -> None:
+    """Loads every service's model into this process's Session (~200 ms), so that a process forked from
+    this one makes its clients in milliseconds rather than loading them again."""
+    _clients.load_models()
+
+
 def forget_clients() -> None:
-    """Drops this thread's clients, so the next use reads the environment again (tests switch endpoints)."""
-    _per_thread.__dict__.clear()
+    """Drops every client, so the next use reads the environment again (tests switch endpoints)."""
+    _clients.forget()
