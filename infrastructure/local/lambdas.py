@@ -120,8 +120,7 @@ def _fork_server() -> Any:
 def start_fork_server(modules: Iterable[str]) -> None:
     """Starts the fork server, which imports these modules (while this process goes on) before it forks
     the first environment. Its environment is this process's, now."""
-    preloaded = [*sorted({str(module) for module in modules}), "infrastructure.local.preload"]
-    _fork_server().set_forkserver_preload(preloaded)
+    _fork_server().set_forkserver_preload(list(dict.fromkeys(str(module) for module in modules)))
     forkserver.ensure_running()
 
 

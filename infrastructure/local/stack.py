@@ -123,7 +123,9 @@ class LocalStack:
         # The fork server imports every function while the resources are made: set what the imported
         # modules read now; each environment gets the rest when it starts.
         os.environ.update(self._runtime_environment())
-        start_fork_server(spec.module for spec in self.template.functions())
+        start_fork_server(
+            [*(spec.module for spec in self.template.functions()), "infrastructure.local.preload"]
+        )
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
         self._moto.start()
         if saved is None:

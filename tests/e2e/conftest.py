@@ -1,6 +1,7 @@
 """End-to-end: the local runner started as `make run` starts it, driven over HTTP on free ports."""
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -47,11 +48,25 @@ class Runner:
         return boto3.client(service, endpoint_url=self.aws_endpoint, region_name="eu-west-2")
 
 
-@pytest.fixture(scope="session")
-def runner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runner]:
-    port, moto_port = free_port(), free_port()
-    output = tmp_path_factory.mktemp("runner") / "output.log"
-    with output.open("w") as sink:
+@dataclass
+class StartedRunner:
+    """A local runner process, started as `make run` starts it, and what its /health said on the way."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    runner: Runner
+    health_seen: list[tuple[int, Any]]
+    """Each distinct (status, body) /health answered while the runner started, in order."""
+
+    def stop(self, stop_signal: signal.Signals = signal.SIGTERM) -> int:
+        self.process.send_signal(stop_signal)
+        return self.process.wait(timeout=60)
+
+
+def start_runner(data_dir: Path, output: Path, *arguments: str, port: int | None = None) -> StartedRunner:
+    """Starts the runner on free ports and waits until /health says it is ready (200)."""
+    port, moto_port = port or free_port(), free_port()
+    with output.open("a") as sink:
         process = subprocess.Popen(
             [
                 sys.executable,
@@ -61,6 +76,9 @@ def runner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runner]:
                 str(port),
                 "--moto-port",
                 str(moto_port),
+                "--data-dir",
+                str(data_dir),
+                *arguments,
             ],
             cwd=ROOT,
             stdout=sink,
@@ -68,15 +86,36 @@ def runner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runner]:
             # INFO, so that the consumers' log lines can be followed by their correlation id.
             env={**os.environ, "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "INFO"},
         )
+    base_url = f"http://127.0.0.1:{port}"
+    seen: list[tuple[int, Any]] = []
     deadline = time.monotonic() + STARTUP_SECONDS
-    while "running at" not in output.read_text():
+    while not seen or seen[-1][0] != 200:
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             pytest.fail(f"the local runner did not start:\n{output.read_text()[-5000:]}")
-        time.sleep(0.2)
-    yield Runner(f"http://127.0.0.1:{port}", f"http://127.0.0.1:{moto_port}", output)
-    process.terminate()
-    process.wait(timeout=20)
+        try:
+            response = requests.get(f"{base_url}/health", timeout=5)
+        except requests.ConnectionError:
+            time.sleep(0.1)
+            continue
+        answer = (response.status_code, response.json())
+        if not seen or seen[-1] != answer:
+            seen.append(answer)
+        time.sleep(0.1)
+    return StartedRunner(process, port, Runner(base_url, f"http://127.0.0.1:{moto_port}", output), seen)
+
+
+@pytest.fixture(scope="session")
+def started_runner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StartedRunner]:
+    folder = tmp_path_factory.mktemp("runner")
+    started = start_runner(folder / "data", folder / "output.log")
+    yield started
+    started.stop()
+
+
+@pytest.fixture(scope="session")
+def runner(started_runner: StartedRunner) -> Runner:
+    return started_runner.runner
 
 
 def new_case(**changes: Any) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from probation.assessments.catalogue import load_catalogue
-from tests.e2e.conftest import Runner, new_case
+from tests.e2e.conftest import Runner, StartedRunner, new_case
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 Found = TypeVar("Found")
@@ -611,3 +611,13 @@ def test_fifty_managers_allocating_one_case_at_once_have_one_winner_and_lose_no_
     trail = manager.get(f"{runner.base_url}/cases/{crn}/audit", timeout=10).json()["items"]
     decisions = [e for e in trail if e["resource"] == "allocation" and e["actor"] == "racing-lead"]
     assert [e["action"] for e in decisions] == ["UPDATE"]
+
+
+def test_health_says_starting_until_the_demo_and_its_events_are_in(started_runner: StartedRunner) -> None:
+    """The session's runner seeds the demo: /health said 503 "starting" while it did, then 200 "ok"."""
+    assert started_runner.health_seen[0] == (503, {"status": "starting"})
+    assert started_runner.health_seen[-1] == (200, {"status": "ok"})
+    # Ready means usable: the demo's events have been applied, so the team queues are filled.
+    manager = started_runner.runner.session("manager")
+    queue = manager.get(f"{started_runner.runner.base_url}/allocation/teams/N07CAM/unallocated", timeout=10)
+    assert queue.json()["items"], "the demo's cases are tiered and queued by the time /health says ok"

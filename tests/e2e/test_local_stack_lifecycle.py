@@ -1,0 +1,133 @@
+"""The local runner's life: ready when it says so, and what it recorded is there after a stop or a crash."""
+
+import pickle
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from infrastructure.local.stack import SAVE_INTERVAL_SECONDS
+from infrastructure.local.state import STATE_FILE, stand_in_version
+from tests.e2e.conftest import ROOT, Runner, new_case, start_runner
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("lifecycle")]
+
+CONTACT = {
+    "type": "OFFICE_APPOINTMENT",
+    "contactDate": "2026-01-05T10:00:00Z",
+    "outcome": "ATTENDED_COMPLIED",
+}
+
+
+def record_a_case_and_a_contact(runner: Runner, key: str) -> tuple[dict[str, Any], requests.Response]:
+    session = runner.session("admin", "manager")
+    created = session.post(f"{runner.base_url}/cases", json=new_case(lastName="Restart"), timeout=10)
+    assert created.status_code == 201, created.text
+    case = created.json()
+    contact = session.post(
+        f"{runner.base_url}/cases/{case['crn']}/contacts",
+        json=CONTACT,
+        headers={"Idempotency-Key": key},
+        timeout=10,
+    )
+    assert contact.status_code == 201, contact.text
+    return case, contact
+
+
+def assert_both_kept(runner: Runner, case: dict[str, Any], contact: requests.Response, key: str) -> None:
+    session = runner.session("admin", "manager")
+    read = session.get(f"{runner.base_url}/cases/{case['crn']}", timeout=10)
+    assert read.status_code == 200, read.text
+    assert read.json()["lastName"] == "Restart"
+    contacts = session.get(f"{runner.base_url}/cases/{case['crn']}/contacts", timeout=10).json()["items"]
+    assert [item["contactId"] for item in contacts] == [contact.json()["contactId"]]
+    replayed = session.post(
+        f"{runner.base_url}/cases/{case['crn']}/contacts",
+        json=CONTACT,
+        headers={"Idempotency-Key": key},
+        timeout=10,
+    )
+    assert replayed.status_code == 201
+    assert replayed.json() == contact.json(), "the first response comes back"
+    assert replayed.headers.get("Idempotent-Replayed") == "true"
+    after = session.get(f"{runner.base_url}/cases/{case['crn']}/contacts", timeout=10).json()["items"]
+    assert len(after) == 1, "the replay wrote nothing"
+
+
+def test_a_clean_stop_keeps_cases_contacts_idempotency_keys_and_the_signing_key(tmp_path: Path) -> None:
+    first = start_runner(tmp_path / "data", tmp_path / "first.log", "--no-demo")
+    runner = first.runner
+    token = runner.token("admin", "manager")
+    case, contact = record_a_case_and_a_contact(runner, "restart-key-1")
+    assert first.stop(signal.SIGTERM) == 0
+
+    # On the same port, as `make run` starts again: the issuer is the runner's own address.
+    second = start_runner(tmp_path / "data", tmp_path / "second.log", "--no-demo", port=first.port)
+    try:
+        assert_both_kept(second.runner, case, contact, "restart-key-1")
+        # A token issued before the stop is still valid: the signing key was kept.
+        kept_token = requests.get(
+            f"{second.runner.base_url}/cases/{case['crn']}",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+        assert kept_token.status_code == 200
+    finally:
+        second.stop()
+
+
+def test_a_hard_kill_loses_nothing_older_than_the_save_interval(tmp_path: Path) -> None:
+    first = start_runner(tmp_path / "data", tmp_path / "first.log", "--no-demo")
+    case, contact = record_a_case_and_a_contact(first.runner, "kill-key-1")
+    # Saved within SAVE_INTERVAL_SECONDS of the change, plus the time the write takes.
+    time.sleep(SAVE_INTERVAL_SECONDS + 2)
+    first.stop(signal.SIGKILL)
+
+    second = start_runner(tmp_path / "data", tmp_path / "second.log", "--no-demo")
+    try:
+        assert_both_kept(second.runner, case, contact, "kill-key-1")
+    finally:
+        second.stop()
+
+
+def test_events_recorded_before_a_stop_are_delivered_once_after_it(tmp_path: Path) -> None:
+    """A case created just before the stop is tiered and queued: its events are not lost in the stop."""
+    first = start_runner(tmp_path / "data", tmp_path / "first.log", "--no-demo")
+    manager = first.runner.session("admin", "manager")
+    crn = manager.post(f"{first.runner.base_url}/cases", json=new_case(lastName="Queued"), timeout=10).json()[
+        "crn"
+    ]
+    assert first.stop(signal.SIGTERM) == 0
+
+    second = start_runner(tmp_path / "data", tmp_path / "second.log", "--no-demo")
+    try:
+        manager = second.runner.session("admin", "manager")
+        queue = manager.get(f"{second.runner.base_url}/allocation/teams/N07HAC/unallocated", timeout=10)
+        assert [item["crn"] for item in queue.json()["items"]].count(crn) == 1
+    finally:
+        second.stop()
+
+
+def test_state_from_another_stand_in_is_refused_whole(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    with (data / STATE_FILE).open("wb") as stream:
+        pickle.dump({**stand_in_version(), "moto": "0.0.1"}, stream)
+        pickle.dump({"anything": "at all"}, stream)
+    finished = subprocess.run(
+        [sys.executable, "-m", "infrastructure.local", "--port", "0", "--data-dir", str(data)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert finished.returncode == 2
+    assert "another version of the AWS stand-in" in finished.stderr
+    assert "make reset" in finished.stderr
+    assert (data / STATE_FILE).exists(), "the refused state is left as it was, for make reset to clear"
