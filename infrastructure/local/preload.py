@@ -1,7 +1,25 @@
 """Imported by the fork server before it forks the first execution environment, after the functions'
 modules: what each environment would otherwise load for itself on its first invocation, loaded once and
-shared by every environment forked after it."""
+shared by every environment forked after it. In Lambda each execution environment loads these once.
+
+- boto3's service models (~200 ms);
+- the reference data read from CSV and JSON on first use: the offence tables (~3,000 rows each), the
+  OASys question catalogue, the risk models and screening rules, and the workload points.
+"""
 
 from probation.adapters import aws
+from probation.allocation import workload
+from probation.assessments.catalogue import load_catalogue
+from probation.risk import coefficients, offences
+from probation.risk.screening.rules import screening_rules
 
 aws.load_models()
+load_catalogue()
+for version in coefficients.available_versions():
+    coefficients.load_model(version)
+screening_rules()
+offences.get_offence("")
+offences.offence_category("")
+offences.opd_violence_sex("")
+offences.ogrs3_weight_by_code()
+workload.case_points("A1", workload.CaseType.COMMUNITY)
