@@ -231,11 +231,42 @@ def test_ineligible_holders_are_refused(api: Caller, allocation_api: Caller, que
     assert allocation_api("GET", f"/cases/{queued}/allocation").body["status"] == "UNALLOCATED"
 
 
-def test_a_low_risk_case_can_go_to_a_partner(allocation_api: Caller, queued: str) -> None:
+def register_partner(partners_api: Caller, partner_id: str) -> None:
+    body = {
+        "partnerId": partner_id,
+        "name": partner_id,
+        "contactEmail": "ops@crc.example",
+        "scopes": ["cases.read"],
+    }
+    assert partners_api("POST", "/partner-admin/partners", body, roles=("admin",)).status == 201
+
+
+def test_a_low_risk_case_can_go_to_a_registered_partner(
+    allocation_api: Caller, partners_api: Caller, queued: str
+) -> None:
+    register_partner(partners_api, "CRC-LONDON")
     etag = {"If-Match": allocation_api("GET", f"/cases/{queued}/allocation").headers["ETag"]}
     to_partner = {"partnerId": "CRC-LONDON", "justification": "Low risk, CRC contract."}
     done = allocation_api("POST", f"/cases/{queued}/allocation", to_partner, roles=MANAGER, headers=etag)
     assert (done.status, done.body["partnerId"], done.body["points"]) == (200, "CRC-LONDON", 0)
+
+
+def test_allocation_to_a_partner_no_one_registered_is_refused_and_changes_nothing(
+    allocation_api: Caller, partners_api: Caller, queued: str
+) -> None:
+    register_partner(partners_api, "CRC-LONDON")
+    before = allocation_api("GET", f"/cases/{queued}/allocation")
+    to_partner = {"partnerId": "CRC-LODNON", "justification": "Low risk, CRC contract."}
+    refused = allocation_api(
+        "POST",
+        f"/cases/{queued}/allocation",
+        to_partner,
+        roles=MANAGER,
+        headers={"If-Match": before.headers["ETag"]},
+    )
+    assert (refused.status, refused.field_errors) == (422, {"partnerId"})
+    after = allocation_api("GET", f"/cases/{queued}/allocation")
+    assert after.body == before.body, "the case stays in its team's queue"
 
 
 def test_a_tier_change_moves_the_holders_points(api: Caller, allocation_api: Caller, queued: str) -> None:

@@ -19,7 +19,7 @@ from probation.adapters.dynamodb import (
 )
 from probation.adapters.outbox import consumed_marker, record_change
 from probation.domain.allocation.models import Allocation, AllocationStatus, Practitioner, Team, Workload
-from probation.domain.allocation.ports import AlreadyApplied
+from probation.domain.allocation.ports import AlreadyApplied, PartnerNotRegistered
 from probation.domain.assessments.models import CaseState
 from probation.domain.audit import AuditRecord
 from probation.domain.cases.ports import ConcurrentChange
@@ -143,6 +143,11 @@ class DynamoAllocationRepository:
                 condition="workload = :before",
                 ExpressionAttributeValues={":before": to_attributes(before), ":after": to_attributes(after)},
             )
+        if allocation.partner_id is not None:
+            # In the same write, so a case never goes to a partner that no one can sign in as.
+            transaction.require(
+                "partner registered", keys.partner_key(allocation.partner_id), "attribute_exists(PK)"
+            )
         if consumed_event_id is not None:
             consumed_marker(transaction, CONSUMER, consumed_event_id)
         record_change(transaction, SOURCE, events, audit)
@@ -151,6 +156,8 @@ class DynamoAllocationRepository:
         except TransactionConflict as conflict:
             if "consumed event" in conflict.failed:
                 raise AlreadyApplied(consumed_event_id) from conflict
+            if "partner registered" in conflict.failed:
+                raise PartnerNotRegistered(allocation.partner_id) from conflict
             raise ConcurrentChange(conflict.failed) from conflict
 
     # ------------------------------------------------------------------ helpers

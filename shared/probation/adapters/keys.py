@@ -103,6 +103,16 @@ def caseload(staff_code: str) -> str:
     return f"CASELOAD#{staff_code}"
 
 
+def partner_partition(partner_id: str) -> str:
+    """A partner provider's own partition: its profile and its subscriptions."""
+    return f"PARTNER#{partner_id}"
+
+
+def partner_key(partner_id: str) -> dict[str, str]:
+    """A registered partner provider's profile."""
+    return {"PK": partner_partition(partner_id), "SK": PROFILE}
+
+
 def partner_caseload(partner_id: str) -> str:
     """GSI3 partition of the cases allocated to a partner provider."""
     return f"PARTNER#{partner_id}"

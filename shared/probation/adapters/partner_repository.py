@@ -20,7 +20,6 @@ from probation.adapters.subscription_store import (
     SubscriptionStore,
     delivery_item,
     feed_place,
-    partner_partition,
 )
 from probation.domain.allocation.models import Allocation
 from probation.domain.assessments.models import CaseState
@@ -45,8 +44,7 @@ class DynamoPartnerRepository(SubscriptionStore):
         transaction.create(
             "partner",
             {
-                "PK": partner_partition(partner.partner_id),
-                "SK": keys.PROFILE,
+                **keys.partner_key(partner.partner_id),
                 "itemType": "PARTNER",
                 "GSI2PK": PARTNERS,
                 "GSI2SK": partner.partner_id,

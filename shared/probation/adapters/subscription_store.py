@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from probation import config
-from probation.adapters import aws
+from probation.adapters import aws, keys
 from probation.adapters.dynamodb import Item, from_document, query_page, query_pages, to_document
 from probation.domain.partners.models import Delivery, SubscriptionWithSecret
 
@@ -35,7 +35,10 @@ class SubscriptionStore:
         items = query_pages(
             self._table,
             KeyConditionExpression="PK = :pk AND begins_with(SK, :subscription)",
-            ExpressionAttributeValues={":pk": partner_partition(partner_id), ":subscription": SUBSCRIPTION},
+            ExpressionAttributeValues={
+                ":pk": keys.partner_partition(partner_id),
+                ":subscription": SUBSCRIPTION,
+            },
             ConsistentRead=True,
         )
         return [from_document(item, SubscriptionWithSecret) for item in items]
@@ -95,12 +98,8 @@ def delivery_item(delivery: Delivery) -> Item:
     }
 
 
-def partner_partition(partner_id: str) -> str:
-    return f"PARTNER#{partner_id}"
-
-
 def _subscription_key(partner_id: str, subscription_id: str) -> dict[str, str]:
-    return {"PK": partner_partition(partner_id), "SK": f"{SUBSCRIPTION}{subscription_id}"}
+    return {"PK": keys.partner_partition(partner_id), "SK": f"{SUBSCRIPTION}{subscription_id}"}
 
 
 def feed_place(sequence: int) -> str:

@@ -3,3 +3,7 @@
 
 class AlreadyApplied(Exception):
     """The event was consumed before."""
+
+
+class PartnerNotRegistered(Exception):
+    """The allocation names a partner provider that is not registered (checked in the same write)."""

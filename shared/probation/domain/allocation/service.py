@@ -35,7 +35,7 @@ from probation.domain.allocation.models import (
     Tier,
     Workload,
 )
-from probation.domain.allocation.ports import AlreadyApplied
+from probation.domain.allocation.ports import AlreadyApplied, PartnerNotRegistered
 from probation.domain.assessments.models import CaseState
 from probation.domain.audit import AuditAction, AuditingService, AuditRecord
 from probation.domain.cases.models import SentenceType
@@ -331,6 +331,8 @@ class AllocationService(AuditingService):
         audit = self._audit(caller, crn, AuditAction.UPDATE, event)
         try:
             self.repository.save_allocation(allocated, expected_version, changes, [event], audit, None)
+        except PartnerNotRegistered:
+            raise InvalidInput([FieldError("partnerId", "is not a registered partner provider")]) from None
         except ConcurrentChange:
             raise stale(self._allocation(crn).version) from None
         return allocated
