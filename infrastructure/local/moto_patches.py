@@ -22,6 +22,7 @@ messages is not half-way through anything, so it steps out of the gate while it 
 counts the requests that may have changed something, so an idle stack is not saved again and again.
 """
 
+import base64
 import copy
 import functools
 import inspect
@@ -55,7 +56,10 @@ from werkzeug.serving import BaseWSGIServer
 ACCOUNT = "123456789012"  # moto's default account
 REGION = "eu-west-2"
 MAX_TRANSACTION_ITEMS = 100
-_transactions = threading.Lock()
+# DynamoDB decides each write, and each transaction, as a whole: a condition is checked against the item as
+# it is when the write is applied. moto checks and then writes, so two requests on two threads can both
+# pass a condition that only one of them should. Every write and transaction takes this lock.
+_writes = threading.RLock()
 _installed = False
 
 
@@ -133,6 +137,7 @@ def install() -> None:
     global _installed  # noqa: PLW0603
     if not _installed:
         DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
+        _write_one_at_a_time()
         _remember_backend_for_host()
         _query_one_partition()
         _gate_requests()
@@ -191,6 +196,13 @@ def _answer_without_delay() -> None:
 _ITEM_READS = frozenset({"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"})
 
 
+def _base64(value: Any) -> str:
+    """A binary attribute value, as the JSON protocol carries it."""
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(f"{type(value).__name__} is not an attribute value")
+
+
 def _serialize_items_as_json() -> None:
     """moto writes every answer through a serializer that walks the operation's model member by member:
     for a case partition of 170 kB, 15 ms. DynamoDB's JSON protocol carries attribute values exactly as
@@ -203,7 +215,7 @@ def _serialize_items_as_json() -> None:
         if self._get_action() not in _ITEM_READS or not isinstance(result, dict):
             return serialized(self, action_result)
         headers = {**self.response_headers, "Content-Type": "application/x-amz-json-1.0", "status": 200}
-        return 200, headers, json.dumps(result, separators=(",", ":"))
+        return 200, headers, json.dumps(result, separators=(",", ":"), default=_base64)
 
     DynamoHandler.serialized = as_json  # type: ignore[method-assign,assignment]
 
@@ -228,6 +240,17 @@ def _read_each_stream_iterator_once() -> None:
 
     DynamoDBStreamsBackend.get_shard_iterator = by_number  # type: ignore[method-assign,assignment]
     DynamoDBStreamsBackend.get_records = read_once  # type: ignore[method-assign]
+
+
+def _write_one_at_a_time() -> None:
+    for name in ("put_item", "update_item", "delete_item"):
+        write = getattr(DynamoDBBackend, name)
+
+        def atomic(self: DynamoDBBackend, *args: Any, _write: Any = write, **kwargs: Any) -> Any:
+            with _writes:
+                return _write(self, *args, **kwargs)
+
+        setattr(DynamoDBBackend, name, atomic)
 
 
 def _operation(environ: dict[str, Any]) -> str:
@@ -357,7 +380,7 @@ def _key_of(backend: DynamoDBBackend, operation_type: str, operation: dict[str, 
 def _transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
     if len(transact_items) > MAX_TRANSACTION_ITEMS:
         raise TooManyTransactionsException()
-    with _transactions:
+    with _writes:
         operations = []
         seen: set[tuple[str, str]] = set()
         for entry in transact_items:
