@@ -50,13 +50,8 @@ def slow_conditions(monkeypatch: pytest.MonkeyPatch) -> None:
 
         return slowly
 
-    # Where moto's puts and its updates parse their conditions.
+    # Where moto's puts (alone or in a transaction) parse their conditions.
     monkeypatch.setattr(moto_table, "get_filter_expression", slowed(moto_table.get_filter_expression))
-    monkeypatch.setattr(
-        moto_models,
-        "create_condition_expression_parser",
-        slowed(moto_models.create_condition_expression_parser),
-    )
 
 
 def at_once(*writes: Any) -> list[str]:
