@@ -51,7 +51,7 @@ def slow_conditions(monkeypatch: pytest.MonkeyPatch) -> None:
         return slowly
 
     # Where moto's puts (alone or in a transaction) parse their conditions.
-    monkeypatch.setattr(moto_table, "get_filter_expression", slowed(moto_table.get_filter_expression))
+    monkeypatch.setattr(moto_table, "get_filter_expression", slowed(moto_table.get_filter_expression))  # type: ignore[attr-defined]
 
 
 def at_once(*writes: Any) -> list[str]:
