@@ -3,6 +3,8 @@
 import base64
 import binascii
 import json
+import random
+import time
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -12,7 +14,7 @@ from typing import Any, TypeVar
 from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
-from probation.domain.errors import FieldError, InvalidInput
+from probation.domain.errors import FieldError, InvalidInput, Unavailable
 
 Item = dict[str, Any]
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -107,22 +109,60 @@ class Transaction:
         self._labels.append(label)
 
     def execute(self, client: Any) -> None:
-        try:
-            # The token makes a retried call (e.g. after a timeout) return success instead of re-applying
-            # the writes and failing on its own conditions.
-            client.transact_write_items(TransactItems=self._operations, ClientRequestToken=uuid.uuid4().hex)
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "TransactionCanceledException":
-                raise
-            reasons = error.response.get("CancellationReasons", [])
-            failed = [
-                label
-                for label, reason in zip(self._labels, reasons, strict=False)
-                if reason.get("Code") == "ConditionalCheckFailed"
-            ]
-            if not failed:
-                raise
-            raise TransactionConflict(failed) from error
+        """Writes every operation or none. A failed condition is a ``TransactionConflict`` naming it. A
+        transaction cancelled only because another one held an item, or by throttling, is tried again a
+        few times after a jittered pause, then is ``Unavailable``: it never changed anything."""
+        # One token for every attempt: an attempt whose answer was lost is not applied twice.
+        token = uuid.uuid4().hex
+        for attempt in range(1, TRANSIENT_ATTEMPTS + 1):
+            try:
+                client.transact_write_items(TransactItems=self._operations, ClientRequestToken=token)
+                return
+            except ClientError as error:
+                code = error.response["Error"]["Code"]
+                reasons = [reason.get("Code") for reason in error.response.get("CancellationReasons", [])]
+                failed = [
+                    label
+                    for label, reason in zip(self._labels, reasons, strict=False)
+                    if reason == "ConditionalCheckFailed"
+                ]
+                if code == "TransactionCanceledException" and failed:
+                    raise TransactionConflict(failed) from error
+                if not is_transient(code, reasons):
+                    raise
+                if attempt == TRANSIENT_ATTEMPTS:
+                    raise Unavailable(RETRY_AFTER_SECONDS) from error
+                pause_before_retry(attempt)
+
+
+# Cancelled transactions and refusals that say the table was busy, not that the request was wrong.
+TRANSIENT_CANCELLATIONS = frozenset(
+    {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
+)
+TRANSIENT_ERRORS = frozenset(
+    {
+        "ThrottlingException",
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "TransactionInProgressException",
+        "InternalServerError",
+    }
+)
+TRANSIENT_ATTEMPTS = 4
+RETRY_BASE_SECONDS = 0.05
+RETRY_CAP_SECONDS = 1.0
+RETRY_AFTER_SECONDS = 1
+
+
+def is_transient(code: str, cancellation_reasons: list[str | None]) -> bool:
+    if code == "TransactionCanceledException":
+        return any(reason in TRANSIENT_CANCELLATIONS for reason in cancellation_reasons)
+    return code in TRANSIENT_ERRORS
+
+
+def pause_before_retry(attempt: int) -> None:
+    """Full jitter (AWS's advice for contended retries): a random pause up to an exponential ceiling."""
+    time.sleep(random.uniform(0, min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2**attempt)))  # noqa: S311
 
 
 @dataclass(frozen=True)

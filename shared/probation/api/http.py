@@ -17,8 +17,10 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyValidationError,
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
+from probation.adapters.dynamodb import RETRY_AFTER_SECONDS, is_transient
 from probation.api.problems import PROBLEM_JSON, problem, validation_problem
 from probation.domain.cases.models import Crn
 from probation.domain.errors import (
@@ -30,6 +32,7 @@ from probation.domain.errors import (
     NotFound,
     PreconditionFailed,
     PreconditionRequired,
+    Unavailable,
 )
 from probation.domain.principal import Caller, Principal, Role
 
@@ -52,6 +55,7 @@ _STATUS_BY_ERROR: dict[type[DomainError], tuple[int, str]] = {
     InvalidInput: (422, "invalid-input"),
     PreconditionRequired: (428, "precondition-required"),
     PreconditionFailed: (412, "precondition-failed"),
+    Unavailable: (503, "unavailable"),
 }
 
 
@@ -121,7 +125,11 @@ def create_resolver(logger: Logger) -> APIGatewayRestResolver:
     @resolver.exception_handler(DomainError)
     def domain_error(error: DomainError) -> Response[str]:
         status, slug = _STATUS_BY_ERROR.get(type(error), (400, "bad-request"))
-        headers = {"ETag": etag(error.current_version)} if isinstance(error, PreconditionFailed) else None
+        headers: dict[str, str] | None = None
+        if isinstance(error, PreconditionFailed):
+            headers = {"ETag": etag(error.current_version)}
+        elif isinstance(error, Unavailable):
+            headers = {"Retry-After": str(error.retry_after_seconds)}
         errors = error.errors if isinstance(error, InvalidInput) else []
         return problem(
             status, error.detail, slug=slug, errors=errors, headers=headers, instance=_path(resolver)
@@ -148,10 +156,28 @@ def create_resolver(logger: Logger) -> APIGatewayRestResolver:
     def no_route(_: NotFoundError) -> Response[str]:
         return problem(404, "No such resource.", slug="not-found", instance=_path(resolver))
 
-    @resolver.exception_handler(Exception)
-    def unexpected(error: Exception) -> Response[str]:
+    def internal_error(error: Exception) -> Response[str]:
         logger.exception("unhandled error", extra={"error": type(error).__name__})
         return problem(500, "Something went wrong on our side; it has been logged.", instance=_path(resolver))
+
+    @resolver.exception_handler(ClientError)
+    def aws_refused(error: ClientError) -> Response[str]:
+        """Throttling that outlasted boto3's own retries is the store being busy: 503, try again later.
+        Anything else AWS refused is a fault of ours."""
+        if not is_transient(error.response["Error"]["Code"], []):
+            return internal_error(error)
+        busy = Unavailable(RETRY_AFTER_SECONDS)
+        return problem(
+            503,
+            busy.detail,
+            slug="unavailable",
+            headers={"Retry-After": str(busy.retry_after_seconds)},
+            instance=_path(resolver),
+        )
+
+    @resolver.exception_handler(Exception)
+    def unexpected(error: Exception) -> Response[str]:
+        return internal_error(error)
 
     return resolver
 

@@ -12,7 +12,7 @@ class FieldError:
 
 
 class DomainError(Exception):
-    """Base of every failure the API reports as a 4xx."""
+    """Base of every failure the API reports as a problem (a 4xx, or a 503 for ``Unavailable``)."""
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
@@ -49,6 +49,18 @@ class PreconditionFailed(DomainError):
     def __init__(self, detail: str, current_version: int) -> None:
         super().__init__(detail)
         self.current_version = current_version
+
+
+class Unavailable(DomainError):
+    """The store stayed busy (write conflicts, throttling) after a bounded retry: nothing was changed, and
+    the same request may be sent again after ``retry_after_seconds``."""
+
+    def __init__(self, retry_after_seconds: int = 1) -> None:
+        super().__init__(
+            "The service is busy and nothing was changed; send the same request again after the "
+            "Retry-After seconds."
+        )
+        self.retry_after_seconds = retry_after_seconds
 
 
 def stale(current_version: int) -> PreconditionFailed:
