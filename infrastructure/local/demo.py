@@ -163,7 +163,7 @@ class ApiClient:
         self.base_url = base_url
         self.session = requests.Session()
         token = self.session.post(
-            f"{base_url}/local/token", json={"sub": subject, "roles": roles}, timeout=10
+            f"{base_url}/local/token", json={"sub": subject, "roles": roles}, timeout=TIMEOUT
         )
         token.raise_for_status()
         self.session.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
@@ -180,7 +180,7 @@ class ApiClient:
         self, method: str, path: str, body: dict[str, Any] | None, headers: dict[str, str] | None
     ) -> dict[str, Any]:
         response = self.session.request(
-            method, f"{self.base_url}{path}", json=body, headers=headers, timeout=10
+            method, f"{self.base_url}{path}", json=body, headers=headers, timeout=TIMEOUT
         )
         if response.status_code >= 300:
             raise RuntimeError(f"{method} {path} -> {response.status_code}: {response.text}")
@@ -190,6 +190,9 @@ class ApiClient:
 
 CASES = 30
 LOADERS = 4
+# The demo loads while the machine may be busy with much else (a test suite, say): a slow answer is
+# waited for, since a loader that gave up could not tell whether its write was made.
+TIMEOUT = 120
 
 
 def seed(base_url: str) -> DemoSummary:
@@ -233,8 +236,10 @@ def allocate_some(base_url: str, crns: list[str]) -> int:
     client = ApiClient(base_url, "demo.manager", ["manager"])
     allocated = 0
     for crn in crns[::3]:
-        ranked = client.session.get(f"{base_url}/cases/{crn}/allocation/recommendations", timeout=10).json()
-        current = client.session.get(f"{base_url}/cases/{crn}/allocation", timeout=10)
+        ranked = client.session.get(
+            f"{base_url}/cases/{crn}/allocation/recommendations", timeout=TIMEOUT
+        ).json()
+        current = client.session.get(f"{base_url}/cases/{crn}/allocation", timeout=TIMEOUT)
         if not ranked.get("practitioners") or current.status_code != 200:
             continue
         choice = ranked["practitioners"][0]
@@ -242,7 +247,7 @@ def allocate_some(base_url: str, crns: list[str]) -> int:
         url = f"{base_url}/cases/{crn}/allocation"
 
         def allocate(etag: str, url: str = url, body: dict[str, str] = body) -> requests.Response:
-            return client.session.post(url, json=body, headers={"If-Match": etag}, timeout=10)
+            return client.session.post(url, json=body, headers={"If-Match": etag}, timeout=TIMEOUT)
 
         # The case's own events may re-tier it meanwhile: like any client, re-read and send again.
         until_current(allocate, current.headers["ETag"], url)
@@ -398,10 +403,12 @@ def complete_an_assessment(client: ApiClient, rng: random.Random, crn: str) -> N
     version = draft["version"]
 
     def answer(etag: str) -> requests.Response:
-        return client.session.patch(path, json={"answers": answers}, headers={"If-Match": etag}, timeout=10)
+        return client.session.patch(
+            path, json={"answers": answers}, headers={"If-Match": etag}, timeout=TIMEOUT
+        )
 
     def complete(etag: str) -> requests.Response:
-        return client.session.post(f"{path}/complete", headers={"If-Match": etag}, timeout=10)
+        return client.session.post(f"{path}/complete", headers={"If-Match": etag}, timeout=TIMEOUT)
 
     # New risk scores may refresh the draft at any moment: like any client, re-read and apply again.
     etag = f'"{version}"'

@@ -38,7 +38,6 @@ TIMEOUT_MILLIS = 10_000
 # Lambda's default is a concurrency of 1,000 across an account; locally each function may have this many
 # environments at once, enough for every concurrent client a test or a benchmark brings.
 MAX_ENVIRONMENTS = 16
-ENVIRONMENT_NICENESS = 5
 
 
 class LocalContext(LambdaContext):
@@ -100,9 +99,6 @@ def _serve(
     """An execution environment's loop: one invocation at a time until the runner goes away."""
     # Ctrl-C reaches the whole process group: the runner stops its environments itself, after draining.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # The stand-in plays AWS's own machines, which a function never competes with for CPU: with more
-    # environments busy than there are cores, the stand-in still answers first.
-    os.nice(ENVIRONMENT_NICENESS)
     os.environ.update(environment)
     handler = load_handler(module, handler_name)
     while True:

@@ -4,6 +4,7 @@ import functools
 import json
 import logging
 import os
+import signal
 import socket
 import threading
 import time
@@ -47,6 +48,7 @@ REGION = "eu-west-2"
 STAGE = "local"
 # A change is on disk within this many seconds (plus the time to write it): what a hard kill can lose.
 SAVE_INTERVAL_SECONDS = 1.0
+SAVE_TIMEOUT_SECONDS = 60
 SWAGGER_ASSETS = Path(generate_swagger_html.__code__.co_filename).parent
 
 
@@ -411,9 +413,17 @@ class Saver:
                     traceback.print_exc()
                 finally:
                     os._exit(status)
-        _, status = os.waitpid(child, 0)
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise RuntimeError(f"the process saving the state exited with status {status}")
+        # A child forked from a process with threads can, rarely, inherit a lock some thread held: one
+        # that has not finished in time is ended, and the state is saved again on the next round.
+        deadline = time.monotonic() + SAVE_TIMEOUT_SECONDS
+        while (finished := os.waitpid(child, os.WNOHANG))[0] == 0:
+            if time.monotonic() > deadline:
+                os.kill(child, signal.SIGKILL)
+                os.waitpid(child, 0)
+                raise RuntimeError(f"saving the state took over {SAVE_TIMEOUT_SECONDS} s")
+            time.sleep(0.05)
+        if os.waitstatus_to_exitcode(finished[1]) != 0:
+            raise RuntimeError(f"the process saving the state exited with status {finished[1]}")
         self._saved_changes = changes
 
 
