@@ -206,6 +206,10 @@ def test_a_case_is_scored_from_its_record_with_every_input_sourced(
     assert (inputs["gender"], inputs["hasEverCommittedSexualOffence"]) == ("FEMALE", False)
     assert set(record["provenance"]) == set(inputs)
     assert record["provenance"]["currentOffenceCode"]["sourceRef"] == f"/cases/{crn}/convictions/1"
+    # The stored score is the one its stored inputs give: the calculator, asked again with them, agrees.
+    recalculated = risk_api("POST", "/risk/calculate", inputs)
+    assert recalculated.status == 200, recalculated.body
+    assert record["result"]["allReoffending"] == recalculated.body["allReoffending"]
     assert record["result"]["allReoffending"]["static"]["band"] in {"LOW", "MEDIUM", "HIGH", "VERY_HIGH"}
     assert record["result"]["allReoffending"]["dynamic"] is None
     assert record["rsrBandChanged"] is False
