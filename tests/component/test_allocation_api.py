@@ -280,3 +280,15 @@ def test_a_tier_change_moves_the_holders_points(api: Caller, allocation_api: Cal
     holder = allocation_api("GET", "/allocation/practitioners/PO001").body["workload"]
     # D2 community is 41 points, A2 community 158: the holder's total follows the tier.
     assert (allocated["points"], holder["points"]) == (41, 158)
+
+
+def test_a_tier_records_what_the_case_record_does_not_hold_as_unknown(
+    allocation_api: Caller, queued: str
+) -> None:
+    tier = allocation_api("GET", f"/cases/{queued}/allocation").body["tier"]
+    # The case is a woman's: her women-specific factors are not recorded yet, nor breach, recall or IOM.
+    assert tier["inputs"]["womenSpecificFactors"] is None
+    assert tier["inputs"]["breachOrRecall"] is None
+    assert tier["inputs"]["onIom"] is None
+    assert "Women-specific factors are not recorded: counted as absent" in tier["reasons"]
+    assert "Breach or recall is not recorded: counted as absent" in tier["reasons"]

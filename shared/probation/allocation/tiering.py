@@ -116,15 +116,20 @@ class TierInputs(ApiModel):
     rsr_percent: float | None = Field(default=None, ge=0, le=100)
     complexity_factors: frozenset[str] = frozenset()
     """Register codes of the active complexity-factor registrations."""
-    women_specific_factors: int = Field(default=0, ge=0)
-    """How many of the additional factors for women apply; 0 for men."""
-    breach_or_recall: bool = False
+    women_specific_factors: int | None = Field(default=None, ge=0)
+    """How many of the additional factors for women apply; 0 for men; null while the record does not
+    hold them (counted as none, and the reasons say so)."""
+    breach_or_recall: bool | None = None
+    """Whether a breach or recall is in progress; null while the record does not hold it (counted as
+    absent, and the reasons say so)."""
     needs: dict[str, Need] = Field(default_factory=dict)
     """Need of each OASys section, by section id; empty without a valid assessment."""
     has_valid_assessment: bool = False
     ogrs_percent: float | None = Field(default=None, ge=0, le=100)
     """The All Reoffending (OGRS) percentage."""
-    on_iom: bool = False
+    on_iom: bool | None = None
+    """Whether the person is managed under Integrated Offender Management; null while the record does not
+    hold it (counted as not, and the reasons say so)."""
     has_custodial_sentence: bool = False
     requirement_types: frozenset[str] = frozenset()
     """Requirement types of the current sentence, e.g. ``UNPAID_WORK``, ``CURFEW``."""
@@ -207,14 +212,18 @@ def _protect_points(inputs: TierInputs, rules: _TierRules, reasons: list[str]) -
             f"{complexity_points} points"
         )
         points += complexity_points
-    if inputs.women_specific_factors:
+    if inputs.women_specific_factors is None:
+        reasons.append("Women-specific factors are not recorded: counted as absent")
+    elif inputs.women_specific_factors:
         women_points = inputs.women_specific_factors * rules.points_per_women_specific_factor
         reasons.append(
             f"{inputs.women_specific_factors} women-specific factor(s) x "
             f"{rules.points_per_women_specific_factor}: {women_points} points"
         )
         points += women_points
-    if inputs.breach_or_recall:
+    if inputs.breach_or_recall is None:
+        reasons.append("Breach or recall is not recorded: counted as absent")
+    elif inputs.breach_or_recall:
         reasons.append(f"Breach or recall: {rules.breach_or_recall_points} points")
         points += rules.breach_or_recall_points
     return points
@@ -273,7 +282,9 @@ def _change(inputs: TierInputs, rules: _TierRules, reasons: list[str]) -> tuple[
                 f"OGRS {inputs.ogrs_percent:g}% ÷ {rules.ogrs_divisor}, rounded down: {ogrs_points} points"
             )
             points += ogrs_points
-    if inputs.on_iom:
+    if inputs.on_iom is None:
+        reasons.append("IOM is not recorded: counted as not managed under IOM")
+    elif inputs.on_iom:
         reasons.append(f"On IOM: {rules.iom_points} points")
         points += rules.iom_points
     level: int = _level_for(points, rules.change_levels, "Change", reasons)

@@ -9,10 +9,14 @@ from probation.allocation.tiering import TierCalculation, TierInputs, calculate_
 from probation.assessments.scoring import Need
 
 # A case with a mandate for change (a non-restrictive requirement) and a valid assessment scoring nothing,
-# so each test moves only the rule it is about.
+# and whose women-specific factors, breach or recall and IOM are known to be none, so each test moves only
+# the rule it is about.
 _BASE: dict[str, Any] = {
     "has_valid_assessment": True,
     "requirement_types": {"REHABILITATION_ACTIVITY"},
+    "women_specific_factors": 0,
+    "breach_or_recall": False,
+    "on_iom": False,
 }
 
 
@@ -213,6 +217,27 @@ def test_tier_joins_protect_and_change_levels() -> None:
         "OGRS 45% ÷ 10, rounded down: 4 points",
         "Change points 12 (10-19) → change level 2",
     ]
+
+
+def test_what_the_record_does_not_hold_is_unknown_counted_as_absent_and_said_so() -> None:
+    known = _tier(rosh="MEDIUM")
+    unknown = _tier(rosh="MEDIUM", women_specific_factors=None, breach_or_recall=None, on_iom=None)
+    assert (unknown.tier, unknown.protect_points, unknown.change_points) == (
+        known.tier,
+        known.protect_points,
+        known.change_points,
+    )
+    said = set(unknown.reasons) - set(known.reasons)
+    assert said == {
+        "Women-specific factors are not recorded: counted as absent",
+        "Breach or recall is not recorded: counted as absent",
+        "IOM is not recorded: counted as not managed under IOM",
+    }
+
+
+def test_unknown_is_the_default_not_a_guess() -> None:
+    inputs = TierInputs()
+    assert (inputs.women_specific_factors, inputs.breach_or_recall, inputs.on_iom) == (None, None, None)
 
 
 def test_lowest_tier_is_d0() -> None:

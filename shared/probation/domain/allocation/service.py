@@ -52,7 +52,7 @@ from probation.domain.errors import (
 from probation.domain.events import DomainEvent, case_event
 from probation.domain.principal import STAFF_ROLES, Caller, Principal, Role
 from probation.domain.risk_scoring.inputs import current_conviction
-from probation.risk.enums import RiskBand
+from probation.risk.enums import Gender, RiskBand
 
 TIER_COMPLETE = "tier.calculation.complete"
 TIER_CHANGED = "tier.calculation.changed"
@@ -593,12 +593,13 @@ def _tier_inputs(state: CaseState, at: datetime) -> TierInputs:
         mappa_level=cast(MappaLevel, facts.mappa_level),
         rsr_percent=rsr["score"] if rsr else None,
         complexity_factors=frozenset(complexity),
-        women_specific_factors=0,
-        breach_or_recall=False,
+        # Not yet in the case record: unknown, not absent (a man has none to record).
+        women_specific_factors=0 if overview.case.gender is Gender.MALE else None,
+        breach_or_recall=None,
         needs={section: Need(need) for section, need in needs.items()},
         has_valid_assessment=assessment is not None,
         ogrs_percent=arp_score["score"] if arp_score else None,
-        on_iom=False,
+        on_iom=None,
         has_custodial_sentence=custodial,
         requirement_types=frozenset(requirements),
     )
