@@ -2,13 +2,18 @@
 
 import json
 import random
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
+import pytest
 
 import functions.partners.app as partners_app
 from infrastructure.local.lambdas import LocalContext
 from infrastructure.template import Template
+from probation.adapters.partner_repository import DynamoPartnerRepository
+from probation.domain.partners.models import SubscriptionWithSecret
+from probation.domain.partners.ports import SubscriptionLimitReached
 from tests.component.conftest import (
     ADMIN,
     MANAGER,
@@ -244,3 +249,44 @@ def test_the_partner_contract_holds_only_partner_routes(partners_api: Caller, al
     spec = as_partner(partners_api, "CRC1")("GET", "/partner/v1/openapi.json").body
     assert spec["paths"]
     assert all(path.startswith("/partner/v1/") for path in spec["paths"])
+
+
+def test_the_subscription_cap_is_kept_by_the_store_however_many_subscribe_at_once(
+    partners_api: Caller, template: Any
+) -> None:
+    """The store counts each subscription on the partner in the subscription's own write, so the cap holds
+    without the service's looking first: two saves past it are refused even when nothing checked."""
+
+    body = {
+        "partnerId": "CRC-CAP",
+        "name": "CRC Cap",
+        "contactEmail": "ops@crc.example",
+        "scopes": ["events.read"],
+    }
+    assert partners_api("POST", "/partner-admin/partners", body, roles=ADMIN).status == 201
+    store = DynamoPartnerRepository()
+
+    def subscription(number: int) -> SubscriptionWithSecret:
+        return SubscriptionWithSecret(
+            subscription_id=f"sub-{number}",
+            partner_id="CRC-CAP",
+            url="https://crc.example/hook",
+            event_types=["*"],
+            secret="s" * 32,
+            created_at=datetime(2026, 1, 1, tzinfo=UTC),
+            created_by="client",
+        )
+
+    store.save_subscription(subscription(1), limit=2)
+    store.save_subscription(subscription(2), limit=2)
+    with pytest.raises(SubscriptionLimitReached):
+        store.save_subscription(subscription(3), limit=2)
+    assert [s.subscription_id for s in store.subscriptions("CRC-CAP")] == ["sub-1", "sub-2"]
+    assert store.delete_subscription("CRC-CAP", "sub-1")
+    assert not store.delete_subscription("CRC-CAP", "sub-1"), "a second delete finds nothing"
+    store.save_subscription(subscription(3), limit=2)  # room again, and only one
+    with pytest.raises(SubscriptionLimitReached):
+        store.save_subscription(subscription(4), limit=2)
+    assert [
+        p["partnerId"] for p in partners_api("GET", "/partner-admin/partners", roles=ADMIN).body["items"]
+    ] == ["CRC-CAP"]

@@ -17,6 +17,7 @@ from probation.adapters.dynamodb import (
 from probation.adapters.outbox import consumed_marker
 from probation.adapters.partner_registry import client_key
 from probation.adapters.subscription_store import (
+    SUBSCRIPTION_COUNT,
     SubscriptionStore,
     delivery_item,
     feed_place,
@@ -72,7 +73,12 @@ class DynamoPartnerRepository(SubscriptionStore):
             KeyConditionExpression="GSI2PK = :pk",
             ExpressionAttributeValues={":pk": PARTNERS},
         )
-        return [Partner.model_validate(from_attributes(item)) for item in items]
+        return [
+            Partner.model_validate(
+                {k: v for k, v in from_attributes(item).items() if k != SUBSCRIPTION_COUNT}
+            )
+            for item in items
+        ]
 
     def partner_cases(
         self, partner_id: str, limit: int, cursor: str | None

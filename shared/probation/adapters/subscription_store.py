@@ -6,10 +6,21 @@ from typing import Any
 
 from probation import config
 from probation.adapters import aws, keys
-from probation.adapters.dynamodb import Item, from_document, query_page, query_pages, to_document
+from probation.adapters.dynamodb import (
+    Item,
+    Transaction,
+    TransactionConflict,
+    from_document,
+    query_page,
+    query_pages,
+    to_document,
+)
 from probation.domain.partners.models import Delivery, SubscriptionWithSecret
+from probation.domain.partners.ports import SubscriptionLimitReached
 
 SUBSCRIPTION = "SUBSCRIPTION#"
+SUBSCRIPTION_COUNT = "subscriptionCount"
+"""Kept on the partner's profile item by every subscribe and unsubscribe: the cap's atomic counter."""
 DELIVERY_ITEM = "WEBHOOK_DELIVERY"
 
 
@@ -21,15 +32,30 @@ class SubscriptionStore:
     def _table(self) -> Any:
         return aws.table(self.table_name)
 
-    def save_subscription(self, subscription: SubscriptionWithSecret) -> None:
-        self._table.put_item(
-            Item={
+    def save_subscription(self, subscription: SubscriptionWithSecret, limit: int) -> None:
+        transaction = Transaction(self.table_name)
+        transaction.update(
+            "subscription count",
+            keys.partner_key(subscription.partner_id),
+            f"SET {SUBSCRIPTION_COUNT} = if_not_exists({SUBSCRIPTION_COUNT}, :zero) + :one",
+            condition=f"attribute_exists(PK) AND "
+            f"(attribute_not_exists({SUBSCRIPTION_COUNT}) OR {SUBSCRIPTION_COUNT} < :limit)",
+            ExpressionAttributeValues={":zero": 0, ":one": 1, ":limit": limit},
+        )
+        transaction.create(
+            "subscription",
+            {
                 **_subscription_key(subscription.partner_id, subscription.subscription_id),
                 "itemType": "SUBSCRIPTION",
                 **to_document(subscription),
             },
-            ConditionExpression="attribute_not_exists(PK)",
         )
+        try:
+            transaction.execute(self._table.meta.client)
+        except TransactionConflict as conflict:
+            if "subscription count" in conflict.failed:
+                raise SubscriptionLimitReached(subscription.partner_id) from conflict
+            raise
 
     def subscriptions(self, partner_id: str) -> list[SubscriptionWithSecret]:
         items = query_pages(
@@ -50,12 +76,20 @@ class SubscriptionStore:
         return from_document(item, SubscriptionWithSecret) if item else None
 
     def delete_subscription(self, partner_id: str, subscription_id: str) -> bool:
+        transaction = Transaction(self.table_name)
+        transaction.delete(
+            "subscription", _subscription_key(partner_id, subscription_id), condition="attribute_exists(PK)"
+        )
+        # A partner registered before subscriptions were counted has no count: it is not taken below 0.
+        transaction.update(
+            "subscription count",
+            keys.partner_key(partner_id),
+            f"SET {SUBSCRIPTION_COUNT} = if_not_exists({SUBSCRIPTION_COUNT}, :one) - :one",
+            ExpressionAttributeValues={":one": 1},
+        )
         try:
-            self._table.delete_item(
-                Key=_subscription_key(partner_id, subscription_id),
-                ConditionExpression="attribute_exists(PK)",
-            )
-        except self._table.meta.client.exceptions.ConditionalCheckFailedException:
+            transaction.execute(self._table.meta.client)
+        except TransactionConflict:
             return False
         return True
 

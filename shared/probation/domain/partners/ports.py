@@ -24,6 +24,10 @@ class UsagePlan(Protocol):
         ...
 
 
+class SubscriptionLimitReached(Exception):
+    """The partner already holds as many subscriptions as it may (counted in the same write)."""
+
+
 class AlreadyInFeed(Exception):
     """The event was appended to this partner's feed before."""
 
@@ -54,7 +58,10 @@ class PartnerRepository(Protocol):
         it makes to the partner's webhooks: both or neither."""
         ...
 
-    def save_subscription(self, subscription: SubscriptionWithSecret) -> None: ...
+    def save_subscription(self, subscription: SubscriptionWithSecret, limit: int) -> None:
+        """Saves it and counts it on the partner in one write: SubscriptionLimitReached when the partner
+        holds ``limit`` already, however many are saved at once."""
+        ...
 
     def subscriptions(self, partner_id: str) -> list[SubscriptionWithSecret]: ...
 

@@ -32,6 +32,7 @@ from probation.domain.partners.ports import (
     DuplicatePartner,
     IdentityProvider,
     PartnerRepository,
+    SubscriptionLimitReached,
     UsagePlan,
 )
 from probation.domain.partners.webhooks import new_delivery
@@ -163,8 +164,6 @@ class PartnerService(AuditingService):
         url = urlsplit(new_subscription.url)
         if url.scheme != "https" and not (self.allow_loopback_webhooks and url.hostname in LOOPBACK_HOSTS):
             raise InvalidInput([FieldError("url", "must be an https URL")])
-        if len(self.repository.subscriptions(partner_id)) >= MAX_SUBSCRIPTIONS:
-            raise Conflict(f"A partner can hold at most {MAX_SUBSCRIPTIONS} subscriptions; delete one first.")
         subscription = SubscriptionWithSecret(
             subscription_id=self.new_id(),
             partner_id=partner_id,
@@ -174,7 +173,12 @@ class PartnerService(AuditingService):
             created_at=self.clock.now(),
             created_by=caller.principal.subject,
         )
-        self.repository.save_subscription(subscription)
+        try:
+            self.repository.save_subscription(subscription, MAX_SUBSCRIPTIONS)
+        except SubscriptionLimitReached:
+            raise Conflict(
+                f"A partner can hold at most {MAX_SUBSCRIPTIONS} subscriptions; delete one first."
+            ) from None
         return subscription.public()
 
     def subscriptions(self, caller: Caller) -> list[Subscription]:
