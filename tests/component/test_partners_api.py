@@ -11,6 +11,7 @@ import pytest
 import functions.partners.app as partners_app
 from infrastructure.local.lambdas import LocalContext
 from infrastructure.template import Template
+from probation import config
 from probation.adapters.partner_repository import DynamoPartnerRepository
 from probation.domain.partners.models import SubscriptionWithSecret
 from probation.domain.partners.ports import SubscriptionLimitReached
@@ -290,3 +291,54 @@ def test_the_subscription_cap_is_kept_by_the_store_however_many_subscribe_at_onc
     assert [
         p["partnerId"] for p in partners_api("GET", "/partner-admin/partners", roles=ADMIN).body["items"]
     ] == ["CRC-CAP"]
+
+
+EMAIL = "ops@crc.example"
+
+
+def partner_clients_and_keys(partner_id: str) -> tuple[list[str], list[str]]:
+    cognito, apigateway = boto3.client("cognito-idp"), boto3.client("apigateway")
+    pool = config.user_pool_id()
+    clients = cognito.list_user_pool_clients(UserPoolId=pool, MaxResults=60)["UserPoolClients"]
+    keys = apigateway.get_api_keys(limit=500)["items"]
+    name = f"partner-{partner_id}"
+    return (
+        [client["ClientId"] for client in clients if client["ClientName"] == name],
+        [key["id"] for key in keys if key["name"] == name],
+    )
+
+
+def test_a_registration_that_fails_to_be_recorded_leaves_no_client_or_key_behind(
+    partners_api: Caller, template: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def store_down(*_: Any) -> None:
+        raise RuntimeError("the table is unreachable")
+
+    monkeypatch.setattr(DynamoPartnerRepository, "save_partner", store_down)
+    body = {
+        "partnerId": "CRC-LOST",
+        "name": "Lost",
+        "contactEmail": "ops@crc.example",
+        "scopes": ["cases.read"],
+    }
+    assert partners_api("POST", "/partner-admin/partners", body, roles=ADMIN).status == 500
+    assert partner_clients_and_keys("CRC-LOST") == ([], [])
+
+
+def test_a_second_registration_of_a_partner_leaves_only_the_first_client_and_key(
+    partners_api: Caller, template: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = {
+        "partnerId": "CRC-TWICE",
+        "name": "Twice",
+        "contactEmail": "ops@crc.example",
+        "scopes": ["cases.read"],
+    }
+    first = partners_api("POST", "/partner-admin/partners", body, roles=ADMIN)
+    assert first.status == 201
+    # Two registrations at once both pass the service's look at the list; the store's write decides.
+    monkeypatch.setattr(DynamoPartnerRepository, "partners", lambda _: [])
+    assert partners_api("POST", "/partner-admin/partners", body, roles=ADMIN).status == 409
+    clients, keys = partner_clients_and_keys("CRC-TWICE")
+    assert clients == [first.body["clientId"]]
+    assert len(keys) == 1

@@ -22,3 +22,6 @@ class CognitoIdentityProvider:
             AllowedOAuthFlowsUserPoolClient=True,
         )["UserPoolClient"]
         return str(created["ClientId"]), str(created["ClientSecret"]), token_scopes
+
+    def delete_client(self, client_id: str) -> None:
+        aws.cognito().delete_user_pool_client(UserPoolId=self.user_pool_id, ClientId=client_id)

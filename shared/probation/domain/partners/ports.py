@@ -1,5 +1,6 @@
 """What the partner gateway needs from storage and identity, as interfaces the domain owns."""
 
+from dataclasses import dataclass
 from typing import Protocol
 
 from probation.domain.allocation.models import Allocation
@@ -17,11 +18,22 @@ class IdentityProvider(Protocol):
         """A new client-credentials app client: its id, its secret and its scopes as tokens name them."""
         ...
 
+    def delete_client(self, client_id: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    key_id: str
+    value: str
+    """What the authorizer names as the usage identifier: the partner never sends or sees it."""
+
 
 class UsagePlan(Protocol):
-    def issue_key(self, partner_id: str) -> str:
+    def issue_key(self, partner_id: str) -> IssuedKey:
         """The key that meters the partner's requests against its rate limit and quota."""
         ...
+
+    def revoke_key(self, key: IssuedKey) -> None: ...
 
 
 class SubscriptionLimitReached(Exception):

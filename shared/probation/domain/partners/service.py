@@ -62,17 +62,26 @@ class PartnerService(AuditingService):
         client_id, secret, token_scopes = self.identity.create_client(
             new_partner.partner_id, [scope.value for scope in new_partner.scopes]
         )
-        usage_key = self.usage_plan.issue_key(new_partner.partner_id)
         partner = Partner(
             **dict(new_partner),
             client_id=client_id,
             registered_at=self.clock.now(),
             registered_by=caller.principal.subject,
         )
+        # Each step undone when a later one fails, so no client or key is left that nothing records.
         try:
-            self.repository.save_partner(partner, usage_key)
+            usage_key = self.usage_plan.issue_key(new_partner.partner_id)
+            try:
+                self.repository.save_partner(partner, usage_key.value)
+            except BaseException:
+                self.usage_plan.revoke_key(usage_key)
+                raise
         except DuplicatePartner:
+            self.identity.delete_client(client_id)
             raise Conflict(f"Partner {new_partner.partner_id} is already registered.") from None
+        except BaseException:
+            self.identity.delete_client(client_id)
+            raise
         return PartnerCredentials(
             partner=partner, client_id=client_id, client_secret=secret, scopes=token_scopes
         )
