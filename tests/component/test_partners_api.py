@@ -15,6 +15,7 @@ from probation import config
 from probation.adapters.partner_repository import DynamoPartnerRepository
 from probation.domain.partners.models import SubscriptionWithSecret
 from probation.domain.partners.ports import SubscriptionLimitReached
+from probation.domain.partners.service import PartnerService
 from tests.component.conftest import (
     ADMIN,
     MANAGER,
@@ -342,3 +343,25 @@ def test_a_second_registration_of_a_partner_leaves_only_the_first_client_and_key
     clients, keys = partner_clients_and_keys("CRC-TWICE")
     assert clients == [first.body["clientId"]]
     assert len(keys) == 1
+
+
+def test_a_contact_for_a_case_that_moved_away_meanwhile_is_refused_by_the_write_itself(
+    api: Caller, partners_api: Caller, allocated_to_crc1: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CRC2 looked while the case was its own; by the time it writes, the case is CRC1's. The look is
+    skipped here, so only the contact's own write stands between CRC2 and CRC1's case."""
+    monkeypatch.setattr(PartnerService, "_allocated_to", lambda *_: None)
+    crc2 = as_partner(partners_api, "CRC2")
+    response = crc2(
+        "POST",
+        f"/partner/v1/cases/{allocated_to_crc1}/contacts",
+        CONTACT,
+        headers={"Idempotency-Key": "late"},
+    )
+    assert response.status == 404
+    assert api("GET", f"/cases/{allocated_to_crc1}/contacts").body["items"] == []
+    crc1 = as_partner(partners_api, "CRC1")
+    own = crc1(
+        "POST", f"/partner/v1/cases/{allocated_to_crc1}/contacts", CONTACT, headers={"Idempotency-Key": "own"}
+    )
+    assert own.status == 201

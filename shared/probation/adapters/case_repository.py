@@ -198,6 +198,15 @@ class DynamoCaseRepository:
                 ExpressionAttributeNames={"#version": "version"},
                 ExpressionAttributeValues={":expectedVersion": expected_version},
             )
+        if contact.partner_id is not None:
+            # In the same write: a case that moved away from the partner since it was looked at is
+            # refused, as one that does not exist.
+            transaction.require(
+                ALLOCATED_TO_THE_PARTNER,
+                keys.allocation_key(crn),
+                "GSI3PK = :caseload",
+                ExpressionAttributeValues={":caseload": keys.partner_caseload(contact.partner_id)},
+            )
         sort_key = keys.contact_sort_key(contact.contact_date, contact.contact_id)
         item = {"PK": keys.case_partition(crn), "SK": sort_key, "itemType": "CONTACT"}
         transaction.create("contact", {**item, **to_attributes(contact)})
@@ -270,12 +279,15 @@ class DynamoCaseRepository:
         )
 
 
+ALLOCATED_TO_THE_PARTNER = "allocated to the partner"
+
+
 def execute_on_case(transaction: Transaction, table: Any, crn: str) -> None:
     """Runs a change to case ``crn``: a missing case is NotFound, any other failed condition a lost race."""
     try:
         transaction.execute(table.meta.client)
     except TransactionConflict as conflict:
-        if "case exists" in conflict.failed:
+        if "case exists" in conflict.failed or ALLOCATED_TO_THE_PARTNER in conflict.failed:
             raise NotFound(f"No case with CRN {crn}.") from conflict
         raise ConcurrentChange(conflict.failed) from conflict
 
