@@ -9,6 +9,7 @@ import pytest
 import functions.risk.app as risk_app
 from infrastructure.local.lambdas import LocalContext
 from infrastructure.template import Template
+from probation.adapters.risk_repository import DynamoRiskRepository
 from tests.component.conftest import Caller, bus_event, table_items
 
 EXAMPLES = json.loads((Path(__file__).parents[1] / "unit" / "risk" / "data" / "examples.json").read_text())
@@ -273,3 +274,25 @@ def test_a_change_to_a_case_with_no_conviction_yet_scores_nothing(template: Temp
 
 def _context() -> LocalContext:
     return LocalContext("RiskFunction")
+
+
+def test_a_score_is_saved_only_after_the_score_it_was_compared_with(
+    api: Caller, risk_api: Caller, crn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The band change is worked out against the latest score read. If another score was saved after that
+    read, the write itself refuses, and the scoring is tried again; a read that stays stale ends in 409."""
+    assert api("POST", f"/cases/{crn}/convictions", CONVICTION).status == 201
+    first = risk_api("POST", f"/cases/{crn}/risk").body
+    second = risk_api("POST", f"/cases/{crn}/risk").body
+    assert (second["previousRsrBand"], second["rsrBandChanged"]) == (first["rsrBand"], False)
+
+    first_record = next(
+        r for r in DynamoRiskRepository().history(crn, 10, None)[0] if r.score_id == first["scoreId"]
+    )
+    monkeypatch.setattr(
+        DynamoRiskRepository, "latest", lambda *_: first_record
+    )  # a read from before the second
+    refused = risk_api("POST", f"/cases/{crn}/risk")
+    assert refused.status == 409
+    monkeypatch.undo()
+    assert len(risk_api("GET", f"/cases/{crn}/risk").body["history"]) == 2, "nothing was written"

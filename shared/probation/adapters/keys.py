@@ -64,6 +64,11 @@ def risk_key(crn: str, calculated_at: datetime, score_id: str) -> dict[str, str]
     return {"PK": case_partition(crn), "SK": f"{RISK}{timestamp_key(calculated_at)}#{score_id}"}
 
 
+def latest_risk_key(crn: str) -> dict[str, str]:
+    """Which score is the case's latest: each new score moves it, conditioned on the one it followed."""
+    return {"PK": case_partition(crn), "SK": "RISK-LATEST"}
+
+
 def assessment_key(crn: str, assessment_id: str) -> dict[str, str]:
     return {"PK": case_partition(crn), "SK": f"{ASSESSMENT}{assessment_id}"}
 

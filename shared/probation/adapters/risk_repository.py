@@ -19,10 +19,13 @@ from probation.domain.assessments.models import latest_completed
 from probation.domain.audit import AuditRecord
 from probation.domain.events import DomainEvent
 from probation.domain.risk_scoring.records import RiskScoreRecord
-from probation.domain.risk_scoring.service import AlreadyScored, ScoringCase
+from probation.domain.risk_scoring.service import AlreadyScored, ScoredMeanwhile, ScoringCase
 
 SOURCE = "probation.risk"
 CONSUMER = "risk"
+
+
+LATEST_SCORE = "latest score"
 
 
 @dataclass
@@ -60,11 +63,27 @@ class DynamoRiskRepository:
         return [from_document(item, RiskScoreRecord) for item in page.items], page.cursor
 
     def save(
-        self, record: RiskScoreRecord, event: DomainEvent, audit: AuditRecord, consumed_event_id: str | None
+        self,
+        record: RiskScoreRecord,
+        previous: RiskScoreRecord | None,
+        event: DomainEvent,
+        audit: AuditRecord,
+        consumed_event_id: str | None,
     ) -> None:
         transaction = Transaction(self.table_name)
         item = {**keys.risk_key(record.crn, record.calculated_at, record.score_id), "itemType": "RISK_SCORE"}
         transaction.create("risk score", {**item, **to_document(record)})
+        latest = {**keys.latest_risk_key(record.crn), "itemType": "RISK_LATEST", "scoreId": record.score_id}
+        if previous is None:
+            transaction.put(LATEST_SCORE, latest, condition="attribute_not_exists(PK)")
+        else:
+            # A case scored before the pointer existed has none: its latest score is the one read.
+            transaction.put(
+                LATEST_SCORE,
+                latest,
+                condition="attribute_not_exists(PK) OR scoreId = :previous",
+                ExpressionAttributeValues={":previous": previous.score_id},
+            )
         if consumed_event_id is not None:
             consumed_marker(transaction, CONSUMER, consumed_event_id)
         record_change(transaction, SOURCE, [event], audit)
@@ -73,6 +92,8 @@ class DynamoRiskRepository:
         except TransactionConflict as conflict:
             if "consumed event" in conflict.failed:
                 raise AlreadyScored(consumed_event_id) from conflict
+            if LATEST_SCORE in conflict.failed:
+                raise ScoredMeanwhile(record.crn) from conflict
             raise
 
     def record_reads(self, records: list[AuditRecord]) -> None:

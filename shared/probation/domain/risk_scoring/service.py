@@ -6,7 +6,7 @@ from typing import Protocol
 from probation.domain.assessments.models import Assessment
 from probation.domain.audit import AuditAction, AuditingService, AuditRecord
 from probation.domain.cases.models import CaseOverview
-from probation.domain.errors import InvalidInput, NotFound
+from probation.domain.errors import Conflict, InvalidInput, NotFound
 from probation.domain.events import DomainEvent, case_event
 from probation.domain.principal import STAFF_ROLES, Caller, Principal
 from probation.domain.risk_scoring.inputs import derive_inputs
@@ -39,6 +39,14 @@ class AlreadyScored(Exception):
     """The event was consumed before: scoring it again would double-count it."""
 
 
+class ScoredMeanwhile(Exception):
+    """Another score was saved after the one this one was compared with: its band change would be wrong."""
+
+
+# Each attempt re-reads the case and the latest score; two scorings of one case at once are rare.
+SCORING_ATTEMPTS = 3
+
+
 @dataclass(frozen=True)
 class ScoringCase:
     overview: CaseOverview
@@ -55,8 +63,16 @@ class RiskRepository(Protocol):
     ) -> tuple[list[RiskScoreRecord], str | None]: ...
 
     def save(
-        self, record: RiskScoreRecord, event: DomainEvent, audit: AuditRecord, consumed_event_id: str | None
-    ) -> None: ...
+        self,
+        record: RiskScoreRecord,
+        previous: RiskScoreRecord | None,
+        event: DomainEvent,
+        audit: AuditRecord,
+        consumed_event_id: str | None,
+    ) -> None:
+        """Saves ``record`` only while ``previous`` is still the case's latest score (else ScoredMeanwhile),
+        so the band change it reports is against the score that really came before it."""
+        ...
 
     def record_reads(self, records: list[AuditRecord]) -> None: ...
 
@@ -102,6 +118,19 @@ class RiskScoringService(AuditingService):
     def _score(
         self, crn: str, caller: Caller, trigger: ScoringTrigger, consumed_event_id: str | None = None
     ) -> RiskScoreRecord:
+        for _ in range(SCORING_ATTEMPTS - 1):
+            try:
+                return self._score_once(crn, caller, trigger, consumed_event_id)
+            except ScoredMeanwhile:
+                continue
+        try:
+            return self._score_once(crn, caller, trigger, consumed_event_id)
+        except ScoredMeanwhile:
+            raise Conflict(f"{crn} is being scored by another request; score it again.") from None
+
+    def _score_once(
+        self, crn: str, caller: Caller, trigger: ScoringTrigger, consumed_event_id: str | None
+    ) -> RiskScoreRecord:
         case = self.repository.case(crn)
         if case is None:
             raise NotFound(f"No case with CRN {crn}.")
@@ -128,7 +157,7 @@ class RiskScoringService(AuditingService):
         )
         event = self._scores_determined(record, result, caller)
         self.repository.save(
-            record, event, self._audit(caller, crn, AuditAction.CREATE, event), consumed_event_id
+            record, previous, event, self._audit(caller, crn, AuditAction.CREATE, event), consumed_event_id
         )
         return record
 
