@@ -1,11 +1,11 @@
 """Webhook delivery's adapters: the deliveries in the table, the SQS queue that paces them, and HTTP."""
 
+import http.client
 import ipaddress
 import json
 import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -109,18 +109,32 @@ class DeliveryQueue:
         )
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A webhook that redirects is answered as a failure: following it could reach anywhere."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
 class DestinationRefused(Exception):
     pass
+
+
+class _VettedHTTPConnection(http.client.HTTPConnection):
+    """Connects to the address that was vetted, not to whatever the name resolves to by then: a name
+    re-pointed at a private address between the check and the connection (DNS rebinding) is not followed."""
+
+    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self.vetted_address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self.vetted_address, self.port), self.timeout)
+
+
+class _VettedHTTPSConnection(http.client.HTTPSConnection):
+    """As ``_VettedHTTPConnection``, keeping the host name for TLS: SNI and the certificate's name."""
+
+    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self.vetted_address = address
+
+    def connect(self) -> None:
+        connected = socket.create_connection((self.vetted_address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(connected, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -129,36 +143,52 @@ class HttpWebhookSender:
     timeout_seconds: float = TIMEOUT_SECONDS
 
     def post(self, url: str, body: bytes, headers: dict[str, str]) -> Response:
+        """Redirects are not followed (following one could reach anywhere): a 3xx is a failed delivery."""
         started = time.monotonic()
         status: int | None = None
         error: str | None = None
         try:
-            self._check_destination(url)
-            request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - scheme checked
-            with _opener.open(request, timeout=self.timeout_seconds) as answer:
+            parts = urlsplit(url)
+            address = self._vetted_address(url)
+            secure = parts.scheme == "https"
+            connection_class = _VettedHTTPSConnection if secure else _VettedHTTPConnection
+            connection = connection_class(
+                str(parts.hostname), parts.port or (443 if secure else 80), address, self.timeout_seconds
+            )
+            try:
+                target = parts.path or "/"
+                connection.request(
+                    "POST", f"{target}?{parts.query}" if parts.query else target, body, headers
+                )
+                answer = connection.getresponse()
                 answer.read(MAX_RESPONSE_BYTES)
                 status = answer.status
-        except urllib.error.HTTPError as refused:
-            status, error = refused.code, f"HTTP {refused.code}"
-        except (urllib.error.URLError, OSError, DestinationRefused) as failure:
-            error = str(getattr(failure, "reason", failure))[:500]
+            finally:
+                connection.close()
+            if status >= 300:
+                error = f"HTTP {status}"
+        except (OSError, http.client.HTTPException, DestinationRefused) as failure:
+            error = str(failure)[:500]
         return Response(status, error, int((time.monotonic() - started) * 1000))
 
-    def _check_destination(self, url: str) -> None:
-        """No delivery to private, loopback or link-local addresses (server-side request forgery), except
-        loopback where the local runner allows it."""
+    def _vetted_address(self, url: str) -> str:
+        """The address to connect to: the name resolved once, and refused if any of its addresses is
+        private, loopback or link-local (server-side request forgery), except loopback where the local
+        runner allows it, and only there over plain http."""
         parts = urlsplit(url)
         if parts.scheme not in ("https", "http") or parts.hostname is None:
             raise DestinationRefused(f"not a web URL: {url}")
         try:
-            addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+            addresses = [info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)]
         except socket.gaierror as unknown:
             raise DestinationRefused(f"cannot resolve {parts.hostname}: {unknown}") from None
+        loopback = all(ipaddress.ip_address(address).is_loopback for address in addresses)
         for address in addresses:
             ip = ipaddress.ip_address(address)
             if ip.is_loopback and self.allow_loopback:
                 continue
             if not ip.is_global:
                 raise DestinationRefused(f"{parts.hostname} resolves to a non-public address")
-        if parts.scheme != "https" and not self.allow_loopback:
+        if parts.scheme != "https" and not (self.allow_loopback and loopback):
             raise DestinationRefused("webhooks must use https")
+        return str(addresses[0])

@@ -1,5 +1,7 @@
 """The HTTP side of webhook delivery: no private destinations, no redirects, every failure an answer."""
 
+import socket
+
 import pytest
 
 from probation.adapters.webhooks import HttpWebhookSender
@@ -45,3 +47,31 @@ def test_an_unreachable_webhook_is_an_answer_not_an_exception() -> None:
     )
     assert response.status_code is None
     assert response.error
+
+
+def test_it_connects_to_the_address_it_vetted_not_to_a_later_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DNS rebinding: the name resolves to a public address when checked and to a private one after.
+    The delivery goes to the vetted address (here refused by nothing listening), never the private one."""
+    answers = iter([[(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", 443))]])
+    rebound = [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.5", 443))]
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *_, **__: next(answers, rebound))
+    dialled: list[tuple[str, int]] = []
+
+    def dial(address: tuple[str, int], *_: object, **__: object) -> socket.socket:
+        dialled.append(address)
+        raise ConnectionRefusedError("no connection in a unit test")
+
+    monkeypatch.setattr(socket, "create_connection", dial)
+    response = HttpWebhookSender(allow_loopback=False).post("https://hooks.example/in", b"{}", {})
+    assert dialled == [("93.184.216.34", 443)]
+    assert response.status_code is None
+
+
+def test_plain_http_with_the_loopback_allowance_is_still_only_for_loopback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    public = [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", 80))]
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *_, **__: public)
+    response = HttpWebhookSender(allow_loopback=True).post("http://hooks.example/in", b"{}", {})
+    assert response.status_code is None
+    assert response.error == "webhooks must use https"
