@@ -66,7 +66,14 @@ function showNavigation(session) {
   }
 }
 
+// Each navigation gets its own containers in the page. A screen still waiting for the API when the user
+// has moved on renders into containers no longer in the page, so it can never replace the newer screen
+// (nor its title) under the user's hands.
+let latestRoute = 0;
+
 async function route() {
+  const routeId = ++latestRoute;
+  const isCurrent = () => routeId === latestRoute;
   const path = window.location.hash.replace(/^#/, '') || '/';
   const session = currentSession();
   if (path === '/sign-out') {
@@ -93,20 +100,25 @@ async function route() {
     navigate('/sign-in');
     return;
   }
+  const screenMain = document.createElement('div');
+  const screenBeforeContent = document.createElement('div');
+  main.replaceChildren(screenMain);
+  beforeContent.replaceChildren(screenBeforeContent);
   const context = {
-    api, config, session, main, beforeContent, navigate, flash, takeFlash, home: () => navigate(homePath(currentSession())),
-    title: (text) => { document.title = `${text} – Manage a probation case`; },
-    ready: () => initAll({ scope: main }),
+    api, config, session, main: screenMain, beforeContent: screenBeforeContent, navigate, flash, takeFlash,
+    home: () => navigate(homePath(currentSession())),
+    title: (text) => { if (isCurrent()) document.title = `${text} – Manage a probation case`; },
+    ready: () => initAll({ scope: screenMain }),
   };
   try {
     await screen(context, ...found.slice(1));
   } catch (error) {
-    render(main, html`<h1 class="govuk-heading-l">Sorry, there is a problem</h1>
+    render(screenMain, html`<h1 class="govuk-heading-l">Sorry, there is a problem</h1>
       <p class="govuk-body">${error.message}</p>
       <p class="govuk-body"><a class="govuk-link" href="#/">Go to your cases</a></p>`);
     context.title('Sorry, there is a problem');
   }
-  main.focus({ preventScroll: true });
+  if (isCurrent()) main.focus({ preventScroll: true });
 }
 
 initAll({ scope: document.querySelector('.govuk-template__header') });
