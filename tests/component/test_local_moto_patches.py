@@ -118,26 +118,20 @@ def test_reads_answer_as_moto_s_own_serializer_would(dynamodb: Any) -> None:
         "nested": {"M": {"list": {"L": [{"S": "x"}, {"N": "3"}, {"M": {"deep": {"S": "y"}}}]}}},
     }
     dynamodb.put_item(TableName=TABLE, Item=item)
-    key = {"PK": {"S": "case"}, "SK": {"S": "PROFILE"}}
-    fast = (
-        dynamodb.get_item(TableName=TABLE, Key=key)["Item"],
-        dynamodb.query(
-            TableName=TABLE,
-            KeyConditionExpression="PK = :pk",
-            ExpressionAttributeValues={":pk": {"S": "case"}},
-        )["Items"],
-    )
+
+    def read_back() -> tuple[Any, Any]:
+        key = {"PK": {"S": "case"}, "SK": {"S": "PROFILE"}}
+        query = {"KeyConditionExpression": "PK = :pk", "ExpressionAttributeValues": {":pk": {"S": "case"}}}
+        return (
+            dynamodb.get_item(TableName=TABLE, Key=key)["Item"],
+            dynamodb.query(TableName=TABLE, **query)["Items"],
+        )
+
+    fast = read_back()
     reads = moto_patches._ITEM_READS
     try:
         moto_patches._ITEM_READS = frozenset()  # every answer through moto's own serializer
-        slow = (
-            dynamodb.get_item(TableName=TABLE, Key=key)["Item"],
-            dynamodb.query(
-                TableName=TABLE,
-                KeyConditionExpression="PK = :pk",
-                ExpressionAttributeValues={":pk": {"S": "case"}},
-            )["Items"],
-        )
+        slow = read_back()
     finally:
         moto_patches._ITEM_READS = reads
     assert fast == slow
