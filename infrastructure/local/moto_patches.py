@@ -27,10 +27,13 @@ import copy
 import functools
 import inspect
 import json
+import os
+import random
 import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import jsonpath_ng.ext
@@ -126,8 +129,84 @@ class Changes:
             self.count += 1
 
 
+@dataclass(frozen=True)
+class Fault:
+    """An answer DynamoDB gives a write when it is busy: the write changes nothing."""
+
+    name: str
+    error_type: str
+    message: str
+    cancellation_reason: str | None = None
+
+    def answer(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        body: dict[str, Any] = {
+            "__type": f"com.amazonaws.dynamodb.v20120810#{self.error_type}",
+            "message": self.message,
+        }
+        if self.cancellation_reason is not None:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            request = json.loads(environ["wsgi.input"].read(length) or b"{}")
+            body["CancellationReasons"] = [
+                {"Code": self.cancellation_reason} for _ in request.get("TransactItems", [])
+            ]
+        payload = json.dumps(body).encode()
+        start_response(
+            "400 Bad Request",
+            [("Content-Type", "application/x-amz-json-1.0"), ("Content-Length", str(len(payload)))],
+        )
+        return [payload]
+
+
+_FAULTS = {
+    "TransactionConflict": Fault(
+        "TransactionConflict",
+        "TransactionCanceledException",
+        "Transaction cancelled, please refer cancellation reasons for specific reasons [TransactionConflict]",
+        "TransactionConflict",
+    ),
+    "Throttling": Fault(
+        "Throttling", "ThrottlingException", "Rate of requests exceeds the allowed throughput."
+    ),
+    "RequestLimitExceeded": Fault(
+        "RequestLimitExceeded", "RequestLimitExceeded", "Throughput exceeds the current throughput limit."
+    ),
+}
+# The writes a fault can hit: TransactionConflict only cancels transactions.
+_FAULTABLE = {
+    "TransactionConflict": {"TransactWriteItems"},
+    "Throttling": {"TransactWriteItems", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"},
+    "RequestLimitExceeded": {"TransactWriteItems", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"},
+}
+
+
+class Faults:
+    """Faults the stand-in answers writes with, each at a rate: ``LOCAL_AWS_FAULTS`` (for example
+    ``TransactionConflict=0.3,Throttling=0.1``) when the stack starts, or ``set`` at any time."""
+
+    def __init__(self) -> None:
+        self._rates: dict[str, float] = {}
+        self._random = random.Random()  # noqa: S311 - faults for tests, not secrets
+
+    def set(self, setting: str, seed: int | None = None) -> None:
+        rates: dict[str, float] = {}
+        for part in filter(None, (piece.strip() for piece in setting.split(","))):
+            name, _, rate = part.partition("=")
+            if name not in _FAULTS:
+                raise ValueError(f"unknown fault {name!r}: one of {', '.join(_FAULTS)}")
+            rates[name] = float(rate or 1)
+        self._rates = rates
+        self._random = random.Random(seed)  # noqa: S311 - as above
+
+    def draw(self, operation: str) -> Fault | None:
+        for name, rate in self._rates.items():
+            if operation in _FAULTABLE[name] and self._random.random() < rate:
+                return _FAULTS[name]
+        return None
+
+
 GATE = Gate()
 CHANGES = Changes()
+FAULTS = Faults()
 # Operations that change nothing a restart must keep. ReceiveMessage only hides messages for a while:
 # after a restart they are delivered again, which every consumer already allows for.
 _READ_ONLY_PREFIXES = ("Get", "Query", "Scan", "Describe", "List", "BatchGet", "ReceiveMessage")
@@ -146,6 +225,7 @@ def install() -> None:
         _answer_without_delay()
         _parse_each_json_path_once()
         _check_retention_without_counting()
+        FAULTS.set(os.environ.get("LOCAL_AWS_FAULTS", ""))
         _installed = True
 
 
@@ -272,6 +352,9 @@ def _gate_requests() -> None:
     wait_for_messages = Queue.wait_for_messages
 
     def gated(self: DomainDispatcherApplication, environ: dict[str, Any], start_response: Any) -> Any:
+        fault = FAULTS.draw(_operation(environ))
+        if fault is not None:
+            return fault.answer(environ, start_response)
         with GATE.passing():
             response = dispatch(self, environ, start_response)
             if not _operation(environ).startswith(_READ_ONLY_PREFIXES):
