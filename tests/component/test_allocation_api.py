@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from infrastructure.template import Template
+from probation.adapters.allocation_repository import DynamoAllocationRepository
 from tests.component.conftest import Caller, deliver, table_items
 
 MANAGER = ("manager",)
@@ -292,3 +293,25 @@ def test_a_tier_records_what_the_case_record_does_not_hold_as_unknown(
     assert tier["inputs"]["onIom"] is None
     assert "Women-specific factors are not recorded: counted as absent" in tier["reasons"]
     assert "Breach or recall is not recorded: counted as absent" in tier["reasons"]
+
+
+def test_an_allocation_from_a_stale_read_is_refused_by_the_write(
+    allocation_api: Caller, queued: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The service reads a version that is already stale, so only the write's condition stands between
+    the second allocation and a lost one."""
+    crn = queued
+    stale = DynamoAllocationRepository().allocation(crn)
+    assert stale is not None
+    etag = {"If-Match": f'"{stale.version}"'}
+    first = {"practitionerCode": "PO001", "justification": "First."}
+    assert (
+        allocation_api("POST", f"/cases/{crn}/allocation", first, roles=("manager",), headers=etag).status
+        == 200
+    )
+    monkeypatch.setattr(DynamoAllocationRepository, "allocation", lambda *_: stale)
+    second = {"practitionerCode": "PO002", "justification": "Second."}
+    lost = allocation_api("POST", f"/cases/{crn}/allocation", second, roles=MANAGER, headers=etag)
+    assert lost.status == 412
+    monkeypatch.undo()
+    assert allocation_api("GET", f"/cases/{crn}/allocation").body["practitionerCode"] == "PO001"
