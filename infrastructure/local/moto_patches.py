@@ -51,7 +51,6 @@ from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
 from moto.dynamodb.models import table as table_module
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.responses import DynamoHandler
-from moto.dynamodbstreams.models import DynamoDBStreamsBackend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 from moto.sqs.models import Message, Queue, SQSBackend
 from werkzeug.serving import BaseWSGIServer
@@ -220,7 +219,6 @@ def install() -> None:
         _remember_backend_for_host()
         _query_one_partition()
         _gate_requests()
-        _read_each_stream_iterator_once()
         _serialize_items_as_json()
         _answer_without_delay()
         _parse_each_json_path_once()
@@ -298,28 +296,6 @@ def _serialize_items_as_json() -> None:
         return 200, headers, json.dumps(result, separators=(",", ":"), default=_base64)
 
     DynamoHandler.serialized = as_json  # type: ignore[method-assign,assignment]
-
-
-def _read_each_stream_iterator_once() -> None:
-    """moto keeps every shard iterator it ever handed out (a poller reading a stream five times a second
-    leaves 18,000 an hour behind), and takes a sequence number only as an int, where the API sends a
-    string. An iterator is forgotten once read, as the poller moves on to the next one it was given."""
-    get_shard_iterator = DynamoDBStreamsBackend.get_shard_iterator
-    get_records = DynamoDBStreamsBackend.get_records
-
-    def by_number(
-        self: DynamoDBStreamsBackend, arn: str, shard_id: str, kind: str, sequence_number: Any = None
-    ) -> Any:
-        number = int(sequence_number) if sequence_number is not None else None
-        return get_shard_iterator(self, arn, shard_id, kind, number)  # type: ignore[arg-type]
-
-    def read_once(self: DynamoDBStreamsBackend, iterator_arn: str, limit: int) -> dict[str, Any]:
-        records = get_records(self, iterator_arn, limit)
-        self.shard_iterators.pop(iterator_arn, None)
-        return records
-
-    DynamoDBStreamsBackend.get_shard_iterator = by_number  # type: ignore[method-assign,assignment]
-    DynamoDBStreamsBackend.get_records = read_once  # type: ignore[method-assign]
 
 
 def _write_one_at_a_time() -> None:

@@ -44,7 +44,7 @@ from infrastructure.openapi import merged_spec
 from infrastructure.template import TEMPLATE, FunctionSpec, Template
 
 log = logging.getLogger("local")
-REGION = "eu-west-2"
+REGION = moto_patches.REGION
 STAGE = "local"
 # A change is on disk within this many seconds (plus the time to write it): what a hard kill can lose.
 SAVE_INTERVAL_SECONDS = 1.0
@@ -163,10 +163,6 @@ class LocalStack:
         if folder is not None:
             self._saver = Saver(folder, self.runner_state)
             self._saver.start()
-
-    @property
-    def ready(self) -> bool:
-        return self._gateway is not None and self._gateway.ready.is_set()
 
     def mark_ready(self) -> None:
         """From now on /health says the stack is ready to use."""

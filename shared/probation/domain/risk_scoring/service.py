@@ -118,15 +118,12 @@ class RiskScoringService(AuditingService):
     def _score(
         self, crn: str, caller: Caller, trigger: ScoringTrigger, consumed_event_id: str | None = None
     ) -> RiskScoreRecord:
-        for _ in range(SCORING_ATTEMPTS - 1):
+        for _ in range(SCORING_ATTEMPTS):
             try:
                 return self._score_once(crn, caller, trigger, consumed_event_id)
             except ScoredMeanwhile:
                 continue
-        try:
-            return self._score_once(crn, caller, trigger, consumed_event_id)
-        except ScoredMeanwhile:
-            raise Conflict(f"{crn} is being scored by another request; score it again.") from None
+        raise Conflict(f"{crn} is being scored by another request; score it again.")
 
     def _score_once(
         self, crn: str, caller: Caller, trigger: ScoringTrigger, consumed_event_id: str | None
