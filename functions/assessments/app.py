@@ -63,22 +63,28 @@ def _assessment_response(status: int, assessment: Assessment) -> Response[str]:
 def open_draft(crn: http.CrnPath) -> Response[Any]:
     who = http.caller(app)
 
-    def respond() -> Response[str]:
-        try:
-            draft = service().open_draft(crn, who)
-        except DraftAlreadyOpen as open_one:
-            location = f"/cases/{crn}/assessments/{open_one.assessment_id}"
-            return problem(
-                409,
-                f"Case {crn} already has an open draft assessment: {location}. Finish or continue that one.",
-                slug="draft-already-open",
-                instance=location,
-                headers={"Location": location},
-            )
+    def open_one() -> Assessment:
+        draft = service().open_draft(crn, who)
         metrics.add_metric(name="AssessmentsOpened", unit=MetricUnit.Count, value=1)
-        return _assessment_response(201, draft)
+        return draft
 
-    return idempotency.once(app, who.principal.subject, respond)
+    try:
+        return idempotency.once(
+            app,
+            who.principal.subject,
+            open_one,
+            lambda draft: _assessment_response(201, draft),
+            outcome=Assessment,
+        )
+    except DraftAlreadyOpen as already:
+        location = f"/cases/{crn}/assessments/{already.assessment_id}"
+        return problem(
+            409,
+            f"Case {crn} already has an open draft assessment: {location}. Finish or continue that one.",
+            slug="draft-already-open",
+            instance=location,
+            headers={"Location": location},
+        )
 
 
 @app.get(

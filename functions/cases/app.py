@@ -69,12 +69,15 @@ def health() -> dict[str, str]:
 def create_case(new_case: Annotated[NewCase, Body()]) -> Response[Any]:
     who = http.caller(app)
 
-    def respond() -> Response[str]:
+    def create() -> Case:
         case = service().create_case(new_case, who)
         metrics.add_metric(name="CasesCreated", unit=MetricUnit.Count, value=1)
+        return case
+
+    def created(case: Case) -> Response[Any]:
         return http.json_response(201, case, _case_headers(case))
 
-    return idempotency.once(app, who.principal.subject, respond)
+    return idempotency.once(app, who.principal.subject, create, created, outcome=Case)
 
 
 @app.get("/cases", tags=["Cases"], responses=http.model_responses(200, PageOf[Case], "Matching cases"))
@@ -116,12 +119,17 @@ def get_overview(crn: http.CrnPath) -> Response[Any]:
 def add_conviction(crn: http.CrnPath, new_conviction: Annotated[NewConviction, Body()]) -> Response[Any]:
     who = http.caller(app)
 
-    def respond() -> Response[str]:
-        conviction = service().add_conviction(crn, new_conviction, who)
+    def added(conviction: Conviction) -> Response[Any]:
         location = f"/cases/{crn}/convictions/{conviction.conviction_number}"
         return http.json_response(201, conviction, {"Location": location})
 
-    return idempotency.once(app, who.principal.subject, respond)
+    return idempotency.once(
+        app,
+        who.principal.subject,
+        lambda: service().add_conviction(crn, new_conviction, who),
+        added,
+        outcome=Conviction,
+    )
 
 
 @app.post(
@@ -132,11 +140,16 @@ def add_conviction(crn: http.CrnPath, new_conviction: Annotated[NewConviction, B
 def record_sanctions(crn: http.CrnPath, new_sanctions: Annotated[NewSanctions, Body()]) -> Response[Any]:
     who = http.caller(app)
 
-    def respond() -> Response[str]:
-        sanctions = service().record_sanctions(crn, new_sanctions, who)
+    def recorded(sanctions: list[Sanction]) -> Response[Any]:
         return http.json_response(201, SanctionsRecorded(sanctions=sanctions))
 
-    return idempotency.once(app, who.principal.subject, respond)
+    return idempotency.once(
+        app,
+        who.principal.subject,
+        lambda: service().record_sanctions(crn, new_sanctions, who),
+        recorded,
+        outcome=list[Sanction],
+    )
 
 
 @app.post(
@@ -147,12 +160,15 @@ def record_sanctions(crn: http.CrnPath, new_sanctions: Annotated[NewSanctions, B
 def record_contact(crn: http.CrnPath, new_contact: Annotated[NewContact, Body()]) -> Response[Any]:
     who = http.caller(app)
 
-    def respond() -> Response[str]:
+    def record() -> Contact:
         contact = service().record_contact(crn, new_contact, who, http.if_match_version(app))
         metrics.add_metric(name="ContactsRecorded", unit=MetricUnit.Count, value=1)
+        return contact
+
+    def recorded(contact: Contact) -> Response[Any]:
         return http.json_response(201, contact, {"Location": f"/cases/{crn}/contacts/{contact.contact_id}"})
 
-    return idempotency.once(app, who.principal.subject, respond, required=True)
+    return idempotency.once(app, who.principal.subject, record, recorded, outcome=Contact, required=True)
 
 
 @app.get(
@@ -175,14 +191,19 @@ def add_registration(
 ) -> Response[Any]:
     who = http.caller(app)
 
-    def respond() -> Response[str]:
-        registration = service().add_registration(crn, new_registration, who)
+    def added(registration: Registration) -> Response[Any]:
         location = f"/cases/{crn}/registrations/{registration.registration_id}"
         return http.json_response(
             201, registration, {"Location": location, "ETag": http.etag(registration.version)}
         )
 
-    return idempotency.once(app, who.principal.subject, respond)
+    return idempotency.once(
+        app,
+        who.principal.subject,
+        lambda: service().add_registration(crn, new_registration, who),
+        added,
+        outcome=Registration,
+    )
 
 
 @app.delete(

@@ -113,13 +113,19 @@ def partner_case(crn: http.CrnPath) -> Response[Any]:
 def report_contact(crn: http.CrnPath, new_contact: Annotated[NewContact, Body()]) -> Response[Any]:
     who = http.caller(app)
 
-    def respond() -> Response[str]:
-        contact = service().record_contact(crn, new_contact, who)
+    def recorded(contact: Contact) -> Response[Any]:
         return http.json_response(
             201, contact, {"Location": f"/partner/v1/cases/{crn}/contacts/{contact.contact_id}"}
         )
 
-    return idempotency.once(app, who.principal.subject, respond, required=True)
+    return idempotency.once(
+        app,
+        who.principal.subject,
+        lambda: service().record_contact(crn, new_contact, who),
+        recorded,
+        outcome=Contact,
+        required=True,
+    )
 
 
 @app.get(
@@ -148,12 +154,17 @@ SubscriptionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{1,64}$", descriptio
 def subscribe(new_subscription: Annotated[NewSubscription, Body()]) -> Response[Any]:
     who = http.caller(app)
 
-    def respond() -> Response[str]:
-        subscription = service().subscribe(new_subscription, who)
+    def subscribed(subscription: Subscription) -> Response[Any]:
         location = f"/partner/v1/subscriptions/{subscription.subscription_id}"
         return http.json_response(201, subscription, {"Location": location})
 
-    return idempotency.once(app, who.principal.subject, respond)
+    return idempotency.once(
+        app,
+        who.principal.subject,
+        lambda: service().subscribe(new_subscription, who),
+        subscribed,
+        outcome=Subscription,
+    )
 
 
 @app.get(

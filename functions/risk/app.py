@@ -55,12 +55,15 @@ def calculate(request: Annotated[RiskCalculationRequest, Body()]) -> Response[An
 def score_case(crn: http.CrnPath) -> Response[Any]:
     who = http.caller(app)
 
-    def respond() -> Response[str]:
+    def score() -> RiskScoreRecord:
         record = service().score_case(crn, who)
         metrics.add_metric(name="RiskScoresCalculated", unit=MetricUnit.Count, value=1)
+        return record
+
+    def scored(record: RiskScoreRecord) -> Response[Any]:
         return http.json_response(201, record, {"Location": f"/cases/{crn}/risk"})
 
-    return idempotency.once(app, who.principal.subject, respond)
+    return idempotency.once(app, who.principal.subject, score, scored, outcome=RiskScoreRecord)
 
 
 @app.get(

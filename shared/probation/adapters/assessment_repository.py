@@ -55,6 +55,7 @@ class DynamoAssessmentRepository:
         )
         transaction.create("assessment", self._item(assessment))
         transaction.create("audit", audit_item(audit))
+        transaction.answers(assessment)
         execute_on_case(transaction, self._table, crn)
 
     def replace(

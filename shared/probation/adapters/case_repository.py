@@ -123,6 +123,7 @@ class DynamoCaseRepository:
     def create(self, case: Case, event: DomainEvent, audit: AuditRecord) -> None:
         transaction = self._transaction()
         transaction.create("case", {**_profile_item(case), "convictionCount": 0, "activeRegistrations": {}})
+        transaction.answers(case)
         record_change(transaction, SOURCE, [event], audit)
         try:
             transaction.execute(self._table.meta.client)
@@ -164,6 +165,7 @@ class DynamoCaseRepository:
             },
         )
         transaction.create("conviction", {**item, **to_attributes(conviction)})
+        transaction.answers(conviction)
         record_change(transaction, SOURCE, [event], audit)
         self._execute(transaction, crn)
 
@@ -176,6 +178,7 @@ class DynamoCaseRepository:
             sort_key = keys.sanction_sort_key(sanction.sanction_date, sanction.sanction_id)
             item = {"PK": keys.case_partition(crn), "SK": sort_key, "itemType": "SANCTION"}
             transaction.create("sanction", {**item, **to_attributes(sanction)})
+        transaction.answers(sanctions)
         record_change(transaction, SOURCE, [event], audit)
         self._execute(transaction, crn)
 
@@ -210,6 +213,7 @@ class DynamoCaseRepository:
         sort_key = keys.contact_sort_key(contact.contact_date, contact.contact_id)
         item = {"PK": keys.case_partition(crn), "SK": sort_key, "itemType": "CONTACT"}
         transaction.create("contact", {**item, **to_attributes(contact)})
+        transaction.answers(contact)
         record_change(transaction, SOURCE, [event], audit)
         self._execute(transaction, crn)
 
@@ -240,6 +244,7 @@ class DynamoCaseRepository:
         )
         item = {**keys.registration_key(crn, registration.registration_id), "itemType": "REGISTRATION"}
         transaction.create("registration", {**item, **to_attributes(registration)})
+        transaction.answers(registration)
         record_change(transaction, SOURCE, events, audit)
         self._execute(transaction, crn)
 

@@ -13,7 +13,9 @@ from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
 from pydantic import BaseModel
+from pydantic_core import to_json
 
+from probation.adapters import idempotency_claims
 from probation.domain.errors import FieldError, InvalidInput, Unavailable
 
 Item = dict[str, Any]
@@ -76,6 +78,13 @@ class Transaction:
     table_name: str
     _operations: list[dict[str, Any]] = field(default_factory=list)
     _labels: list[str] = field(default_factory=list)
+    _outcome: str | None = None
+
+    def answers(self, outcome: BaseModel | list[Any]) -> None:
+        """What the request making this change answers with: kept with the request's Idempotency-Key, if
+        it has one, in this same transaction, so a retry after a crash between commit and response is
+        answered with it."""
+        self._outcome = to_json(outcome, by_alias=True).decode()
 
     def put(self, label: str, item: Item, *, condition: str | None = None, **expression: Any) -> None:
         operation: dict[str, Any] = {"TableName": self.table_name, "Item": item}
@@ -111,21 +120,32 @@ class Transaction:
     def execute(self, client: Any) -> None:
         """Writes every operation or none. A failed condition is a ``TransactionConflict`` naming it. A
         transaction cancelled only because another one held an item, or by throttling, is tried again a
-        few times after a jittered pause, then is ``Unavailable``: it never changed anything."""
+        few times after a jittered pause, then is ``Unavailable``: it never changed anything. Under an
+        Idempotency-Key's claim it also writes the claim's record, and is ``AlreadyApplied`` if an earlier
+        attempt of the request wrote it."""
+        operations, labels = self._operations, self._labels
+        claim = idempotency_claims.unspent()
+        if claim is not None:
+            operations = [*operations, {"Put": claim.record(self._outcome)}]
+            labels = [*labels, idempotency_claims.APPLIED]
         # One token for every attempt: an attempt whose answer was lost is not applied twice.
         token = uuid.uuid4().hex
         for attempt in range(1, TRANSIENT_ATTEMPTS + 1):
             try:
-                client.transact_write_items(TransactItems=self._operations, ClientRequestToken=token)
+                client.transact_write_items(TransactItems=operations, ClientRequestToken=token)
+                if claim is not None:
+                    claim.spent = True
                 return
             except ClientError as error:
                 code = error.response["Error"]["Code"]
                 reasons = [reason.get("Code") for reason in error.response.get("CancellationReasons", [])]
                 failed = [
                     label
-                    for label, reason in zip(self._labels, reasons, strict=False)
+                    for label, reason in zip(labels, reasons, strict=False)
                     if reason == "ConditionalCheckFailed"
                 ]
+                if idempotency_claims.APPLIED in failed:
+                    raise idempotency_claims.AlreadyApplied from error
                 if code == "TransactionCanceledException" and failed:
                     raise TransactionConflict(failed) from error
                 if not is_transient(code, reasons):

@@ -73,6 +73,7 @@ class DynamoRiskRepository:
         transaction = Transaction(self.table_name)
         item = {**keys.risk_key(record.crn, record.calculated_at, record.score_id), "itemType": "RISK_SCORE"}
         transaction.create("risk score", {**item, **to_document(record)})
+        transaction.answers(record)
         latest = {**keys.latest_risk_key(record.crn), "itemType": "RISK_LATEST", "scoreId": record.score_id}
         if previous is None:
             transaction.put(LATEST_SCORE, latest, condition="attribute_not_exists(PK)")

@@ -50,6 +50,7 @@ class SubscriptionStore:
                 **to_document(subscription),
             },
         )
+        transaction.answers(subscription.public())
         try:
             transaction.execute(self._table.meta.client)
         except TransactionConflict as conflict:

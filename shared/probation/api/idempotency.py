@@ -1,4 +1,5 @@
-"""Idempotency-Key on POST: a retry gets the first response and writes nothing new (Powertools Idempotency).
+"""Idempotency-Key on POST: a retry gets the first response and writes nothing new (Powertools Idempotency,
+with the key's claim written in the change's own transaction: ``probation.adapters.idempotency_claims``).
 
 The key is scoped to the caller and the route, so one client's key can never replay another's response,
 and a key reused with a different body is refused rather than silently answered with the old response.
@@ -6,8 +7,10 @@ and a key reused with a different body is refused rather than silently answered 
 
 import functools
 import hashlib
+import json
+import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.utilities.idempotency import (
@@ -15,16 +18,19 @@ from aws_lambda_powertools.utilities.idempotency import (
     IdempotencyConfig,
     idempotent_function,
 )
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyValidationError
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
+from pydantic import TypeAdapter
 
 from probation import config
-from probation.adapters import aws
-from probation.domain.errors import FieldError, InvalidInput
+from probation.adapters import aws, idempotency_claims
+from probation.domain.errors import Conflict, DomainError, FieldError, InvalidInput
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 KEY_LIFETIME_SECONDS = 24 * 60 * 60
 MAX_KEY_LENGTH = 255
+OutcomeT = TypeVar("OutcomeT")
 
 
 def _mark_replayed(response: Any, idempotent_data: DataRecord) -> Any:
@@ -69,28 +75,69 @@ def idempotency_key(resolver: APIGatewayRestResolver, *, required: bool) -> str 
 def once(
     resolver: APIGatewayRestResolver,
     principal_id: str,
-    respond: Callable[[], Response[Any]],
+    act: Callable[[], OutcomeT],
+    present: Callable[[OutcomeT], Response[Any]],
     *,
+    outcome: Any,
     required: bool = False,
 ) -> Response[Any]:
-    """Runs ``respond`` once per Idempotency-Key; with no key (where allowed) it simply runs."""
+    """Makes the change ``act`` makes once per Idempotency-Key, and answers ``present(its outcome)``; with
+    no key (where allowed) it simply does both. ``outcome`` is the outcome's type, to read it back from the
+    key's record when a retry follows a crash between the change and its answer."""
     key = idempotency_key(resolver, required=required)
     if key is None:
-        return respond()
+        return present(act())
     event = resolver.current_event
+    route = f"{event.http_method} {event.path}"
     body_hash = hashlib.sha256((event.body or "").encode()).hexdigest()
-    request = {
-        "principal": principal_id,
-        "route": f"{event.http_method} {event.path}",
-        "key": key,
-        "body": body_hash,
-    }
+    request = {"principal": principal_id, "route": route, "key": key, "body": body_hash}
+    claim = idempotency_claims.Claim(
+        key_hash=hashlib.sha256(json.dumps([principal_id, route, key]).encode()).hexdigest(),
+        body_hash=body_hash,
+        table_name=config.idempotency_table_name(),
+        expires_at=int(time.time()) + KEY_LIFETIME_SECONDS,
+    )
 
     def run(request: dict[str, Any]) -> dict[str, Any]:
-        response = respond()
+        response = _made_once(claim, act, present, TypeAdapter(outcome))
         return {"statusCode": response.status_code, "headers": dict(response.headers), "body": response.body}
 
     # Lets an in-progress record expire with the invocation, so a timed-out attempt does not block retries.
     _settings.register_lambda_context(resolver.lambda_context)
     stored = _idempotent()(run)(request=request)
     return Response(status_code=stored["statusCode"], headers=stored["headers"], body=stored["body"])
+
+
+def _made_once(
+    claim: idempotency_claims.Claim,
+    act: Callable[[], OutcomeT],
+    present: Callable[[OutcomeT], Response[Any]],
+    outcome: TypeAdapter[OutcomeT],
+) -> Response[Any]:
+    try:
+        with idempotency_claims.claiming(claim):
+            made = act()
+    except idempotency_claims.AlreadyApplied:
+        return _replayed(claim, present, outcome)
+    except DomainError:
+        # An earlier attempt's change can also stop this one before it reaches the store (the case's
+        # version has moved on, say): the key's record, if there is one, says what that attempt answered.
+        if idempotency_claims.applied(claim) is None:
+            raise
+        return _replayed(claim, present, outcome)
+    return present(made)
+
+
+def _replayed(
+    claim: idempotency_claims.Claim,
+    present: Callable[[OutcomeT], Response[Any]],
+    outcome: TypeAdapter[OutcomeT],
+) -> Response[Any]:
+    record = idempotency_claims.applied(claim)
+    if record is None or record.outcome is None:
+        raise Conflict(
+            "This request was already made with this Idempotency-Key; read the resource it changed."
+        )
+    if record.body_hash != claim.body_hash:
+        raise IdempotencyValidationError("the Idempotency-Key was used for a different request body")
+    return present(outcome.validate_json(record.outcome))

@@ -52,9 +52,9 @@ REFRESHING_EVENTS = frozenset(
 )
 
 
-class DraftAlreadyOpen(Exception):
+class DraftAlreadyOpen(Conflict):
     def __init__(self, assessment_id: str) -> None:
-        super().__init__(assessment_id)
+        super().__init__(f"The case already has an open draft assessment: {assessment_id}.")
         self.assessment_id = assessment_id
 
 
