@@ -297,6 +297,40 @@ def test_one_bad_sanction_refuses_the_whole_batch(api: Caller, template: Templat
 # ------------------------------------------------------------------ contacts
 
 
+@pytest.mark.parametrize(
+    ("contact_date", "refusal"),
+    [
+        ("0026-02-03T14:30:00Z", "10th birthday (17 May 2000)"),  # a year typed as "26"
+        ("1900-02-03T14:30:00Z", "10th birthday"),
+        ("1995-06-01T09:00:00Z", "10th birthday"),  # after birth (1990), before the age of responsibility
+        ("2031-02-03T14:30:00Z", "appointment, not a contact"),
+    ],
+)
+def test_a_contact_on_an_impossible_date_is_refused_and_nothing_recorded(
+    api: Caller, template: Template, crn: str, contact_date: str, refusal: str
+) -> None:
+    response = api(
+        "POST",
+        f"/cases/{crn}/contacts",
+        {**CONTACT, "contactDate": contact_date},
+        headers={"Idempotency-Key": f"date-{contact_date}"},
+    )
+    assert response.status == 422, response.body
+    assert response.field_errors == {"contactDate"}
+    assert refusal in response.body["errors"][0]["message"]
+    assert not [i for i in table_items(template, f"CASE#{crn}") if i["SK"].startswith("CONTACT#")]
+
+
+def test_a_contact_on_the_persons_10th_birthday_is_possible(api: Caller, crn: str) -> None:
+    response = api(
+        "POST",
+        f"/cases/{crn}/contacts",
+        {**CONTACT, "contactDate": "2000-05-17T09:00:00Z"},
+        headers={"Idempotency-Key": "tenth-birthday"},
+    )
+    assert response.status == 201, response.body
+
+
 def test_a_contact_needs_an_idempotency_key(api: Caller, crn: str) -> None:
     response = api("POST", f"/cases/{crn}/contacts", CONTACT)
     assert response.status == 422

@@ -11,8 +11,10 @@ import string
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -42,6 +44,7 @@ MANAGER = "Marcus Bell"  # the demo's senior probation officer in Hackney, offer
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
 STABLE_SECONDS = 2.0
+YESTERDAY = datetime.now(ZoneInfo("Europe/London")).date() - timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -237,6 +240,7 @@ def test_a_contact_draft_survives_a_reload_and_a_conflicting_change(
     sign_in(page, runner, staff_code=story.practitioner_code)
     page.goto(f"{runner.base_url}/#/cases/{story.crn}/contact")
     page.get_by_label("Home visit").check()
+    fill_date_of_contact(page, YESTERDAY, "14:30")
     page.get_by_label("Attended and complied").check()
     page.get_by_label("Notes").fill(notes)
     check_screen(page, "06-record-contact")
@@ -271,7 +275,31 @@ def test_a_contact_draft_survives_a_reload_and_a_conflicting_change(
 
     contacts = other.get(f"{runner.base_url}/cases/{story.crn}/contacts", timeout=10).json()["items"]
     assert [c["notes"] for c in contacts].count(notes) == 1
-    assert page.evaluate(f"localStorage.getItem('probation.contact-draft.{story.crn}')") is None
+    assert drafts_in(page) == []
+    recorded = next(c for c in contacts if c["notes"] == notes)
+    # Typed as UK time (British Summer Time or not), stored as the instant it stands for.
+    assert recorded["contactDate"] == uk_wall_time_as_utc(YESTERDAY, 14, 30)
+
+
+def fill_date_of_contact(page: Page, day: date, time_of_day: str) -> None:
+    page.get_by_label("Day").fill(str(day.day))
+    page.get_by_label("Month").fill(str(day.month))
+    page.get_by_label("Year").fill(str(day.year))
+    page.get_by_label("Time of contact").fill(time_of_day)
+
+
+def drafts_in(page: Page) -> list[str]:
+    """Every draft kept in the browser's storage (by its key)."""
+    keys: list[str] = page.evaluate(
+        "Array.from({length: localStorage.length}, (_, i) => localStorage.key(i))"
+        ".filter((key) => key.includes('draft'))"
+    )
+    return keys
+
+
+def uk_wall_time_as_utc(day: date, hour: int, minute: int) -> str:
+    instant = datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZoneInfo("Europe/London"))
+    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def answer_all_but(session: requests.Session, base: str, draft: dict[str, Any], left: int) -> list[str]:
@@ -352,3 +380,149 @@ def test_the_case_overview_works_on_a_phone(browser: Browser, runner: Runner, st
         check_screen(phone, "09-case-overview-phone")
     finally:
         context.close()
+
+
+# ------------------------------------------------------------------ what staff met (issue 18)
+
+PSO = "practitioner"
+
+
+def sign_out(page: Page) -> None:
+    page.get_by_role("link", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in as")).to_be_visible()
+
+
+def test_a_draft_belongs_to_its_author_and_leaves_with_them(page: Page, runner: Runner, story: Story) -> None:
+    """A PO types sensitive notes and signs out; a PSO then signing in on this browser never sees them."""
+    secret = f"Disclosed a new partner, {letters(8)}; safeguarding referral to follow."
+    sign_in(page, runner, staff_code=story.practitioner_code)
+    page.goto(f"{runner.base_url}/#/cases/{story.crn}/contact")
+    expect(page.get_by_role("heading", name="Record a contact")).to_be_visible()
+    assert drafts_in(page) == [], "opening the form is not typing: it keeps nothing"
+    page.get_by_label("Notes").fill(secret)
+    assert len(drafts_in(page)) == 1
+    sign_out(page)
+    assert drafts_in(page) == [], "signing out removes the author's drafts"
+
+    sign_in(page, runner, staff_code=f"PSO{letters(4).upper()}")
+    page.goto(f"{runner.base_url}/#/cases/{story.crn}/contact")
+    expect(page.get_by_role("heading", name="Record a contact")).to_be_visible()
+    expect(page.locator("#restored")).to_have_count(0)
+    expect(page.get_by_label("Notes")).to_have_value("")
+    for part in ("Day", "Month", "Year", "Time of contact"):
+        expect(page.get_by_label(part)).to_have_value("")
+    assert secret not in page.content()
+
+
+def test_a_draft_left_without_signing_out_is_offered_only_to_its_author(
+    page: Page, runner: Runner, story: Story
+) -> None:
+    notes = f"Half-written {letters(8)}"
+    sign_in(page, runner, staff_code=story.practitioner_code)
+    page.goto(f"{runner.base_url}/#/cases/{story.crn}/contact")
+    page.get_by_label("Notes").fill(notes)
+    page.evaluate("sessionStorage.clear()")  # the session ends (tab closed, token expired), no sign-out
+
+    sign_in(page, runner, staff_code=f"PSO{letters(4).upper()}")
+    page.goto(f"{runner.base_url}/#/cases/{story.crn}/contact")
+    expect(page.get_by_role("heading", name="Record a contact")).to_be_visible()
+    expect(page.get_by_label("Notes")).to_have_value("")
+    sign_out(page)
+
+    sign_in(page, runner, staff_code=story.practitioner_code)
+    page.goto(f"{runner.base_url}/#/cases/{story.crn}/contact")
+    expect(page.locator("#restored")).to_contain_text("has been restored")
+    expect(page.get_by_label("Notes")).to_have_value(notes)
+    page.get_by_role("button", name="Discard draft").click()
+    page.get_by_role("button", name="No, keep it").click()
+    expect(page.get_by_label("Notes")).to_have_value(notes)
+    page.get_by_role("button", name="Discard draft").click()
+    page.get_by_role("button", name="Yes, discard the draft").click()
+    expect(page.get_by_role("heading", name=story.name, exact=True)).to_be_visible()
+    assert drafts_in(page) == []
+
+
+@pytest.mark.parametrize(
+    ("day", "month", "year", "time_of_day", "message", "marked"),
+    [
+        ("3", "2", "26", "14:30", "Year must include 4 numbers", ["Year"]),
+        ("3", "2", "2031", "14:30", "Date of contact must be today or in the past", ["Day", "Month", "Year"]),
+        ("3", "2", "1900", "14:30", "Date of contact must be on or after", ["Day", "Month", "Year"]),
+        ("31", "2", "2026", "14:30", "Date of contact must be a real date", ["Day"]),
+        ("3", "", "2026", "14:30", "Date of contact must include a month", ["Month"]),
+        ("3", "2", "2026", "", "Enter time of contact", ["Time of contact"]),
+        ("3", "2", "2026", "25:61", "Time of contact must be a real time, like 14:30", ["Time of contact"]),
+    ],
+)
+def test_an_impossible_date_or_time_is_refused_the_gov_uk_way_and_nothing_recorded(
+    page: Page,
+    runner: Runner,
+    story: Story,
+    day: str,
+    month: str,
+    year: str,
+    time_of_day: str,
+    message: str,
+    marked: list[str],
+) -> None:
+    sign_in(page, runner, staff_code=story.practitioner_code)
+    before = runner.session("practitioner").get(f"{runner.base_url}/cases/{story.crn}/contacts", timeout=10)
+    page.goto(f"{runner.base_url}/#/cases/{story.crn}/contact")
+    page.get_by_label("Phone call").check()
+    for label, value in (("Day", day), ("Month", month), ("Year", year), ("Time of contact", time_of_day)):
+        page.get_by_label(label).fill(value)
+    page.get_by_role("button", name="Save contact").click()
+
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text(message)
+    assert page.title().startswith("Error: ")
+    inputs = {"Day": "#contact-date-day", "Month": "#contact-date-month", "Year": "#contact-date-year"}
+    inputs["Time of contact"] = "#time"
+    for label, selector in inputs.items():
+        has_error = "govuk-input--error" in (page.locator(selector).get_attribute("class") or "")
+        assert has_error == (label in marked), f"{label} marked as wrong: {has_error}"
+    # The message sits under the hint, inside the field's group, and the field is described by both.
+    group = page.locator(".govuk-form-group--error")
+    expect(group).to_have_count(1)
+    expect(group.locator(".govuk-hint + .govuk-error-message")).to_contain_text(message)
+    described = page.locator(
+        "#time" if marked == ["Time of contact"] else "#contact-date-day >> xpath=ancestor::fieldset"
+    )
+    described_by = (described.get_attribute("aria-describedby") or "").split()
+    assert [token.rsplit("-", 1)[-1] for token in described_by] == ["hint", "error"]
+    summary.get_by_role("link").first.click()
+    assert page.evaluate("document.activeElement.id") == (
+        "time" if marked == ["Time of contact"] else inputs[marked[0]].lstrip("#")
+    )
+    check_screen(page, f"10-contact-error-{message.split(maxsplit=1)[0].lower()}-{year or 'none'}")
+    after = runner.session("practitioner").get(f"{runner.base_url}/cases/{story.crn}/contacts", timeout=10)
+    assert after.json()["items"] == before.json()["items"]
+
+
+def test_a_practitioner_is_offered_no_allocation(page: Page, runner: Runner, story: Story) -> None:
+    sign_in(page, runner, staff_code=story.practitioner_code)
+    expect(page.get_by_role("link", name="My caseload")).to_be_visible()
+    expect(page.get_by_role("link", name="Unallocated cases")).to_be_hidden()
+    page.goto(f"{runner.base_url}/#/cases/{story.crn}")
+    expect(page.get_by_role("heading", name=story.name, exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Allocate")).to_have_count(0)
+    expect(page.get_by_role("button", name="Reallocate")).to_have_count(0)
+    page.goto(f"{runner.base_url}/#/cases/{story.crn}/allocation")
+    expect(page.get_by_role("heading", name="You cannot allocate cases")).to_be_visible()
+    expect(page.get_by_label("Justification")).to_have_count(0)
+
+
+def test_a_manager_reallocates_an_allocated_case_and_back_returns_to_the_team(
+    page: Page, runner: Runner, story: Story
+) -> None:
+    sign_in(page, runner, identity=MANAGER)
+    expect(page.get_by_role("link", name="My caseload")).to_be_hidden()
+    page.goto(f"{runner.base_url}/#/queue/{TEAM}")
+    expect(page.get_by_role("heading", name="Unallocated cases")).to_be_visible()
+    page.goto(f"{runner.base_url}/#/cases/{story.crn}")
+    expect(page.get_by_role("heading", name=story.name, exact=True)).to_be_visible()
+    allocated = runner.session("manager").get(f"{runner.base_url}/cases/{story.crn}/allocation", timeout=10)
+    label = "Reallocate" if allocated.json().get("practitionerCode") else "Allocate"
+    expect(page.get_by_role("button", name=label, exact=True)).to_be_visible()
+    page.get_by_role("link", name="Back").click()
+    expect(page).to_have_url(f"{runner.base_url}/#/queue/{TEAM}")

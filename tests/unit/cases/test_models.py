@@ -172,16 +172,16 @@ def test_a_requirement_length_needs_its_unit() -> None:
         Requirement.model_validate({"type": "UNPAID_WORK", "length": 120})
 
 
-def test_an_outcome_is_only_for_a_contact_that_has_happened() -> None:
+def test_a_contact_is_something_that_has_happened() -> None:
     past = (datetime.now(UTC) - timedelta(days=1)).isoformat()
-    future = (datetime.now(UTC) + timedelta(days=1)).isoformat()
     assert NewContact.model_validate(
         {"type": "PHONE_CALL", "contactDate": past, "outcome": "ATTENDED_COMPLIED"}
     )
-    assert NewContact.model_validate({"type": "OFFICE_APPOINTMENT", "contactDate": future}).outcome is None
-    with pytest.raises(ValidationError, match="only be recorded for a contact that has happened"):
-        NewContact.model_validate(
-            {"type": "PHONE_CALL", "contactDate": future, "outcome": "ATTENDED_COMPLIED"}
-        )
+    typed_on_a_fast_clock = (datetime.now(UTC) + timedelta(minutes=1)).isoformat()
+    assert NewContact.model_validate({"type": "PHONE_CALL", "contactDate": typed_on_a_fast_clock})
+    for future in (datetime.now(UTC) + timedelta(minutes=10), datetime.now(UTC) + timedelta(days=1)):
+        with pytest.raises(ValidationError, match="a meeting still to come is an appointment") as refused:
+            NewContact.model_validate({"type": "OFFICE_APPOINTMENT", "contactDate": future.isoformat()})
+        assert refused.value.errors()[0]["loc"] == ("contactDate",)
     with pytest.raises(ValidationError, match="needs a UTC offset"):
         NewContact.model_validate({"type": "PHONE_CALL", "contactDate": "2025-01-01T10:00:00"})

@@ -2,6 +2,7 @@
 import { initAll } from '/govuk/govuk-frontend.min.js';
 import { createApi } from './api.mjs';
 import { completeCognitoSignIn, currentSession, signOut } from './auth.mjs';
+import { discardDraftsOf, discardUnownedDrafts } from './drafts.mjs';
 import { html, render } from './view.mjs';
 import { signInScreen } from './screens/sign-in.mjs';
 import { caseloadScreen, queueScreen } from './screens/lists.mjs';
@@ -23,6 +24,9 @@ const ROUTES = [
   [new RegExp(`^/cases/${CRN}/allocation$`), allocationScreen],
 ];
 const FLASH = 'probation.flash';
+// The list a case was opened from (a team's queue, the caseload), for the case's Back link.
+const LAST_LIST = 'probation.last-list';
+const LISTS = /^\/(caseload|queue(\/[A-Z0-9]+)?)$/;
 
 const main = document.getElementById('main-content');
 const beforeContent = document.getElementById('before-content');
@@ -77,6 +81,8 @@ async function route() {
   const path = window.location.hash.replace(/^#/, '') || '/';
   const session = currentSession();
   if (path === '/sign-out') {
+    if (session) discardDraftsOf(session);
+    sessionStorage.removeItem(LAST_LIST);
     signOut(config);
     navigate('/sign-in');
     return;
@@ -100,6 +106,7 @@ async function route() {
     navigate('/sign-in');
     return;
   }
+  if (LISTS.test(path)) sessionStorage.setItem(LAST_LIST, path);
   const screenMain = document.createElement('div');
   const screenBeforeContent = document.createElement('div');
   main.replaceChildren(screenMain);
@@ -107,6 +114,7 @@ async function route() {
   const context = {
     api, config, session, main: screenMain, beforeContent: screenBeforeContent, navigate, flash, takeFlash,
     home: () => navigate(homePath(currentSession())),
+    listPath: () => sessionStorage.getItem(LAST_LIST) ?? homePath(session),
     title: (text) => { if (isCurrent()) document.title = `${text} – Manage a probation case`; },
     ready: () => initAll({ scope: screenMain }),
   };
@@ -122,6 +130,7 @@ async function route() {
 }
 
 initAll({ scope: document.querySelector('.govuk-template__header') });
+discardUnownedDrafts();
 try {
   const signedIn = config.auth.mode === 'cognito' ? await completeCognitoSignIn(config) : null;
   if (signedIn) window.location.hash = `#${homePath(signedIn)}`;

@@ -1,6 +1,6 @@
 """What the case records API accepts and returns. Field rules that need no other data live here."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Self
 
@@ -284,20 +284,29 @@ class ContactSource(StrEnum):
     PARTNER = "PARTNER"
 
 
+# A device clock a little ahead of ours must not make a contact typed "now" a future one.
+CLOCK_SKEW = timedelta(minutes=2)
+
+
+def _has_happened(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("needs a UTC offset, for example 2026-11-26T10:00:00Z")
+    if value > datetime.now(UTC) + CLOCK_SKEW:
+        raise ValueError(
+            "must be now or in the past: a meeting still to come is an appointment, not a contact"
+        )
+    return value
+
+
 class NewContact(ApiModel):
     type: ContactType
-    contact_date: datetime = Field(description="When it happened or is to happen, with a UTC offset")
+    contact_date: Annotated[datetime, AfterValidator(_has_happened)] = Field(
+        description="When it happened, with a UTC offset: now or in the past, and not before the person's "
+        "10th birthday (the age of criminal responsibility)"
+    )
     outcome: ContactOutcome | None = None
     notes: FreeText | None = None
     sensitive: bool = False
-
-    @model_validator(mode="after")
-    def _outcome_is_for_the_past(self) -> Self:
-        if self.contact_date.tzinfo is None:
-            raise ValueError("contactDate needs a UTC offset, e.g. 2026-11-26T10:00:00Z")
-        if self.outcome is not None and self.contact_date > datetime.now(self.contact_date.tzinfo):
-            raise ValueError("an outcome can only be recorded for a contact that has happened")
-        return self
 
 
 class Contact(NewContact):

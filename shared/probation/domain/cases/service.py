@@ -7,6 +7,7 @@ from typing import TypeVar
 
 from probation.domain.audit import AuditAction, AuditingService, AuditRecord
 from probation.domain.cases.models import (
+    MINIMUM_AGE,
     Case,
     CaseOverview,
     CasePatch,
@@ -227,6 +228,7 @@ class CaseService(AuditingService):
         principal = caller.principal
         principal.require_any(STAFF_ROLES | {Role.PARTNER})
         is_partner = principal.kind is PrincipalKind.PARTNER
+        _within_responsibility(self._stored(crn).case, new_contact.contact_date.date(), "contactDate")
         contact = Contact(
             **dict(new_contact),
             contact_id=self.new_id(),
@@ -426,6 +428,29 @@ def _no_case(crn: str) -> NotFound:
 def _after_birth(case: Case, value: date, field_name: str) -> None:
     if value <= case.date_of_birth:
         raise InvalidInput([FieldError(field_name, "must be after the person's date of birth")])
+
+
+def _within_responsibility(case: Case, value: date, field_name: str) -> None:
+    """No one is supervised before the age of criminal responsibility, so an earlier date is a typing slip
+    (a year of "26" read as 0026, say)."""
+    tenth_birthday = _birthday(case.date_of_birth, MINIMUM_AGE)
+    if value < tenth_birthday:
+        raise InvalidInput(
+            [
+                FieldError(
+                    field_name,
+                    f"must be on or after the person's {MINIMUM_AGE}th birthday "
+                    f"({tenth_birthday:%-d %B %Y}), the age of criminal responsibility",
+                )
+            ]
+        )
+
+
+def _birthday(birth: date, age: int) -> date:
+    try:
+        return birth.replace(year=birth.year + age)
+    except ValueError:  # born on 29 February, and that year has none
+        return birth.replace(year=birth.year + age, day=28)
 
 
 def _register_type(new_registration: NewRegistration) -> RegisterType:

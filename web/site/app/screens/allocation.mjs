@@ -10,8 +10,17 @@ const FIELDS = {
 };
 
 export async function allocationScreen(context, crn) {
-  const { api, main } = context;
+  const { api, main, session } = context;
   render(context.beforeContent, backLink(`#/cases/${crn}`));
+  // Asked before anything is shown: a practitioner must not fill in a form only to be refused.
+  if (!session.roles.includes('manager')) {
+    context.title('You cannot allocate cases');
+    render(main, html`
+      <h1 class="govuk-heading-l">You cannot allocate cases</h1>
+      <p class="govuk-body">Only managers allocate and reallocate cases. Ask your senior probation officer if this case needs a different practitioner.</p>
+      <p class="govuk-body"><a class="govuk-link" href="#/cases/${crn}">Return to the case</a></p>`);
+    return;
+  }
   const [{ data: overview }] = await Promise.all([api(`/cases/${crn}/overview`)]);
   const name = `${overview.case.firstName} ${overview.case.lastName}`;
   context.title(`Allocate ${name}`);
@@ -31,7 +40,7 @@ export async function allocationScreen(context, crn) {
       <div id="errors"></div>
       ${banner}
       <span class="govuk-caption-l">${name} · CRN ${crn}</span>
-      <h1 class="govuk-heading-l">Allocate to a practitioner</h1>
+      <h1 class="govuk-heading-l">${allocation.practitionerCode || allocation.partnerId ? 'Reallocate to another practitioner' : 'Allocate to a practitioner'}</h1>
       ${summaryList([
         ['Tier', tierTag(allocation.tier?.tier)],
         ['Why this tier', allocation.tier ? html`<ul class="govuk-list govuk-list--bullet">${allocation.tier.reasons.map((r) => html`<li>${r}</li>`)}</ul>` : 'Not tiered'],

@@ -5,6 +5,7 @@ import { SOURCES, answerText, questionCatalogue } from '../catalogue.mjs';
 import {
   backLink, bandTag, formatDate, formatDateTime, html, notificationBanner, render, summaryList, tierTag, words,
 } from '../view.mjs';
+import { CONTACT_OUTCOMES, CONTACT_TYPES, SENTENCE_TYPES } from '../wording.mjs';
 
 const PREDICTORS = [
   ['allReoffending', 'All reoffending (ARP)'],
@@ -45,7 +46,7 @@ function convictions(list) {
         ['Court', conviction.court],
         ['Convicted', formatDate(conviction.convictionDate)],
         ['Offences', conviction.offences.map((o) => html`${o.description ?? o.offenceCode} (${o.offenceCode})${o.main ? ', main' : ''}<br>`)],
-        ['Sentence', html`${words(sentence.type)}, ${sentence.lengthMonths} months from ${formatDate(sentence.sentenceDate)}`],
+        ['Sentence', html`${SENTENCE_TYPES[sentence.type] ?? words(sentence.type)}, ${sentence.lengthMonths} months from ${formatDate(sentence.sentenceDate)}`],
         sentence.releaseDate ? ['Release date', formatDate(sentence.releaseDate)] : null,
         sentence.requirements?.length ? ['Requirements', sentence.requirements.map((r) => html`${words(r.type)}${r.length ? `: ${r.length} ${words(r.lengthUnit).toLowerCase()}` : ''}<br>`)] : null,
       ])}`;
@@ -58,6 +59,10 @@ function flags(registrations) {
   return html`<ul class="govuk-list app-flags">${active.map((r) => html`
     <li><strong class="govuk-tag ${r.group === 'ROSH' || r.group === 'MAPPA' ? 'govuk-tag--red' : 'govuk-tag--grey'}">${r.description}${r.mappaLevel ? ` ${r.mappaLevel}` : ''}</strong>
       <span class="govuk-body-s"> since ${formatDate(r.registrationDate)}</span></li>`)}</ul>`;
+}
+
+function isAllocated(record) {
+  return Boolean(record?.practitionerCode || record?.partnerId);
 }
 
 function allocation(record) {
@@ -192,7 +197,7 @@ function contacts(list) {
   if (!list.length) return html`<p class="govuk-body">No contacts recorded.</p>`;
   return html`<ol class="app-timeline">${list.map((contact) => html`
     <li class="app-timeline__item">
-      <h3 class="govuk-heading-s app-timeline__title">${words(contact.type)}${contact.outcome ? html`: ${words(contact.outcome)}` : ''}</h3>
+      <h3 class="govuk-heading-s app-timeline__title">${CONTACT_TYPES[contact.type] ?? words(contact.type)}${contact.outcome ? html`: ${CONTACT_OUTCOMES[contact.outcome] ?? words(contact.outcome)}` : ''}${contact.sensitive ? html` <strong class="govuk-tag govuk-tag--red">Sensitive</strong>` : ''}</h3>
       <p class="govuk-body-s app-timeline__meta">${formatDateTime(contact.contactDate)} · recorded by ${contact.author}${contact.source === 'PARTNER' ? ` (partner ${contact.partnerId})` : ''}</p>
       ${contact.notes ? html`<p class="govuk-body app-timeline__notes">${contact.notes}</p>` : ''}
     </li>`)}</ol>`;
@@ -209,7 +214,7 @@ export async function caseScreen(context, crn) {
   const c = overview.case;
   const name = `${c.firstName} ${c.lastName}`;
   context.title(`${name} (${crn})`);
-  render(context.beforeContent, backLink('#/'));
+  render(context.beforeContent, backLink(`#${context.listPath()}`));
   const notice = context.takeFlash();
   const manager = session.roles.includes('manager');
   render(main, html`
@@ -220,7 +225,7 @@ export async function caseScreen(context, crn) {
     <div class="govuk-button-group">
       <a href="#/cases/${crn}/contact" role="button" draggable="false" class="govuk-button" data-module="govuk-button">Record a contact</a>
       ${assessments ? html`<a href="#/cases/${crn}/assessment" role="button" draggable="false" class="govuk-button govuk-button--secondary" data-module="govuk-button">OASys assessment</a>` : ''}
-      ${manager ? html`<a href="#/cases/${crn}/allocation" role="button" draggable="false" class="govuk-button govuk-button--secondary" data-module="govuk-button">Allocate</a>` : ''}
+      ${manager ? html`<a href="#/cases/${crn}/allocation" role="button" draggable="false" class="govuk-button govuk-button--secondary" data-module="govuk-button">${isAllocated(allocationRecord) ? 'Reallocate' : 'Allocate'}</a>` : ''}
     </div>
     <div class="govuk-grid-row">
       <div class="govuk-grid-column-one-half">

@@ -1,40 +1,30 @@
-// Record a contact. The form is a draft kept in this browser (localStorage, by case) from the first
-// keystroke until the API accepts it, so a reload or a lost connection loses nothing. The draft carries
-// its Idempotency-Key, so a retry after a lost response cannot record the contact twice, and the ETag of
-// the case as the author read it, so a change by someone else meanwhile is shown (412), not overridden.
+// Record a contact. The form is a draft kept in this browser (localStorage, by author and case) from the
+// author's first keystroke until the API accepts it, so a reload or a lost connection loses nothing, and
+// no one else signing in on this browser is ever offered it. The draft carries its Idempotency-Key, so a
+// retry after a lost response cannot record the contact twice, and the ETag of the case as the author read
+// it, so a change by someone else meanwhile is shown (412), not overridden.
 import { ApiError, Unreachable } from '../api.mjs';
+import { readDate, readTime, ukInstant } from '../dates.mjs';
+import { discardDraft, loadDraft, saveDraft } from '../drafts.mjs';
 import { clearErrors, problemItems, showErrors } from '../forms.mjs';
 import { backLink, formatDateTime, html, notificationBanner, render, summaryList } from '../view.mjs';
+import { CONTACT_OUTCOMES, CONTACT_TYPES } from '../wording.mjs';
 
-const TYPES = ['OFFICE_APPOINTMENT', 'HOME_VISIT', 'VIDEO_APPOINTMENT', 'PHONE_CALL', 'EMAIL', 'UNPAID_WORK_SESSION', 'PROGRAMME_SESSION', 'CASE_NOTE'];
-const OUTCOMES = ['ATTENDED_COMPLIED', 'ATTENDED_FAILED_TO_COMPLY', 'FAILED_TO_ATTEND_ACCEPTABLE', 'FAILED_TO_ATTEND_UNACCEPTABLE', 'RESCHEDULED'];
-const LABELS = {
-  OFFICE_APPOINTMENT: 'Office appointment', HOME_VISIT: 'Home visit', VIDEO_APPOINTMENT: 'Video appointment',
-  PHONE_CALL: 'Phone call', EMAIL: 'Email', UNPAID_WORK_SESSION: 'Unpaid work session',
-  PROGRAMME_SESSION: 'Programme session', CASE_NOTE: 'Case note',
-  ATTENDED_COMPLIED: 'Attended and complied', ATTENDED_FAILED_TO_COMPLY: 'Attended but failed to comply',
-  FAILED_TO_ATTEND_ACCEPTABLE: 'Failed to attend: acceptable absence',
-  FAILED_TO_ATTEND_UNACCEPTABLE: 'Failed to attend: unacceptable absence', RESCHEDULED: 'Rescheduled',
-};
+const TYPES = Object.keys(CONTACT_TYPES);
+const OUTCOMES = Object.keys(CONTACT_OUTCOMES);
+const LABELS = { ...CONTACT_TYPES, ...CONTACT_OUTCOMES };
 const FIELDS = ['type', 'day', 'month', 'year', 'time', 'outcome', 'notes', 'sensitive'];
+const NOTES_LIMIT = 4000;
+const CLOCK_SKEW_MS = 2 * 60 * 1000; // as the API allows: a device clock a little ahead
+const DRAFT = 'contact';
 const API_FIELDS = {
   type: { id: 'type', label: 'Type of contact' },
-  contactDate: { id: 'contact-date-day', label: 'Date and time of contact' },
+  contactDate: { id: 'contact-date-day', label: 'Date of contact' },
   outcome: { id: 'outcome', label: 'Outcome' },
   notes: { id: 'notes', label: 'Notes' },
   sensitive: { id: 'sensitive', label: 'Sensitive' },
   'Idempotency-Key': { id: 'type', label: 'This contact' },
 };
-
-const draftKey = (crn) => `probation.contact-draft.${crn}`;
-
-function loadDraft(crn) {
-  return JSON.parse(localStorage.getItem(draftKey(crn)) ?? 'null');
-}
-
-function saveDraft(crn, draft) {
-  localStorage.setItem(draftKey(crn), JSON.stringify({ ...draft, savedAt: new Date().toISOString() }));
-}
 
 function radios(name, legend, options, chosen) {
   return html`
@@ -64,31 +54,46 @@ function dateInput(values) {
     <div class="govuk-form-group">
       <fieldset class="govuk-fieldset" role="group" aria-describedby="contact-date-hint">
         <legend class="govuk-fieldset__legend govuk-fieldset__legend--m">Date of contact</legend>
-        <div id="contact-date-hint" class="govuk-hint">For example, 27 3 2026</div>
+        <div id="contact-date-hint" class="govuk-hint">For example, 27 3 2026. A meeting still to come is an appointment, not a contact.</div>
         <div class="govuk-date-input" id="contact-date">
           ${part('day', 'Day', 2)}${part('month', 'Month', 2)}${part('year', 'Year', 4)}
         </div>
       </fieldset>
     </div>
     <div class="govuk-form-group">
-      <label class="govuk-label govuk-label--s" for="time">Time</label>
-      <div id="time-hint" class="govuk-hint">24-hour clock, for example 14:30</div>
+      <label class="govuk-label govuk-label--m" for="time">Time of contact</label>
+      <div id="time-hint" class="govuk-hint">UK time, 24-hour clock, for example 14:30</div>
       <input class="govuk-input govuk-input--width-5" id="time" name="time" type="text" inputmode="numeric"
-             aria-describedby="time-hint" value="${values.time ?? ''}">
+             autocomplete="off" aria-describedby="time-hint" value="${values.time ?? ''}">
     </div>`;
 }
 
+function tenthBirthday(dateOfBirth) {
+  const [year, month, day] = dateOfBirth.split('-').map(Number);
+  // Born on 29 February: the tenth birthday (never in a leap year) falls on 28 February.
+  return { year: year + 10, month, day: month === 2 && day === 29 ? 28 : day };
+}
+
 // The request body from the form, or the problems that stop it being sent (the API checks it again).
-function contactFrom(values) {
+function contactFrom(values, person) {
   const problems = [];
   if (!values.type) problems.push({ id: 'type', message: 'Select the type of contact' });
-  const [day, month, year] = [values.day, values.month, values.year].map((v) => String(v ?? '').trim());
-  const time = String(values.time ?? '').trim() || '00:00';
-  const timeOk = /^([01]?\d|2[0-3]):[0-5]\d$/.test(time);
-  const pad = (v, n) => v.padStart(n, '0');
-  const when = new Date(`${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(time, 5)}:00`);
-  if (!day || !month || !year || Number.isNaN(when.getTime()) || !timeOk || when.getDate() !== Number(day)) {
-    problems.push({ id: 'contact-date-day', message: 'Enter a real date and time of contact, like 27 3 2026 and 14:30' });
+  const { date, problem: dateProblem } = readDate('date of contact', values, {
+    earliest: tenthBirthday(person.dateOfBirth),
+    earliestReason: 'the person\'s 10th birthday',
+  });
+  if (dateProblem) {
+    const inputs = dateProblem.parts.map((part) => `contact-date-${part}`);
+    problems.push({ id: inputs[0], inputs, message: dateProblem.message });
+  }
+  const { time, problem: timeProblem } = readTime('time of contact', values.time);
+  if (timeProblem) problems.push({ id: 'time', message: timeProblem.message });
+  const when = date && time ? ukInstant(date, time) : null;
+  if (when && when.getTime() > Date.now() + CLOCK_SKEW_MS) {
+    problems.push({ id: 'time', message: 'Time of contact must be now or in the past' });
+  }
+  if (String(values.notes ?? '').length > NOTES_LIMIT) {
+    problems.push({ id: 'notes', message: `Notes must be ${NOTES_LIMIT.toLocaleString('en-GB')} characters or fewer` });
   }
   if (problems.length) return { problems: problems.map((p) => ({ ...p, text: p.message, href: `#${p.id}` })) };
   const body = { type: values.type, contactDate: when.toISOString(), sensitive: values.sensitive === 'yes' };
@@ -98,27 +103,25 @@ function contactFrom(values) {
 }
 
 export async function contactScreen(context, crn) {
-  const { api, main } = context;
+  const { api, main, session } = context;
   const { data: overview, etag } = await api(`/cases/${crn}/overview`);
   const c = overview.case;
   const name = `${c.firstName} ${c.lastName}`;
   context.title(`Record a contact for ${name}`);
   render(context.beforeContent, backLink(`#/cases/${crn}`));
 
-  let draft = loadDraft(crn);
+  // Made on the first keystroke: opening the form and leaving it keeps nothing.
+  let draft = loadDraft(session, DRAFT, crn);
   const restored = Boolean(draft);
-  if (!draft) {
-    const now = new Date();
-    draft = {
-      idempotencyKey: crypto.randomUUID(),
-      caseEtag: etag,
-      values: { day: String(now.getDate()), month: String(now.getMonth() + 1), year: String(now.getFullYear()), time: now.toTimeString().slice(0, 5) },
-    };
-    saveDraft(crn, draft);
-  }
+  const keep = (values) => {
+    draft ??= { idempotencyKey: crypto.randomUUID(), caseEtag: etag };
+    draft.values = values;
+    saveDraft(session, DRAFT, crn, draft);
+  };
+  const values = () => draft?.values ?? {};
 
   const show = (banner = '') => {
-    const values = draft.values;
+    const typed = values();
     render(main, html`
       <div class="govuk-grid-row"><div class="govuk-grid-column-two-thirds">
         <div id="errors"></div>
@@ -126,44 +129,67 @@ export async function contactScreen(context, crn) {
         <span class="govuk-caption-l">${name} · CRN ${crn}</span>
         <h1 class="govuk-heading-l">Record a contact</h1>
         <form id="contact-form" novalidate>
-          ${radios('type', 'Type of contact', TYPES, values.type)}
-          ${dateInput(values)}
-          ${radios('outcome', 'Outcome (optional)', OUTCOMES, values.outcome)}
-          <div class="govuk-form-group">
+          ${radios('type', 'Type of contact', TYPES, typed.type)}
+          ${dateInput(typed)}
+          ${radios('outcome', 'Outcome (optional)', OUTCOMES, typed.outcome)}
+          <div class="govuk-form-group govuk-character-count" data-module="govuk-character-count" data-maxlength="${NOTES_LIMIT}">
             <label class="govuk-label govuk-label--m" for="notes">Notes</label>
-            <div id="notes-hint" class="govuk-hint">Saved in this browser as you type until the contact is recorded.</div>
-            <textarea class="govuk-textarea" id="notes" name="notes" rows="6" aria-describedby="notes-hint">${values.notes ?? ''}</textarea>
+            <div id="notes-hint" class="govuk-hint">Kept in this browser for you alone as you type, until the contact is recorded or you sign out.</div>
+            <textarea class="govuk-textarea govuk-js-character-count" id="notes" name="notes" rows="6" aria-describedby="notes-info notes-hint">${typed.notes ?? ''}</textarea>
+            <div id="notes-info" class="govuk-hint govuk-character-count__message">You can enter up to ${NOTES_LIMIT.toLocaleString('en-GB')} characters</div>
           </div>
           <div class="govuk-form-group">
             <div class="govuk-checkboxes govuk-checkboxes--small" data-module="govuk-checkboxes">
               <div class="govuk-checkboxes__item">
-                <input class="govuk-checkboxes__input" id="sensitive" name="sensitive" type="checkbox" value="yes" ${values.sensitive === 'yes' ? html`checked` : ''}>
+                <input class="govuk-checkboxes__input" id="sensitive" name="sensitive" type="checkbox" value="yes" ${typed.sensitive === 'yes' ? html`checked` : ''}>
                 <label class="govuk-label govuk-checkboxes__label" for="sensitive">This contact is sensitive</label>
               </div>
             </div>
           </div>
-          <div class="govuk-button-group">
+          <div class="govuk-button-group" id="actions">
             <button type="submit" class="govuk-button" data-module="govuk-button">Save contact</button>
-            <button type="button" class="govuk-button govuk-button--warning" id="discard" data-module="govuk-button">Discard draft</button>
+            <button type="button" class="govuk-button govuk-button--secondary" id="discard" data-module="govuk-button" ${draft ? '' : html`hidden`}>Discard draft</button>
           </div>
+          <div id="discard-confirmation"></div>
         </form>
       </div></div>`);
     context.ready();
     const form = main.querySelector('#contact-form');
     form.addEventListener('input', () => {
       const entries = new FormData(form);
-      draft.values = Object.fromEntries(FIELDS.map((field) => [field, entries.get(field) ?? undefined]));
-      saveDraft(crn, draft);
+      keep(Object.fromEntries(FIELDS.map((field) => [field, entries.get(field) ?? undefined])));
+      main.querySelector('#discard').hidden = false;
     });
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       submit();
     });
-    main.querySelector('#discard').addEventListener('click', () => {
-      localStorage.removeItem(draftKey(crn));
+    main.querySelector('#discard').addEventListener('click', askToDiscard);
+  };
+
+  // Discarding loses what was typed: it is asked first, and the question can be declined.
+  function askToDiscard() {
+    const slot = main.querySelector('#discard-confirmation');
+    render(slot, html`
+      <div class="govuk-warning-text">
+        <span class="govuk-warning-text__icon" aria-hidden="true">!</span>
+        <strong class="govuk-warning-text__text"><span class="govuk-visually-hidden">Warning</span>
+          Discard this draft? What you have typed will be deleted from this browser.</strong>
+      </div>
+      <div class="govuk-button-group">
+        <button type="button" class="govuk-button govuk-button--warning" id="discard-confirm" data-module="govuk-button">Yes, discard the draft</button>
+        <button type="button" class="govuk-button govuk-button--secondary" id="discard-cancel" data-module="govuk-button">No, keep it</button>
+      </div>`);
+    slot.querySelector('#discard-confirm').addEventListener('click', () => {
+      discardDraft(session, DRAFT, crn);
       context.navigate(`/cases/${crn}`);
     });
-  };
+    slot.querySelector('#discard-cancel').addEventListener('click', () => {
+      render(slot, '');
+      main.querySelector('#discard').focus();
+    });
+    slot.querySelector('#discard-confirm').focus();
+  }
 
   const conflictBanner = () => notificationBanner({
     id: 'conflict',
@@ -176,7 +202,7 @@ export async function contactScreen(context, crn) {
   async function reapply() {
     const latest = await api(`/cases/${crn}/overview`);
     draft.caseEtag = latest.etag;
-    saveDraft(crn, draft);
+    saveDraft(session, DRAFT, crn, draft);
     const now = latest.data.case;
     show(notificationBanner({
       id: 'reloaded',
@@ -191,7 +217,7 @@ export async function contactScreen(context, crn) {
 
   async function submit() {
     clearErrors(main);
-    const { body, problems } = contactFrom(draft.values);
+    const { body, problems } = contactFrom(values(), c);
     if (problems) {
       showErrors(main, problems);
       return;
@@ -215,7 +241,7 @@ export async function contactScreen(context, crn) {
       showErrors(main, items);
       return;
     }
-    localStorage.removeItem(draftKey(crn));
+    discardDraft(session, DRAFT, crn);
     context.flash({ success: `Contact recorded for ${name}` });
     context.navigate(`/cases/${crn}`);
   }

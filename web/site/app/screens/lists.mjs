@@ -1,6 +1,7 @@
 // A practitioner's caseload and a team's unallocated queue: tables of cases with tier and risk bands.
 import { ApiError } from '../api.mjs';
 import { bandTag, html, notificationBanner, render, tierTag, words } from '../view.mjs';
+import { SENTENCE_TYPES } from '../wording.mjs';
 
 function flashBanner(context) {
   const notice = context.takeFlash();
@@ -100,7 +101,7 @@ export async function queueScreen(context, chosenTeam) {
           <td class="govuk-table__cell"><a class="govuk-link" href="#/cases/${item.crn}">${item.name}</a><br>
             <span class="govuk-body-s">${item.crn}</span></td>
           <td class="govuk-table__cell">${tierTag(item.tier)}</td>
-          <td class="govuk-table__cell">${words(item.sentenceType) || 'None'}${item.lengthMonths ? html`, ${item.lengthMonths} months` : ''}</td>
+          <td class="govuk-table__cell">${SENTENCE_TYPES[item.sentenceType] ?? (words(item.sentenceType) || 'None')}${item.lengthMonths ? html`, ${item.lengthMonths} months` : ''}</td>
           <td class="govuk-table__cell">${bandTag(item.rosh)}</td>
           <td class="govuk-table__cell">${bandTag(item.rsrBand)}</td>
           <td class="govuk-table__cell">${item.mappaLevel ?? 'None'}</td>
