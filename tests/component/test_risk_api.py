@@ -211,7 +211,9 @@ def test_a_case_is_scored_from_its_record_with_every_input_sourced(
     recalculated = risk_api("POST", "/risk/calculate", inputs)
     assert recalculated.status == 200, recalculated.body
     assert record["result"]["allReoffending"] == recalculated.body["allReoffending"]
-    assert record["result"]["allReoffending"]["static"]["band"] in {"LOW", "MEDIUM", "HIGH", "VERY_HIGH"}
+    # The score moves with the assessment date (today) as the offence-free months grow, but only down:
+    # from 28.6 at the start of follow-up to 6.6 once they are capped at 36. So LOW on any day.
+    assert record["result"]["allReoffending"]["static"]["band"] == "LOW"
     assert record["result"]["allReoffending"]["dynamic"] is None
     assert record["rsrBandChanged"] is False
     determined = [

@@ -83,20 +83,21 @@ class TwoPartners:
     case_of_b: str
 
 
-def register(runner: Runner, name: str) -> Partner:
+def register(runner: Runner, name: str, scopes: tuple[str, ...] = ALL_SCOPES) -> Partner:
+    """A newly registered partner holding ``scopes``, with a token that carries them."""
     partner_id = f"{name}-{uuid.uuid4().hex[:6]}"
     body = {
         "partnerId": partner_id,
         "name": name,
         "contactEmail": "ops@crc.example",
-        "scopes": list(ALL_SCOPES),
+        "scopes": list(scopes),
     }
     admin = runner.session("admin", subject="admin")
     registered = admin.post(f"{runner.base_url}/partner-admin/partners", json=body, timeout=10)
     assert registered.status_code == 201, registered.text
     client_id = registered.json()["clientId"]
     session = requests.Session()
-    token = runner.token("partner", subject=client_id, client_id=client_id, scopes=ALL_SCOPES)
+    token = runner.token("partner", subject=client_id, client_id=client_id, scopes=scopes)
     session.headers["Authorization"] = f"Bearer {token}"
     return Partner(partner_id, session, runner.base_url)
 
