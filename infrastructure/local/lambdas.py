@@ -11,6 +11,8 @@ Workers are forked from a fork server that has already imported every function's
 environment is ready in milliseconds and shares the imported code with the others.
 """
 
+from __future__ import annotations
+
 import importlib
 import logging
 import multiprocessing
@@ -24,11 +26,14 @@ from dataclasses import dataclass, field
 from multiprocessing import forkserver
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from infrastructure.template import FunctionSpec
+if TYPE_CHECKING:
+    # Only named in annotations: a process that needs just LocalContext (a benchmark's fresh function
+    # process) is spared the template reader's imports (cfn-lint and sympy).
+    from infrastructure.template import FunctionSpec
 
 Handler = Callable[[dict[str, Any], LambdaContext], Any]
 

@@ -95,8 +95,7 @@ class ApiResponse:
 Caller = Callable[..., ApiResponse]
 
 
-def invoke(
-    handler: LambdaHandler,
+def api_event(
     method: str,
     path: str,
     body: Any = None,
@@ -108,8 +107,8 @@ def invoke(
     headers: dict[str, str] | None = None,
     query: dict[str, str] | None = None,
     raw_body: str | None = None,
-) -> ApiResponse:
-    """A handler as API Gateway calls it once the authorizer has let the caller in."""
+) -> dict[str, Any]:
+    """A request as API Gateway hands it to a function once the authorizer has let the caller in."""
     event = rest_proxy_event(
         method=method,
         resource=path,
@@ -130,7 +129,13 @@ def invoke(
     if partner_id:
         context["partnerId"] = partner_id
     event["requestContext"]["authorizer"] = context
-    result = handler(event, LocalContext("ApiFunction"))
+    return event
+
+
+def invoke(handler: LambdaHandler, method: str, path: str, body: Any = None, **request: Any) -> ApiResponse:
+    """A handler as API Gateway calls it once the authorizer has let the caller in (``request``: the
+    caller and the rest of the request, as :func:`api_event` takes them)."""
+    result = handler(api_event(method, path, body, **request), LocalContext("ApiFunction"))
     assert result is not None, "an API request always gets a response"
     text = result.get("body") or ""
     headers_out = {**(result.get("headers") or {})}
