@@ -1,6 +1,7 @@
 """`make run`: the local stack on http://127.0.0.1:3000 (PORT overrides) with demo data, until Ctrl-C.
 
-What it records is kept in the data folder (default .local/) and is there again at the next start."""
+What it records is kept in the data folder (default .local/) and is there again at the next start.
+`python -m infrastructure.local faults|hold ...` changes a running stack's faults (see ops.py)."""
 
 import argparse
 import logging
@@ -10,6 +11,7 @@ import sys
 import threading
 from pathlib import Path
 
+from infrastructure.local import ops
 from infrastructure.local.demo import allocate_some, seed
 from infrastructure.local.stack import SAVE_INTERVAL_SECONDS, LocalStack
 from infrastructure.local.state import IncompatibleState, StateFolder
@@ -18,6 +20,8 @@ DEFAULT_DATA_DIR = Path(".local")
 
 
 def main() -> None:
+    if sys.argv[1:2] and sys.argv[1] in ops.COMMANDS:
+        sys.exit(ops.main(sys.argv[1:]))
     parser = argparse.ArgumentParser(prog="python -m infrastructure.local", description=__doc__)
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
     parser.add_argument(
@@ -86,6 +90,8 @@ Probation casework platform running at {url}   (Ctrl-C stops everything)
   Health        {url}/health
   API docs      {url}/swagger      (contract: {url}/openapi.json)
   AWS stand-in  {stack.aws_endpoint}  (moto: DynamoDB, Streams, EventBridge, SQS, CloudWatch)
+  Faults        LOCAL_AWS_ENDPOINT={stack.aws_endpoint} \\
+                  python -m infrastructure.local faults 'TransactionConflict=0.3'   ('' turns them off)
 {kept}
                 saved within {SAVE_INTERVAL_SECONDS:g} s of every change; Ctrl-C saves everything
 {stack.demo_summary}

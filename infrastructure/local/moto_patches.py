@@ -20,12 +20,17 @@ A gate for saving: every request passes through ``GATE``, so the runner can hold
 those in flight and save a state that no request is half-way through changing. A long poll waiting for
 messages is not half-way through anything, so it steps out of the gate while it waits. ``CHANGES``
 counts the requests that may have changed something, so an idle stack is not saved again and again.
+
+Ops, on the stand-in's own port (``/_local/...``, never forwarded to moto): ``FAULTS`` and ``HOLD`` are set
+at start from ``LOCAL_AWS_FAULTS`` and ``LOCAL_AWS_HOLD``, and changed while the stack runs by a POST of the
+same setting to ``/_local/faults`` or ``/_local/hold`` (``python -m infrastructure.local faults ...``).
 """
 
 import base64
 import copy
 import functools
 import inspect
+import io
 import json
 import os
 import random
@@ -196,6 +201,10 @@ class Faults:
         self._rates = rates
         self._random = random.Random(seed)  # noqa: S311 - as above
 
+    @property
+    def setting(self) -> str:
+        return ",".join(f"{name}={rate:g}" for name, rate in self._rates.items())
+
     def draw(self, operation: str) -> Fault | None:
         for name, rate in self._rates.items():
             if operation in _FAULTABLE[name] and self._random.random() < rate:
@@ -203,9 +212,96 @@ class Faults:
         return None
 
 
+# Only transactions: every change the services race on is one, and the access log's batch writes, which
+# every read makes, would otherwise take the places of the writes a test means to line up.
+_HOLDABLE = "TransactWriteItems"
+
+
+@dataclass(frozen=True)
+class HoldSetting:
+    parties: int
+    match: str
+    timeout_seconds: float
+
+    @classmethod
+    def parse(cls, setting: str) -> "HoldSetting | None":
+        options: dict[str, str] = {}
+        for part in filter(None, (piece.strip() for piece in setting.split(","))):
+            name, _, value = part.partition("=")
+            options[name] = value
+        if not options:
+            return None
+        unknown = set(options) - {"parties", "match", "timeout"}
+        if unknown:
+            raise ValueError(f"unknown hold option {', '.join(sorted(unknown))}: parties, match, timeout")
+        held = cls(int(options.get("parties", 2)), options.get("match", ""), float(options.get("timeout", 5)))
+        if held.parties < 2 or held.timeout_seconds <= 0:
+            raise ValueError("a hold needs parties of 2 or more and a timeout above 0")
+        return held
+
+    def __str__(self) -> str:
+        return f"parties={self.parties},match={self.match},timeout={self.timeout_seconds:g}"
+
+
+class Hold:
+    """Holds transactions between their request's reads and its write, so that requests sent together
+    really interleave: with ``LOCAL_AWS_HOLD="parties=2,match=CRN123"`` each TransactWriteItems whose body
+    holds ``CRN123`` waits until 2 such transactions are waiting, and then they all go on together. Each
+    has done its reads by then, so only the write's conditions can tell them apart. One that has waited
+    ``timeout`` seconds (default 5) goes on alone, so a request that has no partner is only slowed."""
+
+    def __init__(self) -> None:
+        self._setting: HoldSetting | None = None
+        self._state = threading.Condition()
+        self._waiting = 0
+        self._round = 0
+        self.met = 0
+        """How many times the parties met: the test's proof that its requests did interleave."""
+        self.timed_out = 0
+
+    @property
+    def setting(self) -> str:
+        return "" if self._setting is None else str(self._setting)
+
+    def set(self, setting: str) -> None:
+        parsed = HoldSetting.parse(setting)
+        with self._state:
+            self._setting = parsed
+            self._waiting = 0
+            self.met = self.timed_out = 0
+            self._round += 1  # whatever waited under the old setting goes on
+            self._state.notify_all()
+
+    def wait_if_held(self, environ: dict[str, Any]) -> None:
+        setting = self._setting
+        if setting is None or _operation(environ) != _HOLDABLE:
+            return
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length)
+        environ["wsgi.input"] = io.BytesIO(body)  # moto reads it again
+        if setting.match.encode() not in body:
+            return
+        with self._state:
+            this_round = self._round
+            self._waiting += 1
+            if self._waiting >= setting.parties:
+                self._waiting = 0
+                self._round += 1
+                self.met += 1
+                self._state.notify_all()
+                return
+            if not self._state.wait_for(lambda: self._round != this_round, timeout=setting.timeout_seconds):
+                self._waiting -= 1
+                self.timed_out += 1
+
+    def report(self) -> dict[str, Any]:
+        return {"hold": self.setting, "met": self.met, "timedOut": self.timed_out}
+
+
 GATE = Gate()
 CHANGES = Changes()
 FAULTS = Faults()
+HOLD = Hold()
 # Operations that change nothing a restart must keep. ReceiveMessage only hides messages for a while:
 # after a restart they are delivered again, which every consumer already allows for.
 _READ_ONLY_PREFIXES = ("Get", "Query", "Scan", "Describe", "List", "BatchGet", "ReceiveMessage")
@@ -224,6 +320,7 @@ def install() -> None:
         _parse_each_json_path_once()
         _check_retention_without_counting()
         FAULTS.set(os.environ.get("LOCAL_AWS_FAULTS", ""))
+        HOLD.set(os.environ.get("LOCAL_AWS_HOLD", ""))
         _installed = True
 
 
@@ -328,6 +425,11 @@ def _gate_requests() -> None:
     wait_for_messages = Queue.wait_for_messages
 
     def gated(self: DomainDispatcherApplication, environ: dict[str, Any], start_response: Any) -> Any:
+        if str(environ.get("PATH_INFO", "")).startswith(OPS_PREFIX):
+            return _ops(environ, start_response)
+        # Outside the gate: a held request is not half-way through a change, and must not keep a save
+        # waiting (nor be kept waiting by one) while its partner is still on its way.
+        HOLD.wait_if_held(environ)
         fault = FAULTS.draw(_operation(environ))
         if fault is not None:
             return fault.answer(environ, start_response)
@@ -343,6 +445,33 @@ def _gate_requests() -> None:
 
     DomainDispatcherApplication.__call__ = gated  # type: ignore[method-assign]
     Queue.wait_for_messages = waiting_outside_the_gate  # type: ignore[method-assign]
+
+
+OPS_PREFIX = "/_local/"
+
+
+def _ops(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    """``GET`` or ``POST`` (the setting as the body) ``/_local/faults`` and ``/_local/hold``."""
+    settings: dict[str, Faults | Hold] = {"faults": FAULTS, "hold": HOLD}
+    name = str(environ.get("PATH_INFO", ""))[len(OPS_PREFIX) :]
+    method = environ.get("REQUEST_METHOD")
+    target = settings.get(name)
+    if target is None or method not in ("GET", "POST"):
+        return _answer(start_response, "404 Not Found", {"error": f"no ops endpoint {method} {name}"})
+    if method == "POST":
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        try:
+            target.set(environ["wsgi.input"].read(length).decode())
+        except (ValueError, UnicodeDecodeError) as refused:
+            return _answer(start_response, "400 Bad Request", {"error": str(refused)})
+    answer = HOLD.report() if target is HOLD else {"faults": FAULTS.setting}
+    return _answer(start_response, "200 OK", answer)
+
+
+def _answer(start_response: Any, status: str, body: dict[str, Any]) -> list[bytes]:
+    payload = json.dumps(body).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
+    return [payload]
 
 
 _query_partition = threading.local()

@@ -3,6 +3,7 @@ as DynamoDB decides them when requests arrive at once."""
 
 import threading
 import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3
@@ -11,7 +12,7 @@ import requests
 from botocore.exceptions import ClientError
 from moto.dynamodb.models import table as moto_table
 
-from infrastructure.local import moto_patches
+from infrastructure.local import moto_patches, ops
 
 TABLE = "patches"
 
@@ -136,3 +137,55 @@ def test_reads_answer_as_moto_s_own_serializer_would(dynamodb: Any) -> None:
         moto_patches._ITEM_READS = reads
     assert fast == slow
     assert fast[0] == item
+
+
+@pytest.fixture
+def hold() -> Iterator[moto_patches.Hold]:
+    yield moto_patches.HOLD
+    moto_patches.HOLD.set("")
+
+
+def create_in_a_transaction(dynamodb: Any, owner: str) -> Callable[[], Any]:
+    item = {"PK": {"S": "held-case"}, "SK": {"S": "PROFILE"}, "owner": {"S": owner}}
+    put = {"TableName": TABLE, "Item": item, "ConditionExpression": "attribute_not_exists(PK)"}
+    return lambda: dynamodb.transact_write_items(TransactItems=[{"Put": put}])
+
+
+def test_held_transactions_wait_for_each_other_and_then_their_conditions_decide(
+    dynamodb: Any, hold: moto_patches.Hold
+) -> None:
+    hold.set("parties=2,match=held-case,timeout=10")
+    outcomes = at_once(
+        create_in_a_transaction(dynamodb, "first"), create_in_a_transaction(dynamodb, "second")
+    )
+    assert outcomes == ["TransactionCanceledException", "written"]
+    assert (hold.met, hold.timed_out) == (1, 0)
+
+
+def test_a_held_transaction_without_a_partner_goes_on_after_the_timeout(
+    dynamodb: Any, hold: moto_patches.Hold
+) -> None:
+    hold.set("parties=2,match=held-case,timeout=0.2")
+    started = time.monotonic()
+    create_in_a_transaction(dynamodb, "alone")()
+    assert time.monotonic() - started >= 0.2
+    assert (hold.met, hold.timed_out) == (0, 1)
+
+
+def test_the_ops_command_changes_faults_and_hold_while_the_stand_in_runs(
+    moto_endpoint: str, hold: moto_patches.Hold
+) -> None:
+    try:
+        assert ops.main(["faults", "Throttling=0.25", "--aws-endpoint", moto_endpoint]) == 0
+        assert moto_patches.FAULTS.setting == "Throttling=0.25"
+        assert ops.main(["faults", "Gremlins=1", "--aws-endpoint", moto_endpoint]) == 2
+        assert moto_patches.FAULTS.setting == "Throttling=0.25", "a refused setting changes nothing"
+        assert ops.change(moto_endpoint, "hold", "parties=3,match=X1") == {
+            "hold": "parties=3,match=X1,timeout=5",
+            "met": 0,
+            "timedOut": 0,
+        }
+        assert ops.main(["faults", "", "--aws-endpoint", moto_endpoint]) == 0
+        assert moto_patches.FAULTS.setting == ""
+    finally:
+        moto_patches.FAULTS.set("")

@@ -63,8 +63,15 @@ class StartedRunner:
         return self.process.wait(timeout=60)
 
 
-def start_runner(data_dir: Path, output: Path, *arguments: str, port: int | None = None) -> StartedRunner:
-    """Starts the runner on free ports and waits until /health says it is ready (200)."""
+def start_runner(
+    data_dir: Path,
+    output: Path,
+    *arguments: str,
+    port: int | None = None,
+    environment: dict[str, str] | None = None,
+) -> StartedRunner:
+    """Starts the runner on free ports, with ``environment`` added to this process's, and waits until
+    /health says it is ready (200)."""
     port, moto_port = port or free_port(), free_port()
     with output.open("a") as sink:
         process = subprocess.Popen(
@@ -84,7 +91,7 @@ def start_runner(data_dir: Path, output: Path, *arguments: str, port: int | None
             stdout=sink,
             stderr=subprocess.STDOUT,
             # INFO, so that the consumers' log lines can be followed by their correlation id.
-            env={**os.environ, "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "INFO"},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "INFO", **(environment or {})},
         )
     base_url = f"http://127.0.0.1:{port}"
     seen: list[tuple[int, Any]] = []
