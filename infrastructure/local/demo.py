@@ -363,13 +363,16 @@ def seed_case(client: ApiClient, rng: random.Random, index: int) -> str:
             f"/cases/{crn}/registrations",
             {"type": rng.choice(["RMDO", "ALSH", "ADVP"]), "registrationDate": registered},
         )
+    # Recorded by a probation officer of the case's team, as they would be, so the timeline names them.
+    author_code = next(c for c, _, grade, team_of, _ in PRACTITIONERS if team_of == team and grade == "PO")
+    author = ApiClient(client.base_url, author_code, ["practitioner"])
     for visit in range(rng.randint(2, 5)):
         when = datetime.combine(convicted, datetime.min.time(), UTC) + timedelta(
             days=14 * (visit + 1), hours=10
         )
         if when.date() >= TODAY:
             break
-        client.post(
+        author.post(
             f"/cases/{crn}/contacts",
             {
                 "type": rng.choice(["OFFICE_APPOINTMENT", "OFFICE_APPOINTMENT", "HOME_VISIT", "PHONE_CALL"]),

@@ -163,6 +163,7 @@ def test_allocating_moves_the_points_and_empties_the_queue(
         "PO001",
         158,
     )
+    assert done.body["practitionerName"] == next(name for code, name, _ in STAFF if code == "PO001")
     holder = allocation_api("GET", "/allocation/practitioners/PO001").body
     assert (holder["workload"]["points"], holder["workload"]["cases"], holder["capacityPercent"]) == (
         158,

@@ -331,6 +331,30 @@ def test_a_contact_on_the_persons_10th_birthday_is_possible(api: Caller, crn: st
     assert response.status == 201, response.body
 
 
+def test_a_contact_is_signed_with_its_authors_name_from_the_staff_register(
+    api: Caller, allocation_api: Caller, crn: str
+) -> None:
+    manager = ("manager",)
+    team = {"code": "N07CAM", "name": "Camden and Islington", "region": "London"}
+    assert allocation_api("POST", "/allocation/teams", team, roles=manager).status == 201
+    officer = {"code": "N07P777", "name": "Tess Ogundipe", "grade": "PO", "teamCode": "N07CAM"}
+    assert allocation_api("POST", "/allocation/practitioners", officer, roles=manager).status == 201
+
+    signed = api(
+        "POST", f"/cases/{crn}/contacts", CONTACT, subject="N07P777", headers={"Idempotency-Key": "s-1"}
+    )
+    unknown = api(
+        "POST", f"/cases/{crn}/contacts", CONTACT, subject="visitor", headers={"Idempotency-Key": "s-2"}
+    )
+
+    assert (signed.status, signed.body["author"], signed.body["authorName"]) == (
+        201,
+        "N07P777",
+        "Tess Ogundipe",
+    )
+    assert (unknown.status, unknown.body["author"], unknown.body["authorName"]) == (201, "visitor", None)
+
+
 def test_a_contact_needs_an_idempotency_key(api: Caller, crn: str) -> None:
     response = api("POST", f"/cases/{crn}/contacts", CONTACT)
     assert response.status == 422

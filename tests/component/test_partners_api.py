@@ -97,6 +97,7 @@ def test_a_partner_reports_contacts_back_into_the_case_record(
     replay = crc1("POST", path, CONTACT, headers={"Idempotency-Key": "upw-1"})
     assert (first.status, replay.status, replay.body) == (201, 201, first.body)
     assert (first.body["source"], first.body["partnerId"]) == ("PARTNER", "CRC1")
+    assert first.body["authorName"] == "CRC1 CRC"  # the name it was registered with
     staff_view = api("GET", f"/cases/{allocated_to_crc1}/contacts").body["items"]
     assert [c["contactId"] for c in staff_view] == [first.body["contactId"]]
     assert "probation-case.contact.created" in [

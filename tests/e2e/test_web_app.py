@@ -17,10 +17,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-import requests
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
-from probation.assessments.catalogue import load_catalogue
 from tests.e2e.conftest import ROOT, Runner, new_case
 from tests.e2e.test_local_stack import eventually, record_conviction
 
@@ -302,71 +300,6 @@ def uk_wall_time_as_utc(day: date, hour: int, minute: int) -> str:
     return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def answer_all_but(session: requests.Session, base: str, draft: dict[str, Any], left: int) -> list[str]:
-    """Answers every required question the draft lacks except the last ``left`` (for the browser), with the
-    ETag read each time: new facts may refresh a draft at any moment. Returns the ones left."""
-    catalogue = load_catalogue()
-    # A "Yes" to 6.7da (domestic abuse) asks a follow-up; leave it to this helper, answered "NO".
-    missing = [code for code in catalogue.required_for_completion() if code not in draft["answers"]]
-    for_browser = [code for code in missing if code != "6.7da"][-left:]
-    answers = {
-        code: {
-            "value": "NO"
-            if "NO" in catalogue.questions[code].option_codes
-            else catalogue.questions[code].option_codes[0]
-        }
-        for code in missing
-        if code not in for_browser
-    }
-    path = f"{base}/assessments/{draft['assessmentId']}"
-    etag = session.get(path, timeout=10).headers["ETag"]
-    for _ in range(5):
-        response = session.patch(path, json={"answers": answers}, headers={"If-Match": etag}, timeout=10)
-        if response.status_code != 412:
-            assert response.status_code == 200, response.text
-            return for_browser
-        etag = response.headers["ETag"]
-    raise AssertionError("the draft kept changing")
-
-
-def test_an_assessment_is_confirmed_and_completed(page: Page, runner: Runner, story: Story) -> None:
-    session = runner.session("practitioner", subject=story.practitioner_code)
-    base = f"{runner.base_url}/cases/{story.crn}"
-    opened = session.post(f"{base}/assessments", headers={"Idempotency-Key": letters(16)}, timeout=10)
-    assert opened.status_code == 201, opened.text
-    draft = opened.json()
-    left = answer_all_but(session, base, draft, 2)
-    path = f"{base}/assessments/{draft['assessmentId']}"
-    settled(lambda: session.get(path, timeout=10).headers["ETag"], "the draft")
-    unconfirmed = next(
-        code
-        for code, answer in session.get(path, timeout=10).json()["answers"].items()
-        if answer["source"] != "ASSESSOR" and not answer["confirmed"]
-    )
-
-    sign_in(page, runner, staff_code=story.practitioner_code)
-    page.goto(f"{runner.base_url}/#/cases/{story.crn}/assessment")
-    expect(page.get_by_role("heading", name="OASys assessment")).to_be_visible()
-    expect(page.get_by_text("2 required questions left to answer", exact=True)).to_be_visible()
-    expect(page.locator("table").first).to_contain_text("Case record")
-    check_screen(page, "08-assessment")
-
-    page.get_by_label(f"Confirm answer to {unconfirmed}").check()
-    page.get_by_role("button", name="Confirm selected answers").click()
-    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("1 answers confirmed")
-    for code in left:
-        page.locator(f"#q-{code.replace('.', '-')}").check()
-    page.get_by_role("button", name="Save answers").click()
-    expect(page.get_by_text("0 required questions left to answer", exact=True)).to_be_visible()
-    page.get_by_role("button", name="Complete assessment").click()
-    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("OASys assessment completed")
-
-    completed = session.get(path, timeout=10).json()
-    assert completed["status"] == "COMPLETED"
-    assert completed["answers"][unconfirmed]["confirmed"] is True
-    assert {completed["answers"][code]["source"] for code in left} == {"ASSESSOR"}
-
-
 def test_the_case_overview_works_on_a_phone(browser: Browser, runner: Runner, story: Story) -> None:
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)  # type: ignore[arg-type]
     phone = context.new_page()
@@ -526,3 +459,52 @@ def test_a_manager_reallocates_an_allocated_case_and_back_returns_to_the_team(
     expect(page.get_by_role("button", name=label, exact=True)).to_be_visible()
     page.get_by_role("link", name="Back").click()
     expect(page).to_have_url(f"{runner.base_url}/#/queue/{TEAM}")
+
+
+def test_people_read_names_not_codes(page: Page, runner: Runner, story: Story) -> None:
+    manager = runner.session("manager", subject="web-test-manager")
+    base = f"{runner.base_url}/cases/{story.crn}"
+    allocation = manager.get(f"{base}/allocation", timeout=10)
+    if allocation.json().get("practitionerCode") != story.practitioner_code:
+        decision = {"practitionerCode": story.practitioner_code, "justification": "Names test."}
+        made = manager.post(
+            f"{base}/allocation", json=decision, headers={"If-Match": allocation.headers["ETag"]}, timeout=10
+        )
+        assert made.status_code == 200, made.text
+    author = runner.session("practitioner", subject=story.practitioner_code)
+    contact = {
+        "type": "PHONE_CALL",
+        "contactDate": f"{YESTERDAY.isoformat()}T09:15:00Z",
+        "notes": letters(12),
+    }
+    recorded = author.post(
+        f"{base}/contacts", json=contact, headers={"Idempotency-Key": letters(16)}, timeout=10
+    )
+    assert recorded.status_code == 201, recorded.text
+    team_name = next(
+        t["name"]
+        for t in manager.get(f"{runner.base_url}/allocation/teams", timeout=10).json()["items"]
+        if t["code"] == TEAM
+    )
+
+    sign_in(page, runner, staff_code=story.practitioner_code)
+    page.goto(f"{runner.base_url}/#/cases/{story.crn}")
+    expect(page.get_by_role("heading", name=story.name, exact=True)).to_be_visible()
+    expect(page.locator(".govuk-summary-list__row").filter(has_text="Team")).to_contain_text(team_name)
+    expect(page.locator(".govuk-summary-list__row").filter(has_text="Allocated to")).to_contain_text(
+        story.practitioner_name
+    )
+    expect(page.locator(".app-timeline")).to_contain_text(f"recorded by {story.practitioner_name}")
+    expect(page.locator(".app-chart").first).to_be_visible()
+    shown = page.locator("main").inner_text()
+    for code in (
+        TEAM,
+        f"Allocated to\n{story.practitioner_code}",
+        "Copas rate",
+        "Male age poly",
+        "S7q2",
+        " | ",
+    ):
+        assert code not in shown, f"{code!r} is shown where people read"
+    page.get_by_text("Model terms for these factors").first.click()
+    expect(page.locator(".govuk-details__text code").first).to_be_visible()

@@ -24,6 +24,7 @@ from probation.domain.cases.models import Case, CaseOverview, Contact, Convictio
 from probation.domain.cases.ports import ConcurrentChange, StoredCase
 from probation.domain.errors import NotFound
 from probation.domain.events import DomainEvent
+from probation.domain.principal import Principal
 from probation.domain.risk_scoring.records import RiskScoreRecord, RiskSummary
 
 SOURCE = "probation.cases"
@@ -51,6 +52,18 @@ class DynamoCaseRepository:
     def get(self, crn: str) -> StoredCase | None:
         item = self._table.get_item(Key=keys.profile_key(crn), ConsistentRead=True).get("Item")
         return _stored_case(item) if item else None
+
+    def author_name(self, principal: Principal) -> str | None:
+        key = (
+            keys.partner_key(principal.partner_id)
+            if principal.partner_id
+            else keys.staff_key(principal.subject)
+        )
+        item = self._table.get_item(
+            Key=key, ProjectionExpression="#name", ExpressionAttributeNames={"#name": "name"}
+        )
+        name = item.get("Item", {}).get("name")
+        return str(name) if name else None
 
     def overview(self, crn: str) -> CaseOverview | None:
         """The whole case from one Query of its partition."""

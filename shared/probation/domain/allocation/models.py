@@ -134,6 +134,7 @@ class Allocation(ApiModel):
     tier: Tier | None = None
     waiting_since: datetime
     practitioner_code: str | None = None
+    practitioner_name: str | None = Field(default=None, description="The practitioner's name when allocated")
     partner_id: str | None = None
     case_type: str | None = None
     points: int = 0

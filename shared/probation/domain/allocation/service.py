@@ -282,9 +282,11 @@ class AllocationService(AuditingService):
         if current.practitioner_code is not None:
             previous = self._practitioner(current.practitioner_code)
             changes.append((previous.code, previous.workload, _without(previous.workload, current)))
+        holder_name = None
         if request.practitioner_code is not None:
             holder = self._practitioner(request.practitioner_code)
             self._check_practitioner(current, holder)
+            holder_name = holder.name
             base = next((after for code, _, after in changes if code == holder.code), holder.workload)
             changes = [c for c in changes if c[0] != holder.code]
             case_type = self._case_type(current)
@@ -303,6 +305,7 @@ class AllocationService(AuditingService):
                 "status": AllocationStatus.ALLOCATED,
                 "version": current.version + 1,
                 "practitioner_code": request.practitioner_code,
+                "practitioner_name": holder_name,
                 "partner_id": request.partner_id,
                 "case_type": self._case_type(current).value,
                 "points": points if request.practitioner_code else 0,

@@ -312,6 +312,9 @@ class NewContact(ApiModel):
 class Contact(NewContact):
     contact_id: str
     author: str
+    author_name: str | None = Field(
+        default=None, description="The author's name when the contact was recorded (null if not known)"
+    )
     source: ContactSource
     partner_id: str | None = None
     recorded_at: datetime

@@ -7,6 +7,7 @@ from typing import Protocol
 from probation.domain.audit import AuditRecord
 from probation.domain.cases.models import Case, CaseOverview, Contact, Conviction, Registration, Sanction
 from probation.domain.events import DomainEvent
+from probation.domain.principal import Principal
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,9 @@ class ConcurrentChange(Exception):
 
 class CaseRepository(Protocol):
     def get(self, crn: str) -> StoredCase | None: ...
+
+    def author_name(self, principal: Principal) -> str | None:
+        """The name people know the author by: a member of staff's, or a partner provider's."""
 
     def overview(self, crn: str) -> CaseOverview | None: ...
 

@@ -233,6 +233,7 @@ class CaseService(AuditingService):
             **dict(new_contact),
             contact_id=self.new_id(),
             author=principal.subject,
+            author_name=self.repository.author_name(principal),
             source=ContactSource.PARTNER if is_partner else ContactSource.STAFF,
             partner_id=principal.partner_id if is_partner else None,
             recorded_at=self.clock.now(),

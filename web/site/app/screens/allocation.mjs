@@ -45,7 +45,7 @@ export async function allocationScreen(context, crn) {
         ['Tier', tierTag(allocation.tier?.tier)],
         ['Why this tier', allocation.tier ? html`<ul class="govuk-list govuk-list--bullet">${allocation.tier.reasons.map((r) => html`<li>${r}</li>`)}</ul>` : 'Not tiered'],
         ['Case points', String(ranked.casePoints)],
-        ['Currently', allocation.practitionerCode ? `Allocated to ${allocation.practitionerCode}` : 'Unallocated'],
+        ['Currently', allocation.practitionerCode ? `Allocated to ${allocation.practitionerName ?? allocation.practitionerCode}` : 'Unallocated'],
       ])}
       <h2 class="govuk-heading-m">Who can take this case</h2>
       <ul class="govuk-list govuk-list--bullet">${ranked.eligibility.map((line) => html`<li>${line}</li>`)}</ul>

@@ -5,6 +5,8 @@ import { SOURCES, answerText, questionCatalogue } from '../catalogue.mjs';
 import {
   backLink, bandTag, formatDate, formatDateTime, html, notificationBanner, render, summaryList, tierTag, words,
 } from '../view.mjs';
+import { teamName, teamNames } from '../directory.mjs';
+import { factorName, offenceName } from '../risk-factors.mjs';
 import { CONTACT_OUTCOMES, CONTACT_TYPES, SENTENCE_TYPES } from '../wording.mjs';
 
 const PREDICTORS = [
@@ -23,15 +25,17 @@ async function optional(request) {
   }
 }
 
-function person(c) {
+function person(c, teams) {
   const address = c.address ? [c.address.addressLine1, c.address.addressLine2, c.address.town, c.address.postcode].filter(Boolean).join(', ') : 'Not known';
   return summaryList([
     ['Date of birth', formatDate(c.dateOfBirth)],
     ['Gender', words(c.gender)],
     ['PNC number', c.pncNumber ?? 'Not known'],
+    ['CRO number', c.croNumber ?? 'Not known'],
+    ['Preferred language', c.preferredLanguage ?? 'Not known'],
     ['Address', address],
     ['Phone', c.phoneNumber ?? 'Not known'],
-    ['Team', c.teamCode],
+    ['Team', teamName(teams, c.teamCode)],
   ]);
 }
 
@@ -41,11 +45,11 @@ function convictions(list) {
     const main = conviction.offences.find((o) => o.main) ?? conviction.offences[0];
     const { sentence } = conviction;
     return html`
-      <h3 class="govuk-heading-s">Conviction ${conviction.convictionNumber}: ${main?.description ?? main?.offenceCode}</h3>
+      <h3 class="govuk-heading-s">Conviction ${conviction.convictionNumber}: ${offenceName(main?.description, main?.offenceCode)}</h3>
       ${summaryList([
         ['Court', conviction.court],
         ['Convicted', formatDate(conviction.convictionDate)],
-        ['Offences', conviction.offences.map((o) => html`${o.description ?? o.offenceCode} (${o.offenceCode})${o.main ? ', main' : ''}<br>`)],
+        ['Offences', conviction.offences.map((o) => html`${offenceName(o.description, o.offenceCode)} (${o.offenceCode})${o.main ? ', main' : ''}<br>`)],
         ['Sentence', html`${SENTENCE_TYPES[sentence.type] ?? words(sentence.type)}, ${sentence.lengthMonths} months from ${formatDate(sentence.sentenceDate)}`],
         sentence.releaseDate ? ['Release date', formatDate(sentence.releaseDate)] : null,
         sentence.requirements?.length ? ['Requirements', sentence.requirements.map((r) => html`${words(r.type)}${r.length ? `: ${r.length} ${words(r.lengthUnit).toLowerCase()}` : ''}<br>`)] : null,
@@ -67,7 +71,8 @@ function isAllocated(record) {
 
 function allocation(record) {
   if (!record) return html`<p class="govuk-body">Not yet tiered or queued for allocation.</p>`;
-  const holder = record.practitionerCode ?? (record.partnerId ? `Partner ${record.partnerId}` : null);
+  const holder = record.practitionerName ?? record.practitionerCode
+    ?? (record.partnerId ? `Partner provider ${record.partnerId}` : null);
   return html`${summaryList([
     ['Tier', tierTag(record.tier?.tier)],
     ['Why this tier', record.tier ? html`<ul class="govuk-list govuk-list--bullet">${record.tier.reasons.map((r) => html`<li>${r}</li>`)}</ul>` : 'Not tiered'],
@@ -91,7 +96,7 @@ function contributionChart(label, score) {
       </tr></thead>
       <tbody class="govuk-table__body">${largest.map(([name, value]) => html`
         <tr class="govuk-table__row">
-          <th scope="row" class="govuk-table__header app-chart__label">${words(name)}</th>
+          <th scope="row" class="govuk-table__header app-chart__label">${factorName(name)}</th>
           <td class="govuk-table__cell app-chart__cell">
             <span class="app-chart__bar ${value < 0 ? 'app-chart__bar--lowers' : 'app-chart__bar--raises'}"
                   data-share="${Math.round((Math.abs(value) / scale) * 100)}" aria-hidden="true"></span>
@@ -100,7 +105,11 @@ function contributionChart(label, score) {
           </td>
         </tr>`)}
       </tbody>
-    </table>`;
+    </table>
+    <details class="govuk-details">
+      <summary class="govuk-details__summary"><span class="govuk-details__summary-text">Model terms for these factors</span></summary>
+      <div class="govuk-details__text">${summaryList(largest.map(([name]) => [factorName(name), html`<code>${name}</code>`]))}</div>
+    </details>`;
 }
 
 function risk(history) {
@@ -198,18 +207,19 @@ function contacts(list) {
   return html`<ol class="app-timeline">${list.map((contact) => html`
     <li class="app-timeline__item">
       <h3 class="govuk-heading-s app-timeline__title">${CONTACT_TYPES[contact.type] ?? words(contact.type)}${contact.outcome ? html`: ${CONTACT_OUTCOMES[contact.outcome] ?? words(contact.outcome)}` : ''}${contact.sensitive ? html` <strong class="govuk-tag govuk-tag--red">Sensitive</strong>` : ''}</h3>
-      <p class="govuk-body-s app-timeline__meta">${formatDateTime(contact.contactDate)} · recorded by ${contact.author}${contact.source === 'PARTNER' ? ` (partner ${contact.partnerId})` : ''}</p>
+      <p class="govuk-body-s app-timeline__meta">${formatDateTime(contact.contactDate)} · recorded by ${contact.authorName ?? contact.author}${contact.source === 'PARTNER' ? ' (partner provider)' : ''}</p>
       ${contact.notes ? html`<p class="govuk-body app-timeline__notes">${contact.notes}</p>` : ''}
     </li>`)}</ol>`;
 }
 
 export async function caseScreen(context, crn) {
   const { api, main, session } = context;
-  const [{ data: overview }, riskHistory, allocationRecord, assessments] = await Promise.all([
+  const [{ data: overview }, riskHistory, allocationRecord, assessments, teams] = await Promise.all([
     api(`/cases/${crn}/overview`),
     optional(api(`/cases/${crn}/risk`)),
     optional(api(`/cases/${crn}/allocation`)),
     optional(api(`/cases/${crn}/assessments`)),
+    teamNames(api),
   ]);
   const c = overview.case;
   const name = `${c.firstName} ${c.lastName}`;
@@ -230,7 +240,7 @@ export async function caseScreen(context, crn) {
     <div class="govuk-grid-row">
       <div class="govuk-grid-column-one-half">
         <h2 class="govuk-heading-m">Person</h2>
-        ${person(c)}
+        ${person(c, teams)}
         <h2 class="govuk-heading-m">Convictions and sentence</h2>
         ${convictions(overview.convictions)}
         <h2 class="govuk-heading-m">Allocation and tier</h2>

@@ -1,6 +1,7 @@
 // A practitioner's caseload and a team's unallocated queue: tables of cases with tier and risk bands.
 import { ApiError } from '../api.mjs';
 import { bandTag, html, notificationBanner, render, tierTag, words } from '../view.mjs';
+import { teamName, teamNames } from '../directory.mjs';
 import { SENTENCE_TYPES } from '../wording.mjs';
 
 function flashBanner(context) {
@@ -12,8 +13,12 @@ export async function caseloadScreen(context) {
   const { api, main, session } = context;
   context.title('My caseload');
   let caseload;
+  let teams;
   try {
-    ({ data: caseload } = await api(`/allocation/practitioners/${encodeURIComponent(session.staffCode)}/caseload`));
+    [{ data: caseload }, teams] = await Promise.all([
+      api(`/allocation/practitioners/${encodeURIComponent(session.staffCode)}/caseload`),
+      teamNames(api),
+    ]);
   } catch (error) {
     if (!(error instanceof ApiError) || error.status !== 404) throw error;
     render(main, html`<h1 class="govuk-heading-l">My caseload</h1>
@@ -23,7 +28,7 @@ export async function caseloadScreen(context) {
   const { practitioner, items } = caseload;
   render(main, html`
     ${flashBanner(context)}
-    <span class="govuk-caption-l">${practitioner.name}, ${practitioner.grade} · ${practitioner.teamCode}</span>
+    <span class="govuk-caption-l">${practitioner.name}, ${practitioner.grade} · ${teamName(teams, practitioner.teamCode)}</span>
     <h1 class="govuk-heading-l">My caseload</h1>
     <p class="govuk-body">${items.length} ${items.length === 1 ? 'case' : 'cases'}.
       Capacity used: <strong>${practitioner.capacityPercent ?? '–'}%</strong>.</p>
