@@ -341,6 +341,19 @@ def test_the_question_catalogue_gives_a_form_every_required_question_with_its_op
     )
 
 
+def test_the_question_catalogue_names_the_follow_up_its_gate_makes_required(assessments_api: Caller) -> None:
+    """A form counts what completion needs as the service does: 6.7.2.1da once 6.7da is YES, and no other."""
+    version = load_catalogue().version
+    sections = assessments_api("GET", f"/assessments/catalogues/{version}").body["sections"]
+    conditional = {
+        q["code"]: (q["parentCode"], q["requiredIfParentAnswer"])
+        for s in sections
+        for q in s["questions"]
+        if q["requiredIfParentAnswer"] is not None
+    }
+    assert conditional == {"6.7.2.1da": ("6.7da", "YES")}
+
+
 def test_partners_cannot_see_assessments(assessments_api: Caller, case_with_history: str) -> None:
     response = assessments_api("GET", f"/cases/{case_with_history}/assessments", roles=("partner",))
     assert response.status == 403

@@ -82,19 +82,32 @@ export function notificationBanner({ title = 'Important', heading, body = '', su
     </div>`;
 }
 
-// The field names the API reports (JSON paths, headers) as the form controls that hold them.
-export function errorSummary(items) {
+// The problems with a form, each linked to its control. An item's data (name -> value) goes on its link as
+// data-* attributes, for a screen that opens the control's view itself. autoFocus: false where the summary
+// is shown again without a new submission, so focus stays where the person is.
+export function errorSummary(items, { autoFocus = true } = {}) {
+  const data = (item) => Object.entries(item.data ?? {}).map(([name, value]) => html` data-${name}="${value}"`);
   return html`
-    <div class="govuk-error-summary" data-module="govuk-error-summary">
+    <div class="govuk-error-summary" data-module="govuk-error-summary"${autoFocus ? '' : html` data-disable-auto-focus="true"`}>
       <div role="alert">
         <h2 class="govuk-error-summary__title">There is a problem</h2>
         <div class="govuk-error-summary__body">
           <ul class="govuk-list govuk-error-summary__list">
-            ${items.map(({ text: message, href }) => (href
-              ? html`<li><a href="${href}">${message}</a></li>`
-              : html`<li>${message}</li>`))}
+            ${items.map((item) => (item.href
+              ? html`<li><a href="${item.href}"${data(item)}>${item.text}</a></li>`
+              : html`<li>${item.text}</li>`))}
           </ul>
         </div>
       </div>
     </div>`;
+}
+
+// "1 answer", "2 answers": a count with its noun, singular or plural as the count needs.
+export function plural(count, singular, pluralForm = `${singular}s`) {
+  return `${count} ${count === 1 ? singular : pluralForm}`;
+}
+
+// A capacity or share as a whole percent ("86%"); "Not known" where there is none.
+export function percent(value) {
+  return value === null || value === undefined ? 'Not known' : `${Math.round(value)}%`;
 }

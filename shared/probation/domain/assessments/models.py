@@ -8,6 +8,7 @@ from typing import Annotated, Any, Self
 from pydantic import Field, model_validator
 
 from probation.assessments.catalogue import Catalogue
+from probation.assessments.predictors import CONDITIONAL_PREDICTOR_QUESTIONS
 from probation.domain.cases.models import CaseOverview
 from probation.domain.model import ApiModel
 from probation.domain.risk_scoring.records import RiskScoreRecord
@@ -133,6 +134,25 @@ class AssessmentPatch(ApiModel):
     answers: Annotated[dict[str, AnswerChange], Field(min_length=1, max_length=700)]
 
 
+FOLLOW_UP_GATE_ANSWER = "YES"
+
+
+def required_follow_ups(catalogue: Catalogue) -> dict[str, str]:
+    """The follow-up questions completion requires once the question they follow (their parent) is answered
+    ``FOLLOW_UP_GATE_ANSWER``, by code, each with that parent's code: the conditional predictor questions
+    whose parent is a question (6.7.2.1da after 6.7da; each drug's usage sits under a heading, not a gate)."""
+    follow_ups: dict[str, str] = {}
+    for code in CONDITIONAL_PREDICTOR_QUESTIONS:
+        question = catalogue.questions.get(code)
+        if (
+            question is not None
+            and question.parent_code is not None
+            and question.parent_code in catalogue.questions
+        ):
+            follow_ups[code] = question.parent_code
+    return follow_ups
+
+
 def latest_completed(assessments: list[Assessment]) -> Assessment | None:
     completed = [a for a in assessments if a.status is AssessmentStatus.COMPLETED]
     return max(completed, key=lambda a: a.completed_at or a.created_at) if completed else None
@@ -167,6 +187,10 @@ class QuestionView(ApiModel):
     options: list[QuestionOption]
     parent_code: str | None
     required_for_completion: bool
+    required_if_parent_answer: str | None = Field(
+        default=None,
+        description="Required to complete too once the question it follows (parentCode) has this answer",
+    )
 
 
 class SectionView(ApiModel):
@@ -184,6 +208,7 @@ class QuestionCatalogue(ApiModel):
     @classmethod
     def of(cls, catalogue: Catalogue) -> Self:
         required = set(catalogue.required_for_completion())
+        follow_ups = required_follow_ups(catalogue)
         return cls(
             version=catalogue.version,
             sections=[
@@ -198,6 +223,7 @@ class QuestionCatalogue(ApiModel):
                             options=[QuestionOption(code=o.code, label=o.label) for o in question.options],
                             parent_code=question.parent_code,
                             required_for_completion=code in required,
+                            required_if_parent_answer=FOLLOW_UP_GATE_ANSWER if code in follow_ups else None,
                         )
                         for code in section.questions
                         for question in (catalogue.questions[code],)

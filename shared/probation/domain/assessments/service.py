@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Protocol
 
 from probation.assessments.catalogue import AnswerType, Catalogue, load_catalogue
-from probation.assessments.predictors import CONDITIONAL_PREDICTOR_QUESTIONS, predictor_answers
+from probation.assessments.predictors import predictor_answers
 from probation.assessments.scoring import section_scores
 from probation.assessments.screening import screening_answers
 from probation.domain.assessments.models import (
+    FOLLOW_UP_GATE_ANSWER,
     Answer,
     AnswerSource,
     Assessment,
@@ -19,6 +20,7 @@ from probation.domain.assessments.models import (
     CaseState,
     PreviousAnswer,
     SectionNeed,
+    required_follow_ups,
 )
 from probation.domain.assessments.prefill import personal_details, prefill, system_answers
 from probation.domain.audit import AuditAction, AuditingService, AuditRecord
@@ -266,10 +268,8 @@ class AssessmentService(AuditingService):
         missing = []
         follow_ups = tuple(
             code
-            for code in CONDITIONAL_PREDICTOR_QUESTIONS
-            if (gate := self.catalogue.questions[code].parent_code) is not None
-            and (held := assessment.answers.get(gate)) is not None
-            and held.value == "YES"
+            for code, gate in required_follow_ups(self.catalogue).items()
+            if (held := assessment.answers.get(gate)) is not None and held.value == FOLLOW_UP_GATE_ANSWER
         )
         for code in self.catalogue.required_for_completion() + follow_ups:
             answer = assessment.answers.get(code)

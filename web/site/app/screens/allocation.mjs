@@ -2,7 +2,7 @@
 // with capacity now and after, and the decision with its justification (If-Match: the allocation read).
 import { ApiError } from '../api.mjs';
 import { clearErrors, problemItems, showErrors } from '../forms.mjs';
-import { backLink, html, notificationBanner, render, summaryList, tierTag } from '../view.mjs';
+import { backLink, html, notificationBanner, percent, render, summaryList, tierTag } from '../view.mjs';
 
 const FIELDS = {
   practitionerCode: { id: 'practitioner', label: 'Practitioner' },
@@ -62,7 +62,7 @@ export async function allocationScreen(context, crn) {
                   <label class="govuk-label govuk-radios__label" for="${index ? `practitioner-${index}` : 'practitioner'}">
                     ${p.rank}. ${p.name} (${p.grade})</label>
                   <div id="practitioner-${index}-hint" class="govuk-hint govuk-radios__hint">
-                    Capacity ${p.capacityPercent ?? '–'}% now, <strong>${p.capacityAfterPercent}% after</strong>.
+                    Capacity ${percent(p.capacityPercent)} now, <strong>${percent(p.capacityAfterPercent)} after</strong>.
                     ${p.communityCases} community and ${p.custodyCases} custody cases; ${p.allocatedLast7Days} allocated in the last 7 days.
                     ${p.reasons.length ? html`<ul class="govuk-list govuk-list--bullet govuk-body-s">${p.reasons.map((r) => html`<li>${r}</li>`)}</ul>` : ''}
                   </div>

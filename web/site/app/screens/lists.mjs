@@ -1,6 +1,6 @@
 // A practitioner's caseload and a team's unallocated queue: tables of cases with tier and risk bands.
 import { ApiError } from '../api.mjs';
-import { bandTag, html, notificationBanner, render, tierTag, words } from '../view.mjs';
+import { bandTag, html, notificationBanner, percent, plural, render, tierTag, words } from '../view.mjs';
 import { teamName, teamNames } from '../directory.mjs';
 import { SENTENCE_TYPES } from '../wording.mjs';
 
@@ -30,8 +30,8 @@ export async function caseloadScreen(context) {
     ${flashBanner(context)}
     <span class="govuk-caption-l">${practitioner.name}, ${practitioner.grade} · ${teamName(teams, practitioner.teamCode)}</span>
     <h1 class="govuk-heading-l">My caseload</h1>
-    <p class="govuk-body">${items.length} ${items.length === 1 ? 'case' : 'cases'}.
-      Capacity used: <strong>${practitioner.capacityPercent ?? '–'}%</strong>.</p>
+    <p class="govuk-body">${plural(items.length, 'case')}.
+      Capacity used: <strong>${percent(practitioner.capacityPercent)}</strong>.</p>
     ${items.length ? html`
     <div class="app-table-scroll">
     <table class="govuk-table">
