@@ -175,6 +175,8 @@ def test_allocating_moves_the_points_and_empties_the_queue(
     assert [(c["crn"], c["tier"], c["points"], c["mappaLevel"]) for c in caseload] == [
         (queued, "A2", 158, "M2")
     ]
+    # A 12-month community order from 1 March 2025 (CONVICTION above).
+    assert [(c["sentenceType"], c["expectedEndDate"]) for c in caseload] == [("COMMUNITY", "2026-03-01")]
     allocated_events = [
         i
         for i in table_items(template, f"EVENTS#{queued}")

@@ -312,17 +312,26 @@ def path_values(route: ApiRoute, world: World, caller: Caller) -> dict[str, str]
     }
 
 
-def send(world: World, caller: Caller, route: ApiRoute, probe: Probe) -> requests.Response:
-    """One request, with If-Match read just before it. Over a partner's rate (429) it waits as Retry-After
-    says; on a 412 (the resource changed by an event since its ETag was read) it reads it again."""
+def send(
+    world: World,
+    caller: Caller,
+    route: ApiRoute,
+    probe: Probe,
+    *,
+    idempotency_key: str | None = None,
+    if_match: str | None = None,
+) -> requests.Response:
+    """One request, with If-Match read just before it (or ``if_match``, read already). Over a partner's
+    rate (429) it waits as Retry-After says; on a 412 (the resource changed by an event since its ETag was
+    read) it reads it again. A POST carries ``idempotency_key``, or a new key each time."""
     values = path_values(route, world, caller) | probe.path
     url = world.url(route.path.format(**values))
     deadline = time.monotonic() + THROTTLE_PATIENCE_SECONDS
     stale_retries = STALE_RETRIES
     while True:
-        headers = {"Idempotency-Key": uuid.uuid4().hex} if route.method == "POST" else {}
+        headers = {"Idempotency-Key": idempotency_key or uuid.uuid4().hex} if route.method == "POST" else {}
         if probe.if_match:
-            headers["If-Match"] = world.etag(probe.if_match.format(**values))
+            headers["If-Match"] = if_match or world.etag(probe.if_match.format(**values))
         response = caller.session.request(
             route.method, url, params=probe.query, json=probe.body, headers=headers, timeout=30
         )
@@ -417,3 +426,55 @@ def test_each_principal_gets_the_verdict_of_the_matrix(world: World, key: tuple[
         if not right:
             wrong.append(f"{principal}: expected {expected}, got {status} {response.text[:300]}")
     assert not wrong, f"{route.method} {route.path}:\n  " + "\n  ".join(wrong)
+
+
+# ------------------------------------------------------------------ every write path under faults
+
+WRITES = sorted(key for key in ROUTES if key[0] != "GET")
+WRITES_NOTHING = {("POST", "/risk/calculate")}  # a calculation: no store is touched
+# One item written with its condition, no transaction: TransactionConflict (which cancels transactions
+# only) leaves them be, while throttling refuses them as any other write.
+SINGLE_ITEM_WRITES = {
+    ("POST", "/allocation/teams"),
+    ("POST", "/allocation/practitioners"),
+    ("PATCH", "/allocation/practitioners/{code}"),
+}
+TRANSACTION_CONFLICT = "TransactionConflict=1"
+FAULTS = (TRANSACTION_CONFLICT, "Throttling=1", "RequestLimitExceeded=1")
+
+
+def set_faults(world: World, setting: str) -> None:
+    changed = requests.post(f"{world.runner.aws_endpoint}/_local/faults", data=setting, timeout=10)
+    assert changed.status_code == 200, changed.text
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+@pytest.mark.parametrize("key", WRITES, ids=[f"{method} {path}" for method, path in WRITES])
+def test_every_write_under_a_busy_store_is_503_then_succeeds_when_sent_again(
+    world: World, key: tuple[str, str], fault: str
+) -> None:
+    """The store refuses every write (the stand-in's injected fault): the answer is 503 with Retry-After,
+    never a 500; the same request sent again (same Idempotency-Key) once the store is well succeeds."""
+    route = ROUTES[key]
+    caller = world.callers[sorted(MATRIX[key] - {ANONYMOUS})[0]]
+    probe = PROBES[key](world, caller) if key in PROBES else Probe()
+    [success] = documented_successes(key)
+    key_header = uuid.uuid4().hex
+    values = path_values(route, world, caller) | probe.path
+    # Read before the store turns busy: a read is written to the access log, so it would be refused too.
+    current = world.etag(probe.if_match.format(**values)) if probe.if_match else None
+    set_faults(world, fault)
+    try:
+        refused = send(world, caller, route, probe, idempotency_key=key_header, if_match=current)
+    finally:
+        set_faults(world, "")
+    if key in WRITES_NOTHING or (key in SINGLE_ITEM_WRITES and fault == TRANSACTION_CONFLICT):
+        assert refused.status_code == success, refused.text
+        return
+    assert refused.status_code == 503, f"{route.method} {route.path} under {fault}: {refused.text[:300]}"
+    assert refused.headers["Content-Type"] == "application/problem+json"
+    assert int(refused.headers["Retry-After"]) >= 1
+
+    again = send(world, caller, route, probe, idempotency_key=key_header)
+    assert again.status_code == success, f"sent again: {again.status_code} {again.text[:300]}"
+    assert again.headers.get("Idempotent-Replayed") is None, "the refused attempt left nothing to replay"

@@ -508,3 +508,76 @@ def test_people_read_names_not_codes(page: Page, runner: Runner, story: Story) -
         assert code not in shown, f"{code!r} is shown where people read"
     page.get_by_text("Model terms for these factors").first.click()
     expect(page.locator(".govuk-details__text code").first).to_be_visible()
+
+
+def test_the_queue_is_in_priority_order_and_sorts_by_any_column(
+    page: Page, runner: Runner, story: Story
+) -> None:
+    sign_in(page, runner, identity=MANAGER)
+    page.goto(f"{runner.base_url}/#/queue/{TEAM}")
+    table = page.locator("#queue")
+    expect(table).to_be_visible()
+    tier_header = table.locator("th").filter(has_text="Tier")
+    expect(tier_header).to_have_attribute("aria-sort", "ascending")
+    tiers = table.locator("tbody tr td:nth-child(2)").all_inner_texts()
+    order = "ABCD"
+    ranks = [(order.index(t.strip()[0]), -int(t.strip()[1])) for t in tiers if t.strip()[:1] in order]
+    assert len(ranks) >= 2, "the demo's Hackney queue has cases to sort"
+    assert ranks == sorted(ranks), f"highest priority first: {tiers}"
+
+    days = table.locator("th").filter(has_text="Days waiting")
+    days.get_by_role("button").click()
+    expect(days).to_have_attribute("aria-sort", "ascending")
+    expect(tier_header).to_have_attribute("aria-sort", "none")
+    waited = [int(d) for d in table.locator("tbody tr td:nth-child(7)").all_inner_texts()]
+    assert waited == sorted(waited)
+    days.get_by_role("button").press("Enter")  # by keyboard, the other way
+    expect(days).to_have_attribute("aria-sort", "descending")
+    waited = [int(d) for d in table.locator("tbody tr td:nth-child(7)").all_inner_texts()]
+    assert waited == sorted(waited, reverse=True)
+    check_screen(page, "11-queue-sorted")
+
+
+def test_a_slow_screen_says_it_is_loading(page: Page, runner: Runner, story: Story) -> None:
+    sign_in(page, runner, staff_code=story.practitioner_code)
+
+    def slowly(route: Any) -> None:
+        time.sleep(1.0)
+        route.continue_()
+
+    page.route("**/cases/*/overview", slowly)
+    page.goto(f"{runner.base_url}/#/cases/{story.crn}")
+    expect(page.get_by_role("status")).to_have_text("Loading…")
+    expect(page.get_by_role("heading", name=story.name, exact=True)).to_be_visible()
+    expect(page.get_by_text("Loading…")).to_have_count(0)
+
+
+def test_on_a_phone_the_caseload_scrolls_within_itself_and_the_case_starts_with_its_latest_contacts(
+    browser: Browser, runner: Runner, story: Story
+) -> None:
+    author = runner.session("practitioner", subject=story.practitioner_code)
+    contact = {"type": "HOME_VISIT", "contactDate": f"{YESTERDAY.isoformat()}T11:00:00Z"}
+    recorded = author.post(
+        f"{runner.base_url}/cases/{story.crn}/contacts",
+        json=contact,
+        headers={"Idempotency-Key": letters(16)},
+        timeout=10,
+    )
+    assert recorded.status_code == 201, recorded.text
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)  # type: ignore[arg-type]
+    phone = context.new_page()
+    try:
+        sign_in(phone, runner, staff_code=story.practitioner_code)
+        expect(phone.get_by_role("heading", name="My caseload")).to_be_visible()
+        region = phone.get_by_role("region", name="Your cases (scrolls sideways)")
+        expect(region).to_be_visible()
+        assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        assert region.evaluate("(r) => r.scrollWidth > r.clientWidth"), "the table scrolls inside its region"
+        check_screen(phone, "12-caseload-phone")
+
+        phone.get_by_role("link", name=story.name).click()
+        expect(phone.get_by_role("heading", name=story.name, exact=True)).to_be_visible()
+        headings = phone.get_by_role("heading", level=2).all_inner_texts()
+        assert headings.index("Latest contacts") < headings.index("Person"), headings
+    finally:
+        context.close()

@@ -17,7 +17,10 @@ import boto3
 from botocore.config import Config
 
 _CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": 5},
+    # botocore's standard mode and its default attempts: throttling that outlasts them is answered 503 at
+    # once (a request may make several calls, each of which may wait its backoff, all within API Gateway's
+    # 29 seconds).
+    retries={"mode": "standard", "max_attempts": 3},
     connect_timeout=2,
     read_timeout=5,
     # Threads of one process share a client, so its connection pool must hold one for each of them.

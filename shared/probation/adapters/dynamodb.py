@@ -148,14 +148,19 @@ class Transaction:
                     raise idempotency_claims.AlreadyApplied from error
                 if code == "TransactionCanceledException" and failed:
                     raise TransactionConflict(failed) from error
-                if not is_transient(code, reasons):
+                if code in TRANSIENT_ERRORS:
+                    # botocore has already tried these again (its standard retry mode): trying more here
+                    # would multiply its attempts by ours, and keep the caller waiting past the gateway.
+                    raise Unavailable(RETRY_AFTER_SECONDS) from error
+                if not is_cancelled_by_contention(code, reasons):
                     raise
                 if attempt == TRANSIENT_ATTEMPTS:
                     raise Unavailable(RETRY_AFTER_SECONDS) from error
                 pause_before_retry(attempt)
 
 
-# Cancelled transactions and refusals that say the table was busy, not that the request was wrong.
+# Cancelled transactions and refusals that say the table was busy, not that the request was wrong: the
+# refusals botocore tries again itself; the cancellations are tried again here.
 TRANSIENT_CANCELLATIONS = frozenset(
     {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
 )
@@ -174,10 +179,11 @@ RETRY_CAP_SECONDS = 1.0
 RETRY_AFTER_SECONDS = 1
 
 
-def is_transient(code: str, cancellation_reasons: list[str | None]) -> bool:
-    if code == "TransactionCanceledException":
-        return any(reason in TRANSIENT_CANCELLATIONS for reason in cancellation_reasons)
-    return code in TRANSIENT_ERRORS
+def is_cancelled_by_contention(code: str, cancellation_reasons: list[str | None]) -> bool:
+    """Cancelled because the table was busy: botocore does not retry these (its error is the cancellation)."""
+    return code == "TransactionCanceledException" and any(
+        reason in TRANSIENT_CANCELLATIONS for reason in cancellation_reasons
+    )
 
 
 def pause_before_retry(attempt: int) -> None:

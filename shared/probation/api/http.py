@@ -14,13 +14,14 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
+    IdempotencyPersistenceLayerError,
     IdempotencyValidationError,
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
-from probation.adapters.dynamodb import RETRY_AFTER_SECONDS, is_transient
+from probation.adapters.dynamodb import RETRY_AFTER_SECONDS, TRANSIENT_ERRORS
 from probation.api.problems import PROBLEM_JSON, problem, validation_problem
 from probation.domain.cases.models import Crn
 from probation.domain.errors import (
@@ -164,16 +165,21 @@ def create_resolver(logger: Logger) -> APIGatewayRestResolver:
     def aws_refused(error: ClientError) -> Response[str]:
         """Throttling that outlasted boto3's own retries is the store being busy: 503, try again later.
         Anything else AWS refused is a fault of ours."""
-        if not is_transient(error.response["Error"]["Code"], []):
+        if error.response["Error"]["Code"] not in TRANSIENT_ERRORS:
             return internal_error(error)
-        busy = Unavailable(RETRY_AFTER_SECONDS)
-        return problem(
-            503,
-            busy.detail,
-            slug="unavailable",
-            headers={"Retry-After": str(busy.retry_after_seconds)},
-            instance=_path(resolver),
-        )
+        return store_busy()
+
+    @resolver.exception_handler(IdempotencyPersistenceLayerError)
+    def key_not_recorded(error: IdempotencyPersistenceLayerError) -> Response[str]:
+        """The Idempotency-Key's record could not be written or read (Powertools wraps the store's
+        refusal): a busy store is 503 as for any other write; anything else is a fault of ours."""
+        cause = error.__cause__
+        if isinstance(cause, ClientError) and cause.response["Error"]["Code"] in TRANSIENT_ERRORS:
+            return store_busy()
+        return internal_error(error)
+
+    def store_busy() -> Response[str]:
+        return domain_error(Unavailable(RETRY_AFTER_SECONDS))
 
     @resolver.exception_handler(Exception)
     def unexpected(error: Exception) -> Response[str]:

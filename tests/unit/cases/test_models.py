@@ -11,6 +11,7 @@ from probation.domain.cases.models import (
     NewContact,
     NewConviction,
     Requirement,
+    expected_end_date,
 )
 
 TODAY = date.today()
@@ -185,3 +186,19 @@ def test_a_contact_is_something_that_has_happened() -> None:
         assert refused.value.errors()[0]["loc"] == ("contactDate",)
     with pytest.raises(ValidationError, match="needs a UTC offset"):
         NewContact.model_validate({"type": "PHONE_CALL", "contactDate": "2025-01-01T10:00:00"})
+
+
+@pytest.mark.parametrize(
+    ("sentence_date", "length_months", "end"),
+    [
+        (date(2025, 10, 1), 12, date(2026, 10, 1)),
+        (date(2025, 11, 15), 3, date(2026, 2, 15)),
+        (date(2025, 1, 31), 1, date(2025, 2, 28)),  # no 31 February: the month's last day
+        (date(2024, 1, 31), 1, date(2024, 2, 29)),
+        (date(2025, 12, 31), 18, date(2027, 6, 30)),
+    ],
+)
+def test_a_sentence_is_expected_to_end_its_length_after_its_date(
+    sentence_date: date, length_months: int, end: date
+) -> None:
+    assert expected_end_date(sentence_date, length_months) == end

@@ -16,15 +16,8 @@ export async function questionCatalogue(api, version) {
   return loaded.get(version);
 }
 
-export const SOURCES = {
-  CASE_RECORD: { label: 'Case record', colour: 'blue' },
-  RISK: { label: 'Risk scores', colour: 'purple' },
-  PREVIOUS_ASSESSMENT: { label: 'Previous assessment', colour: 'turquoise' },
-  ASSESSOR: { label: 'Assessor', colour: 'grey' },
-};
-
 // An answer as its option labels (or the value itself for a count, date or text).
-export function answerText(question, value) {
+function answerText(question, value) {
   const values = Array.isArray(value) ? value : [value];
   const labels = values.map((v) => question?.options.find((o) => o.code === String(v))?.label ?? String(v));
   return labels.join(', ') || 'None ticked';

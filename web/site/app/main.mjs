@@ -26,6 +26,7 @@ const ROUTES = [
 const FLASH = 'probation.flash';
 // The list a case was opened from (a team's queue, the caseload), for the case's Back link.
 const LAST_LIST = 'probation.last-list';
+const LOADING_DELAY_MS = 200;
 const LISTS = /^\/(caseload|queue(\/[A-Z0-9]+)?)$/;
 
 const main = document.getElementById('main-content');
@@ -118,6 +119,12 @@ async function route() {
     title: (text) => { if (isCurrent()) document.title = `${text} – Manage a probation case`; },
     ready: () => initAll({ scope: screenMain }),
   };
+  // A screen still waiting for the API after a moment says so, rather than leaving the page blank.
+  const loading = setTimeout(() => {
+    if (!screenMain.childElementCount) {
+      render(screenMain, html`<p class="govuk-body app-loading" role="status">Loading…</p>`);
+    }
+  }, LOADING_DELAY_MS);
   try {
     await screen(context, ...found.slice(1));
   } catch (error) {
@@ -126,6 +133,7 @@ async function route() {
       <p class="govuk-body"><a class="govuk-link" href="#/">Go to your cases</a></p>`);
     context.title('Sorry, there is a problem');
   }
+  clearTimeout(loading);
   if (isCurrent()) main.focus({ preventScroll: true });
 }
 

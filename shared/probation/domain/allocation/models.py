@@ -171,6 +171,7 @@ class QueueEntry(ApiModel):
     rosh: str | None
     rsr_band: str | None
     mappa_level: str | None
+    release_date: date | None = Field(default=None, description="Custody: the (expected) release date")
     days_waiting: int
 
 
@@ -205,6 +206,10 @@ class CaseloadEntry(ApiModel):
     rosh: str | None = None
     rsr_band: str | None = None
     mappa_level: str | None = None
+    sentence_type: str | None = None
+    expected_end_date: date | None = Field(
+        default=None, description="The sentence date plus its length (for custody, the licence's end)"
+    )
 
 
 class TeamList(ApiModel):

@@ -38,7 +38,7 @@ from probation.domain.allocation.models import (
 from probation.domain.allocation.ports import AlreadyApplied, PartnerNotRegistered
 from probation.domain.assessments.models import CaseState
 from probation.domain.audit import AuditAction, AuditingService, AuditRecord
-from probation.domain.cases.models import SentenceType
+from probation.domain.cases.models import SentenceType, expected_end_date
 from probation.domain.cases.ports import ConcurrentChange
 from probation.domain.cases.registers import MAPPA_CODE, REGISTER_TYPES, RegisterGroup
 from probation.domain.errors import (
@@ -196,6 +196,7 @@ class AllocationService(AuditingService):
                 rosh=a.facts.rosh,
                 rsr_band=a.facts.rsr_band,
                 mappa_level=a.facts.mappa_level,
+                release_date=a.facts.release_date,
                 days_waiting=(today - a.waiting_since.date()).days,
             )
             for a in waiting
@@ -214,6 +215,10 @@ class AllocationService(AuditingService):
                 rosh=a.facts.rosh,
                 rsr_band=a.facts.rsr_band,
                 mappa_level=a.facts.mappa_level,
+                sentence_type=a.facts.sentence_type,
+                expected_end_date=expected_end_date(a.facts.sentence_date, a.facts.length_months)
+                if a.facts.sentence_date and a.facts.length_months
+                else None,
             )
             for a in self.repository.caseload(code)
         ]

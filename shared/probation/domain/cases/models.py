@@ -1,5 +1,6 @@
 """What the case records API accepts and returns. Field rules that need no other data live here."""
 
+import calendar
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Self
@@ -186,6 +187,14 @@ class Offence(ApiModel):
     offence_date: PastDate
     main: bool = False
     description: str | None = Field(default=None, description="Filled by the server from the offence list")
+
+
+def expected_end_date(sentence_date: date, length_months: int) -> date:
+    """When a sentence (for custody, its licence) is expected to end: its date plus its length, on the same
+    day of the month or the month's last day."""
+    months = sentence_date.month - 1 + length_months
+    year, month = sentence_date.year + months // 12, months % 12 + 1
+    return date(year, month, min(sentence_date.day, calendar.monthrange(year, month)[1]))
 
 
 class Sentence(ApiModel):

@@ -1,9 +1,8 @@
 // Case overview: the person, convictions and sentence, registrations as flags, allocation and tier,
 // risk scores with each predictor's largest contributions, the current OASys draft and the contacts.
 import { ApiError } from '../api.mjs';
-import { SOURCES, answerText, questionCatalogue } from '../catalogue.mjs';
 import {
-  backLink, bandTag, formatDate, formatDateTime, html, notificationBanner, render, summaryList, tierTag, words,
+  backLink, bandTag, formatDate, formatDateTime, html, notificationBanner, plural, render, summaryList, tierTag, words,
 } from '../view.mjs';
 import { teamName, teamNames } from '../directory.mjs';
 import { factorName, offenceName } from '../risk-factors.mjs';
@@ -170,36 +169,29 @@ function screening(summary) {
   ]);
 }
 
-async function draft(api, crn, assessments) {
+// The open draft in a sentence or two, from the case's list of assessments: the answers themselves (and
+// the question catalogue to show them) are loaded only when the assessment is opened.
+function draft(crn, assessments) {
   const open = assessments?.items.find((a) => a.status === 'DRAFT');
   if (!open) return html`<p class="govuk-body">No assessment in progress.</p>`;
-  const { data: assessment } = await api(`/cases/${crn}/assessments/${open.assessmentId}`);
-  const catalogue = await questionCatalogue(api, assessment.catalogueVersion);
-  const { summary } = assessment;
+  const { summary } = open;
   return html`
-    <p class="govuk-body">Started ${formatDateTime(assessment.createdAt)}: ${summary.prefilled} answers pre-filled,
-      ${summary.confirmed} confirmed, ${summary.remaining} of ${summary.questions} questions unanswered.</p>
-    <p class="govuk-body"><a class="govuk-link" href="#/cases/${crn}/assessment">Continue the assessment</a></p>
-    <details class="govuk-details">
-      <summary class="govuk-details__summary"><span class="govuk-details__summary-text">The ${Object.keys(assessment.answers).length} answers so far and where each came from</span></summary>
-      <div class="govuk-details__text app-table-scroll">
-    <table class="govuk-table">
-      <caption class="govuk-table__caption govuk-visually-hidden">Answers so far and where each came from</caption>
-      <thead class="govuk-table__head"><tr class="govuk-table__row">
-        <th scope="col" class="govuk-table__header">Question</th>
-        <th scope="col" class="govuk-table__header">Answer</th>
-        <th scope="col" class="govuk-table__header">Source</th>
-      </tr></thead>
-      <tbody class="govuk-table__body">${Object.entries(assessment.answers).map(([code, answer]) => {
-        const question = catalogue.questions.get(code);
-        const source = SOURCES[answer.source];
-        return html`<tr class="govuk-table__row">
-          <td class="govuk-table__cell">${code} ${question?.text ?? ''}</td>
-          <td class="govuk-table__cell">${answerText(question, answer.value)}</td>
-          <td class="govuk-table__cell"><strong class="govuk-tag govuk-tag--${source.colour}">${source.label}</strong>${answer.confirmed ? html` <span class="govuk-body-s">confirmed</span>` : ''}</td>
-        </tr>`;
-      })}</tbody>
-    </table></div></details>`;
+    <p class="govuk-body">Started ${formatDateTime(open.createdAt)}. ${plural(summary.prefilled, 'answer')} filled in from
+      what the service already holds, ${summary.confirmed} of them confirmed.</p>
+    <p class="govuk-body"><a class="govuk-link" href="#/cases/${crn}/assessment">Continue the assessment</a></p>`;
+}
+
+// The last few contacts, near the top where a phone shows them first; the whole timeline is further down.
+const LATEST = 3;
+
+function latestContacts(list) {
+  if (!list.length) return '';
+  return html`
+    <h2 class="govuk-heading-m">Latest contacts</h2>
+    <ul class="govuk-list">${list.slice(0, LATEST).map((contact) => html`
+      <li>${formatDateTime(contact.contactDate)}: ${CONTACT_TYPES[contact.type] ?? words(contact.type)}${contact.outcome ? html`, ${(CONTACT_OUTCOMES[contact.outcome] ?? words(contact.outcome)).toLowerCase()}` : ''}</li>`)}
+    </ul>
+    ${list.length > LATEST ? html`<p class="govuk-body"><a class="govuk-link" href="#contacts" data-jump="contacts">All ${list.length} contacts</a></p>` : ''}`;
 }
 
 function contacts(list) {
@@ -216,7 +208,7 @@ export async function caseScreen(context, crn) {
   const { api, main, session } = context;
   const [{ data: overview }, riskHistory, allocationRecord, assessments, teams] = await Promise.all([
     api(`/cases/${crn}/overview`),
-    optional(api(`/cases/${crn}/risk`)),
+    optional(api(`/cases/${crn}/risk?limit=1`)),  // the latest is all this page shows
     optional(api(`/cases/${crn}/allocation`)),
     optional(api(`/cases/${crn}/assessments`)),
     teamNames(api),
@@ -237,6 +229,7 @@ export async function caseScreen(context, crn) {
       ${assessments ? html`<a href="#/cases/${crn}/assessment" role="button" draggable="false" class="govuk-button govuk-button--secondary" data-module="govuk-button">OASys assessment</a>` : ''}
       ${manager ? html`<a href="#/cases/${crn}/allocation" role="button" draggable="false" class="govuk-button govuk-button--secondary" data-module="govuk-button">${isAllocated(allocationRecord) ? 'Reallocate' : 'Allocate'}</a>` : ''}
     </div>
+    ${latestContacts(overview.contacts)}
     <div class="govuk-grid-row">
       <div class="govuk-grid-column-one-half">
         <h2 class="govuk-heading-m">Person</h2>
@@ -251,10 +244,17 @@ export async function caseScreen(context, crn) {
         ${risk(riskHistory)}
       </div>
     </div>
-    ${assessments ? html`<h2 class="govuk-heading-m">Current OASys assessment</h2>${await draft(api, crn, assessments)}` : ''}
-    <h2 class="govuk-heading-m">Contacts</h2>
+    ${assessments ? html`<h2 class="govuk-heading-m">Current OASys assessment</h2>${draft(crn, assessments)}` : ''}
+    <h2 class="govuk-heading-m" id="contacts" tabindex="-1">Contacts</h2>
     ${contacts(overview.contacts)}`);
   // Set through the DOM: the Content-Security-Policy allows no inline style attributes.
   main.querySelectorAll('[data-share]').forEach((bar) => { bar.style.width = `${bar.dataset.share}%`; });
+  // In-page links: the address's fragment is the router's, so the jump is made here.
+  main.querySelectorAll('[data-jump]').forEach((link) => link.addEventListener('click', (event) => {
+    event.preventDefault();
+    const target = main.querySelector(`#${link.dataset.jump}`);
+    target.scrollIntoView();
+    target.focus({ preventScroll: true });
+  }));
   context.ready();
 }

@@ -1,8 +1,27 @@
 // A practitioner's caseload and a team's unallocated queue: tables of cases with tier and risk bands.
 import { ApiError } from '../api.mjs';
-import { bandTag, html, notificationBanner, percent, plural, render, tierTag, words } from '../view.mjs';
+import { bandTag, formatDate, html, notificationBanner, percent, plural, render, tierTag, words } from '../view.mjs';
 import { teamName, teamNames } from '../directory.mjs';
+import { sortable } from '../sortable.mjs';
 import { SENTENCE_TYPES } from '../wording.mjs';
+
+// Priority, most urgent first: tier A3 before A2 … D0 (hmpps-tier's letters are risk of harm, its numbers
+// the likelihood of reoffending), then the longest waiting (the queue) or the most points (a caseload).
+function tierRank(tier) {
+  if (!tier) return 99;
+  return ('ABCD'.indexOf(tier[0]) * 4) + (3 - Number(tier[1]));
+}
+
+const BAND_RANKS = { VERY_HIGH: 0, HIGH: 1, MEDIUM: 2, LOW: 3 };
+
+function bandRank(band) {
+  return BAND_RANKS[band] ?? 9;
+}
+
+function byPriority(items) {
+  return [...items].sort((a, b) => tierRank(a.tier) - tierRank(b.tier)
+    || (b.daysWaiting ?? 0) - (a.daysWaiting ?? 0) || (b.points ?? 0) - (a.points ?? 0));
+}
 
 function flashBanner(context) {
   const notice = context.takeFlash();
@@ -33,29 +52,33 @@ export async function caseloadScreen(context) {
     <p class="govuk-body">${plural(items.length, 'case')}.
       Capacity used: <strong>${percent(practitioner.capacityPercent)}</strong>.</p>
     ${items.length ? html`
-    <div class="app-table-scroll">
-    <table class="govuk-table">
+    <div class="app-table-scroll" role="region" aria-label="Your cases (scrolls sideways)" tabindex="0">
+    <table class="govuk-table" id="caseload">
       <caption class="govuk-table__caption govuk-table__caption--m govuk-visually-hidden">Cases held by ${practitioner.name}</caption>
       <thead class="govuk-table__head"><tr class="govuk-table__row">
-        <th scope="col" class="govuk-table__header">Name and CRN</th>
-        <th scope="col" class="govuk-table__header">Tier</th>
-        <th scope="col" class="govuk-table__header">RoSH</th>
-        <th scope="col" class="govuk-table__header">RSR</th>
-        <th scope="col" class="govuk-table__header">MAPPA</th>
-        <th scope="col" class="govuk-table__header govuk-table__header--numeric">Points</th>
+        <th scope="col" class="govuk-table__header" data-sortable>Name and CRN</th>
+        <th scope="col" class="govuk-table__header" data-sortable>Sentence</th>
+        <th scope="col" class="govuk-table__header" data-sortable aria-sort="ascending">Tier</th>
+        <th scope="col" class="govuk-table__header" data-sortable>RoSH</th>
+        <th scope="col" class="govuk-table__header" data-sortable>RSR</th>
+        <th scope="col" class="govuk-table__header" data-sortable>MAPPA</th>
+        <th scope="col" class="govuk-table__header govuk-table__header--numeric" data-sortable>Points</th>
       </tr></thead>
       <tbody class="govuk-table__body">
-        ${items.map((item) => html`<tr class="govuk-table__row">
-          <td class="govuk-table__cell"><a class="govuk-link" href="#/cases/${item.crn}">${item.name}</a><br>
+        ${byPriority(items).map((item) => html`<tr class="govuk-table__row">
+          <td class="govuk-table__cell" data-sort-value="${item.name}"><a class="govuk-link" href="#/cases/${item.crn}">${item.name}</a><br>
             <span class="govuk-body-s">${item.crn}</span></td>
-          <td class="govuk-table__cell">${tierTag(item.tier)}</td>
-          <td class="govuk-table__cell">${bandTag(item.rosh)}</td>
-          <td class="govuk-table__cell">${bandTag(item.rsrBand)}</td>
-          <td class="govuk-table__cell">${item.mappaLevel ?? 'None'}</td>
+          <td class="govuk-table__cell" data-sort-value="${item.expectedEndDate ?? '9999'}">${SENTENCE_TYPES[item.sentenceType] ?? 'None'}${item.expectedEndDate ? html`<br><span class="govuk-body-s">ends ${formatDate(item.expectedEndDate)}</span>` : ''}</td>
+          <td class="govuk-table__cell" data-sort-value="${tierRank(item.tier)}">${tierTag(item.tier)}</td>
+          <td class="govuk-table__cell" data-sort-value="${bandRank(item.rosh)}">${bandTag(item.rosh)}</td>
+          <td class="govuk-table__cell" data-sort-value="${bandRank(item.rsrBand)}">${bandTag(item.rsrBand)}</td>
+          <td class="govuk-table__cell" data-sort-value="${item.mappaLevel ?? 'Z'}">${item.mappaLevel ?? 'None'}</td>
           <td class="govuk-table__cell govuk-table__cell--numeric">${item.points}</td>
         </tr>`)}
       </tbody>
     </table></div>` : html`<p class="govuk-body">You have no cases allocated yet.</p>`}`);
+  const table = main.querySelector('#caseload');
+  if (table) sortable(table);
   context.ready();
 }
 
@@ -88,34 +111,36 @@ export async function queueScreen(context, chosenTeam) {
     </form>
     <p class="govuk-body">${queue.items.length} ${queue.items.length === 1 ? 'case is' : 'cases are'} waiting to be allocated.</p>
     ${queue.items.length ? html`
-    <div class="app-table-scroll">
-    <table class="govuk-table">
-      <caption class="govuk-table__caption govuk-visually-hidden">Cases waiting in ${team?.name ?? teamCode}</caption>
+    <div class="app-table-scroll" role="region" aria-label="Cases waiting (scrolls sideways)" tabindex="0">
+    <table class="govuk-table" id="queue">
+      <caption class="govuk-table__caption govuk-visually-hidden">Cases waiting in ${team?.name ?? teamCode}, highest priority first</caption>
       <thead class="govuk-table__head"><tr class="govuk-table__row">
-        <th scope="col" class="govuk-table__header">Name and CRN</th>
-        <th scope="col" class="govuk-table__header">Tier</th>
-        <th scope="col" class="govuk-table__header">Sentence</th>
-        <th scope="col" class="govuk-table__header">RoSH</th>
-        <th scope="col" class="govuk-table__header">RSR</th>
-        <th scope="col" class="govuk-table__header">MAPPA</th>
-        <th scope="col" class="govuk-table__header govuk-table__header--numeric">Days waiting</th>
+        <th scope="col" class="govuk-table__header" data-sortable>Name and CRN</th>
+        <th scope="col" class="govuk-table__header" data-sortable aria-sort="ascending">Tier</th>
+        <th scope="col" class="govuk-table__header" data-sortable>Sentence</th>
+        <th scope="col" class="govuk-table__header" data-sortable>RoSH</th>
+        <th scope="col" class="govuk-table__header" data-sortable>RSR</th>
+        <th scope="col" class="govuk-table__header" data-sortable>MAPPA</th>
+        <th scope="col" class="govuk-table__header govuk-table__header--numeric" data-sortable>Days waiting</th>
         <th scope="col" class="govuk-table__header"><span class="govuk-visually-hidden">Action</span></th>
       </tr></thead>
       <tbody class="govuk-table__body">
-        ${queue.items.map((item) => html`<tr class="govuk-table__row">
-          <td class="govuk-table__cell"><a class="govuk-link" href="#/cases/${item.crn}">${item.name}</a><br>
+        ${byPriority(queue.items).map((item) => html`<tr class="govuk-table__row">
+          <td class="govuk-table__cell" data-sort-value="${item.name}"><a class="govuk-link" href="#/cases/${item.crn}">${item.name}</a><br>
             <span class="govuk-body-s">${item.crn}</span></td>
-          <td class="govuk-table__cell">${tierTag(item.tier)}</td>
-          <td class="govuk-table__cell">${SENTENCE_TYPES[item.sentenceType] ?? (words(item.sentenceType) || 'None')}${item.lengthMonths ? html`, ${item.lengthMonths} months` : ''}</td>
-          <td class="govuk-table__cell">${bandTag(item.rosh)}</td>
-          <td class="govuk-table__cell">${bandTag(item.rsrBand)}</td>
-          <td class="govuk-table__cell">${item.mappaLevel ?? 'None'}</td>
+          <td class="govuk-table__cell" data-sort-value="${tierRank(item.tier)}">${tierTag(item.tier)}</td>
+          <td class="govuk-table__cell" data-sort-value="${item.releaseDate ?? item.sentenceDate ?? ''}">${SENTENCE_TYPES[item.sentenceType] ?? (words(item.sentenceType) || 'None')}${item.lengthMonths ? html`, ${item.lengthMonths} months` : ''}${item.releaseDate ? html`<br><span class="govuk-body-s">release ${formatDate(item.releaseDate)}</span>` : ''}</td>
+          <td class="govuk-table__cell" data-sort-value="${bandRank(item.rosh)}">${bandTag(item.rosh)}</td>
+          <td class="govuk-table__cell" data-sort-value="${bandRank(item.rsrBand)}">${bandTag(item.rsrBand)}</td>
+          <td class="govuk-table__cell" data-sort-value="${item.mappaLevel ?? 'Z'}">${item.mappaLevel ?? 'None'}</td>
           <td class="govuk-table__cell govuk-table__cell--numeric">${item.daysWaiting}</td>
           <td class="govuk-table__cell"><a class="govuk-link" href="#/cases/${item.crn}/allocation">Allocate<span class="govuk-visually-hidden"> ${item.name}</span></a></td>
         </tr>`)}
       </tbody>
     </table></div>` : ''}`);
   context.ready();
+  const table = main.querySelector('#queue');
+  if (table) sortable(table);
   main.querySelector('#team-form').addEventListener('submit', (event) => {
     event.preventDefault();
     context.navigate(`/queue/${new FormData(event.target).get('team')}`);
