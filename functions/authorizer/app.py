@@ -85,3 +85,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         logger.info("token refused", extra={"reason": str(error)})
         raise Exception(UNAUTHORIZED) from error
     return policy(principal, event["methodArn"])
+
+
+observability.initialised()

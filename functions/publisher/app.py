@@ -37,3 +37,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     if failed:
         logger.warning("events not published", extra={"sequenceNumbers": failed})
     return {"batchItemFailures": [{"itemIdentifier": sequence} for sequence in failed]}
+
+
+observability.initialised()

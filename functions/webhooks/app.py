@@ -105,3 +105,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItem
             event=event, record_handler=attempt, processor=_queue, context=context
         )
     return process_partial_response(event=event, record_handler=enqueue, processor=_stream, context=context)
+
+
+observability.initialised()

@@ -21,6 +21,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
+from probation import observability
 from probation.adapters.dynamodb import RETRY_AFTER_SECONDS, TRANSIENT_ERRORS
 from probation.api.problems import PROBLEM_JSON, problem, validation_problem
 from probation.domain.cases.models import Crn
@@ -235,4 +236,5 @@ def entry_point(
             response.setdefault("multiValueHeaders", {})[CORRELATION_HEADER] = [correlation]
         return response
 
+    observability.initialised()
     return lambda_handler
