@@ -561,3 +561,29 @@ def test_a_new_draft_carries_the_screening_answers_forward_with_their_source(
             value,
             False,
         ), code
+
+
+def test_the_list_says_who_is_at_risk_from_the_rosh_summary(
+    assessments_api: Caller, case_with_history: str
+) -> None:
+    draft = answer_all_required(
+        assessments_api, case_with_history, open_draft(assessments_api, case_with_history)
+    )
+    path = f"/cases/{case_with_history}/assessments/{draft['assessmentId']}"
+    at_risk = {"SUM6.1.1": "H", "SUM6.2.1": "M", "SUM6.2.2": "L", "SUM6.5.2": "V"}
+    answered = assessments_api(
+        "PATCH",
+        path,
+        {"answers": {code: {"value": value} for code, value in at_risk.items()}},
+        headers={"If-Match": f'"{draft["version"]}"'},
+    )
+    assert answered.status == 200, answered.body
+    assert complete(assessments_api, case_with_history, answered.body).status == 200
+
+    listed = assessments_api("GET", f"/cases/{case_with_history}/assessments").body["items"]
+    [completed] = [item for item in listed if item["assessmentId"] == draft["assessmentId"]]
+    assert completed["roshSummary"] == [
+        {"group": "Children", "community": "HIGH", "custody": None},
+        {"group": "Public", "community": "MEDIUM", "custody": "LOW"},
+        {"group": "Prisoners", "community": None, "custody": "VERY_HIGH"},
+    ]

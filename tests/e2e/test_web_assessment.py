@@ -240,3 +240,33 @@ def test_the_assessment_screens_fit_a_phone(
         check_screen(phone, "assessment-6-check-answers-phone")
     finally:
         context.close()
+
+
+def test_the_case_says_who_is_at_risk_from_the_latest_completed_assessment(
+    page: Page, runner: Runner, story: Story
+) -> None:
+    session = runner.session("practitioner", subject=story.practitioner_code)
+    base = f"{runner.base_url}/cases/{story.crn}"
+    listed = session.get(f"{base}/assessments", timeout=10).json()["items"]
+    draft_id = next((a["assessmentId"] for a in listed if a["status"] == "DRAFT"), None)
+    if draft_id is None:
+        opened = session.post(f"{base}/assessments", headers={"Idempotency-Key": letters(16)}, timeout=10)
+        assert opened.status_code == 201, opened.text
+        draft_id = opened.json()["assessmentId"]
+    path = f"{base}/assessments/{draft_id}"
+    answer_required(session, path)
+    at_risk = {"answers": {"SUM6.1.1": {"value": "H"}, "SUM6.2.1": {"value": "M"}}}
+    until_current(
+        session, path, lambda etag: session.patch(path, json=at_risk, headers={"If-Match": etag}, timeout=10)
+    )
+    until_current(
+        session, path, lambda etag: session.post(f"{path}/complete", headers={"If-Match": etag}, timeout=10)
+    )
+
+    sign_in(page, runner, staff_code=story.practitioner_code)
+    page.goto(f"{runner.base_url}/#/cases/{story.crn}")
+    table = page.locator("table").filter(has_text="Risk of serious harm")
+    expect(table).to_be_visible()
+    expect(table.get_by_role("row").filter(has_text="Children")).to_contain_text("High")
+    expect(table.get_by_role("row").filter(has_text="Public")).to_contain_text("Medium")
+    check_screen(page, "assessment-7-risk-of-serious-harm")

@@ -91,6 +91,24 @@ class Assessment(ApiModel):
     )
 
 
+# OASys's risk of serious harm summary (R6, "who is at risk"): each group's question for the community and
+# for custody; prisoners are at risk in custody only.
+ROSH_GROUPS = (
+    ("Children", "SUM6.1.1", "SUM6.1.2"),
+    ("Public", "SUM6.2.1", "SUM6.2.2"),
+    ("Known adult", "SUM6.3.1", "SUM6.3.2"),
+    ("Staff", "SUM6.4.1", "SUM6.4.2"),
+    ("Prisoners", None, "SUM6.5.2"),
+)
+ROSH_LEVELS = {"L": "LOW", "M": "MEDIUM", "H": "HIGH", "V": "VERY_HIGH"}
+
+
+class RiskToGroup(ApiModel):
+    group: str
+    community: str | None = Field(description="LOW, MEDIUM, HIGH or VERY_HIGH; null if not answered")
+    custody: str | None = None
+
+
 class AssessmentSummaryView(ApiModel):
     """One assessment in a case's list: enough to pick it, without its answers."""
 
@@ -100,9 +118,20 @@ class AssessmentSummaryView(ApiModel):
     created_at: datetime
     completed_at: datetime | None = None
     summary: AssessmentSummary
+    rosh_summary: list[RiskToGroup] = Field(
+        default=[], description="Who is at risk of serious harm, and how much (groups answered only)"
+    )
 
     @classmethod
     def of(cls, assessment: Assessment) -> "AssessmentSummaryView":
+        def level(code: str | None) -> str | None:
+            answer = assessment.answers.get(code) if code else None
+            return ROSH_LEVELS.get(str(answer.value)) if answer else None
+
+        at_risk = [
+            RiskToGroup(group=group, community=level(community), custody=level(custody))
+            for group, community, custody in ROSH_GROUPS
+        ]
         return cls(
             assessment_id=assessment.assessment_id,
             status=assessment.status,
@@ -110,6 +139,7 @@ class AssessmentSummaryView(ApiModel):
             created_at=assessment.created_at,
             completed_at=assessment.completed_at,
             summary=assessment.summary,
+            rosh_summary=[risk for risk in at_risk if risk.community or risk.custody],
         )
 
 

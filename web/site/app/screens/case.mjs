@@ -181,6 +181,30 @@ function draft(crn, assessments) {
     <p class="govuk-body"><a class="govuk-link" href="#/cases/${crn}/assessment">Continue the assessment</a></p>`;
 }
 
+// Who is at risk of serious harm, from the latest completed assessment's RoSH summary.
+function riskOfSeriousHarm(assessments) {
+  const completed = (assessments?.items ?? []).filter((a) => a.status === 'COMPLETED')
+    .sort((a, b) => String(b.completedAt).localeCompare(String(a.completedAt)))[0];
+  if (!completed?.roshSummary?.length) return '';
+  return html`
+    <table class="govuk-table">
+      <caption class="govuk-table__caption govuk-table__caption--m">Risk of serious harm
+        <span class="govuk-caption-s">From the assessment completed ${formatDate(completed.completedAt)}</span></caption>
+      <thead class="govuk-table__head"><tr class="govuk-table__row">
+        <th scope="col" class="govuk-table__header">Who is at risk</th>
+        <th scope="col" class="govuk-table__header">In the community</th>
+        <th scope="col" class="govuk-table__header">In custody</th>
+      </tr></thead>
+      <tbody class="govuk-table__body">${completed.roshSummary.map((risk) => html`
+        <tr class="govuk-table__row">
+          <th scope="row" class="govuk-table__header">${risk.group}</th>
+          <td class="govuk-table__cell">${risk.community ? bandTag(risk.community) : 'Not assessed'}</td>
+          <td class="govuk-table__cell">${risk.custody ? bandTag(risk.custody) : 'Not assessed'}</td>
+        </tr>`)}
+      </tbody>
+    </table>`;
+}
+
 // The last few contacts, near the top where a phone shows them first; the whole timeline is further down.
 const LATEST = 3;
 
@@ -230,6 +254,7 @@ export async function caseScreen(context, crn) {
       ${manager ? html`<a href="#/cases/${crn}/allocation" role="button" draggable="false" class="govuk-button govuk-button--secondary" data-module="govuk-button">${isAllocated(allocationRecord) ? 'Reallocate' : 'Allocate'}</a>` : ''}
     </div>
     ${latestContacts(overview.contacts)}
+    ${riskOfSeriousHarm(assessments)}
     <div class="govuk-grid-row">
       <div class="govuk-grid-column-one-half">
         <h2 class="govuk-heading-m">Person</h2>
