@@ -111,3 +111,14 @@ export function plural(count, singular, pluralForm = `${singular}s`) {
 export function percent(value) {
   return value === null || value === undefined ? 'Not known' : `${Math.round(value)}%`;
 }
+
+// A long text answer with GOV.UK's character count: the limit is shown as people type, not only on saving.
+export function characterCount({ id, label, hint, value = '', limit, rows = 5 }) {
+  return html`
+    <div class="govuk-form-group govuk-character-count" data-module="govuk-character-count" data-maxlength="${limit}">
+      <label class="govuk-label govuk-label--m" for="${id}">${label}</label>
+      <div id="${id}-hint" class="govuk-hint">${hint}</div>
+      <textarea class="govuk-textarea govuk-js-character-count" id="${id}" name="${id}" rows="${rows}" aria-describedby="${id}-info ${id}-hint">${value}</textarea>
+      <div id="${id}-info" class="govuk-hint govuk-character-count__message">You can enter up to ${limit.toLocaleString('en-GB')} characters</div>
+    </div>`;
+}

@@ -2,8 +2,11 @@
 // with capacity now and after, and the decision with its justification (If-Match: the allocation read).
 import { ApiError } from '../api.mjs';
 import { clearErrors, problemItems, showErrors } from '../forms.mjs';
-import { backLink, html, notificationBanner, percent, render, summaryList, tierTag } from '../view.mjs';
+import {
+  backLink, characterCount, html, notificationBanner, percent, render, summaryList, tierTag,
+} from '../view.mjs';
 
+const JUSTIFICATION_LIMIT = 4000; // the API's limit
 const FIELDS = {
   practitionerCode: { id: 'practitioner', label: 'Practitioner' },
   justification: { id: 'justification', label: 'Justification' },
@@ -21,9 +24,6 @@ export async function allocationScreen(context, crn) {
       <p class="govuk-body"><a class="govuk-link" href="#/cases/${crn}">Return to the case</a></p>`);
     return;
   }
-  const [{ data: overview }] = await Promise.all([api(`/cases/${crn}/overview`)]);
-  const name = `${overview.case.firstName} ${overview.case.lastName}`;
-  context.title(`Allocate ${name}`);
   let allocation;
   let etag;
   let ranked;
@@ -34,6 +34,11 @@ export async function allocationScreen(context, crn) {
       api(`/cases/${crn}/allocation/recommendations`),
     ]);
   }
+
+  // The person's name and the allocation are asked for together: neither waits on the other.
+  const [{ data: person }] = await Promise.all([api(`/cases/${crn}`), load()]);
+  const name = `${person.firstName} ${person.lastName}`;
+  context.title(`Allocate ${name}`);
 
   const show = (banner = '', chosen = {}) => {
     render(main, html`
@@ -70,11 +75,14 @@ export async function allocationScreen(context, crn) {
             </div>` : html`<p class="govuk-body">No practitioner in the team is eligible.</p>`}
           </fieldset>
         </div>
-        <div class="govuk-form-group">
-          <label class="govuk-label govuk-label--m" for="justification">Justification</label>
-          <div id="justification-hint" class="govuk-hint">Why this practitioner: it is kept with the decision.</div>
-          <textarea class="govuk-textarea" id="justification" name="justification" rows="4" aria-describedby="justification-hint">${chosen.justification ?? ''}</textarea>
-        </div>
+        ${characterCount({
+          id: 'justification',
+          label: 'Justification',
+          hint: 'Why this practitioner: it is kept with the decision.',
+          value: chosen.justification ?? '',
+          limit: JUSTIFICATION_LIMIT,
+          rows: 4,
+        })}
         <button type="submit" class="govuk-button" data-module="govuk-button">Allocate case</button>
       </form>`);
     context.ready();
@@ -111,9 +119,8 @@ export async function allocationScreen(context, crn) {
     }
     const chosen = ranked.practitioners.find((p) => p.code === decision.practitionerCode);
     context.flash({ success: `${name} allocated to ${chosen?.name ?? decision.practitionerCode}` });
-    context.navigate('/queue');
+    context.navigate(context.listPath());
   }
 
-  await load();
   show();
 }

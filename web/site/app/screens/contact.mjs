@@ -7,7 +7,9 @@ import { ApiError, Unreachable } from '../api.mjs';
 import { readDate, readTime, ukInstant } from '../dates.mjs';
 import { discardDraft, loadDraft, saveDraft } from '../drafts.mjs';
 import { clearErrors, problemItems, showErrors } from '../forms.mjs';
-import { backLink, formatDateTime, html, notificationBanner, render, summaryList } from '../view.mjs';
+import {
+  backLink, characterCount, formatDateTime, html, notificationBanner, render, summaryList,
+} from '../view.mjs';
 import { CONTACT_OUTCOMES, CONTACT_TYPES } from '../wording.mjs';
 
 const TYPES = Object.keys(CONTACT_TYPES);
@@ -132,12 +134,14 @@ export async function contactScreen(context, crn) {
           ${radios('type', 'Type of contact', TYPES, typed.type)}
           ${dateInput(typed)}
           ${radios('outcome', 'Outcome (optional)', OUTCOMES, typed.outcome)}
-          <div class="govuk-form-group govuk-character-count" data-module="govuk-character-count" data-maxlength="${NOTES_LIMIT}">
-            <label class="govuk-label govuk-label--m" for="notes">Notes</label>
-            <div id="notes-hint" class="govuk-hint">Kept in this browser for you alone as you type, until the contact is recorded or you sign out.</div>
-            <textarea class="govuk-textarea govuk-js-character-count" id="notes" name="notes" rows="6" aria-describedby="notes-info notes-hint">${typed.notes ?? ''}</textarea>
-            <div id="notes-info" class="govuk-hint govuk-character-count__message">You can enter up to ${NOTES_LIMIT.toLocaleString('en-GB')} characters</div>
-          </div>
+          ${characterCount({
+            id: 'notes',
+            label: 'Notes',
+            hint: 'Kept in this browser for you alone as you type, until the contact is recorded or you sign out.',
+            value: typed.notes ?? '',
+            limit: NOTES_LIMIT,
+            rows: 6,
+          })}
           <div class="govuk-form-group">
             <div class="govuk-checkboxes govuk-checkboxes--small" data-module="govuk-checkboxes">
               <div class="govuk-checkboxes__item">
