@@ -124,7 +124,6 @@ def create_resolver(logger: Logger) -> APIGatewayRestResolver:
             instance=_path(resolver),
         )
 
-    @resolver.exception_handler(DomainError)
     def domain_error(error: DomainError) -> Response[str]:
         status, slug = _STATUS_BY_ERROR.get(type(error), (400, "bad-request"))
         headers: dict[str, str] | None = None
@@ -181,6 +180,9 @@ def create_resolver(logger: Logger) -> APIGatewayRestResolver:
 
     def store_busy() -> Response[str]:
         return domain_error(Unavailable(RETRY_AFTER_SECONDS))
+
+    # Registered undecorated, so that store_busy keeps its type.
+    resolver.exception_handler(DomainError)(domain_error)
 
     @resolver.exception_handler(Exception)
     def unexpected(error: Exception) -> Response[str]:
