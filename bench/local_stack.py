@@ -64,6 +64,34 @@ class Measured:
         }
 
 
+def cpu_seconds(pid: int) -> dict[str, float]:
+    """CPU-seconds so far of the runner's own process and of its descendants (the fork server and the
+    functions' execution environments), from /proc (Linux): a figure the machine's other load moves less
+    than the wall time."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, list[int]] = {}
+    used: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        parents.setdefault(int(fields[1]), []).append(int(entry.name))
+        used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    descendants, waiting = [], list(parents.get(pid, []))
+    while waiting:
+        child = waiting.pop()
+        descendants.append(child)
+        waiting.extend(parents.get(child, []))
+    return {
+        "runner": round(used.get(pid, 0.0), 1),
+        "functions": round(sum(used.get(child, 0.0) for child in descendants), 1),
+    }
+
+
 def start(data_dir: Path, log: Path) -> tuple[subprocess.Popen[bytes], str, float]:
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -139,8 +167,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=400, help="most requests each load sends (400)")
     arguments = parser.parse_args()
 
+    load_average = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as folder:
         process, base_url, ready = start(Path(folder) / "data", Path(folder) / "runner.log")
+        ready_cpu = cpu_seconds(process.pid)
         try:
             figures = measure(base_url, arguments.seconds, arguments.requests)
         finally:
@@ -151,7 +181,13 @@ def main() -> None:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=60)
 
-    figures = {"readySeconds": round(ready, 2), "readyAfterRestartSeconds": round(restarted, 2), **figures}
+    figures = {
+        "readySeconds": round(ready, 2),
+        "readyCpuSeconds": ready_cpu,
+        "loadAverageAtStart": round(load_average, 2),
+        "readyAfterRestartSeconds": round(restarted, 2),
+        **figures,
+    }
     checks = {
         "readySeconds": figures["readySeconds"] <= BUDGET["readySeconds"],
         "overview1ClientP50Ms": figures["overview"]["1"]["p50Ms"] <= BUDGET["overview1ClientP50Ms"],
@@ -206,6 +242,11 @@ def report(figures: dict[str, Any], checks: dict[str, bool]) -> None:
     print(
         f"time to ready (fresh, with demo data): {figures['readySeconds']:.1f} s "
         f"(budget {READY_BUDGET_SECONDS:.0f} s); after a restart: {figures['readyAfterRestartSeconds']:.1f} s"
+    )
+    print(
+        f"CPU-seconds to ready: runner {figures['readyCpuSeconds']['runner']:.1f}, functions "
+        f"{figures['readyCpuSeconds']['functions']:.1f}; "
+        f"load average at start {figures['loadAverageAtStart']:.2f}"
     )
     for name in ("overview", "caseload", "contactPost"):
         for clients, measured in figures[name].items():

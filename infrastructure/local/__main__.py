@@ -17,6 +17,7 @@ from infrastructure.local.stack import SAVE_INTERVAL_SECONDS, LocalStack
 from infrastructure.local.state import IncompatibleState, StateFolder
 
 DEFAULT_DATA_DIR = Path(".local")
+SIGNAL_CHECK_SECONDS = 0.2
 
 
 def main() -> None:
@@ -56,10 +57,10 @@ def main() -> None:
 
     if not stack.restored and not arguments.no_demo:
         demo = seed(stack.base_url)
-        stack.wait_until_idle()  # the demo's events reach every service before the allocations
+        stack.wait_until_settled()  # the demo's events reach every service before the allocations
         allocate_some(stack.base_url, demo.crns)
         stack.record_demo(demo.describe())
-    stack.wait_until_idle()  # every event applied, the demo's or those a restart found undelivered
+    stack.wait_until_settled()  # every event applied, the demo's or those a restart found undelivered
     stack.mark_ready()
     print_banner(stack, arguments.data_dir)
 
@@ -68,7 +69,11 @@ def main() -> None:
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop_signal, lambda *_: stopped.set())
     try:
-        stopped.wait()
+        # In short waits: a signal that the kernel hands to another thread only sets a flag, which the main
+        # thread acts on when it next runs Python code; blocked in one long wait, it never would (a SIGTERM
+        # sent just as the stack became ready was lost so).
+        while not stopped.wait(SIGNAL_CHECK_SECONDS):
+            pass
     finally:
         sys.stdout.write("stopping: delivering what is in flight and saving the state...\n")
         sys.stdout.flush()

@@ -5,6 +5,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -15,12 +16,19 @@ from infrastructure.local.resources import RuleDelivery
 log = logging.getLogger("local.pollers")
 
 IDLE_SECONDS = 0.2
+# A table stream is read in memory, so it is looked at often: an event waits at most this long for the
+# publisher (Lambda waits up to the template's batching window, 1 s, to fill a batch).
+STREAM_IDLE_SECONDS = 0.02
 # A received message stays hidden while its batch is handled; a failed one comes back after the delay.
 IN_FLIGHT_SECONDS = 30
 RETRY_DELAY_SECONDS = 1
 # Long polling: an idle queue costs one request a second instead of five.
 LONG_POLL_SECONDS = 1
 RECEIVE_BATCH = 10  # SQS's most messages a receive
+# EventBridge invokes a rule's function asynchronously, an invocation per event, side by side: locally up
+# to this many at once for a rule, while events about one person are delivered one after another, in the
+# order they were received, so that they do not race each other for the same records.
+RULE_CONCURRENCY = 4
 
 
 @dataclass
@@ -29,6 +37,10 @@ class Poller:
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
     last_busy: float = field(default_factory=time.monotonic)
+    deliveries: int = 0
+    """Deliveries finished (or given up), each counted after its function returned and before its source
+    lets it go: so a delivery that ends while ``settled`` looks is seen by the count changing."""
+    idle_seconds: float = IDLE_SECONDS
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
@@ -49,10 +61,14 @@ class Poller:
             if busy:
                 self.last_busy = time.monotonic()
             else:
-                self._stop.wait(IDLE_SECONDS)
+                self._stop.wait(self.idle_seconds)
 
     def poll_once(self) -> bool:
         raise NotImplementedError
+
+    def settled(self) -> bool:
+        """Nothing left to deliver: nothing waiting at the source and nothing being delivered."""
+        return True
 
 
 def matches(pattern: Any, value: Any) -> bool:
@@ -89,6 +105,13 @@ class StreamPoller(Poller):
     _read_up_to: int | None = None
     _pending: list[dict[str, Any]] = field(default_factory=list)
     _attempts: int = 0
+    idle_seconds: float = STREAM_IDLE_SECONDS
+
+    def settled(self) -> bool:
+        """A batch stays pending until delivered, and a record counts as read only once it is pending (or
+        filtered out), so an empty list and nothing after the last record read is nothing in flight."""
+        assert self.read is not None
+        return not self._pending and not self.read(self._read_up_to, 1)
 
     def poll_once(self) -> bool:
         self._read_new_records()
@@ -97,12 +120,14 @@ class StreamPoller(Poller):
         batch = self._pending[: self.batch_size]
         failed_from = self._deliver(batch)
         if failed_from is None:
+            self.deliveries += 1
             self._done_with(batch)
             return True
         self._attempts += 1
         if self._attempts >= self.max_attempts:
             if self.on_failure:
                 self.on_failure(batch[failed_from:])
+            self.deliveries += 1
             self._done_with(batch)
         else:
             self._pending = batch[failed_from:] + self._pending[len(batch) :]
@@ -120,7 +145,6 @@ class StreamPoller(Poller):
             self._read_up_to = int(self.checkpoint)
         for record in self.read(self._read_up_to, 1000):
             change = record["dynamodb"]
-            self._read_up_to = int(change["SequenceNumber"])
             lambda_record = {
                 **record,
                 "dynamodb": {
@@ -132,6 +156,7 @@ class StreamPoller(Poller):
             }
             if not self.filters or any(matches(f, lambda_record) for f in self.filters):
                 self._pending.append(json.loads(json.dumps(lambda_record)))
+            self._read_up_to = int(change["SequenceNumber"])  # after it is pending: see ``settled``
 
     def _deliver(self, batch: list[dict[str, Any]]) -> int | None:
         """Index of the first record to retry, or None when the whole batch succeeded."""
@@ -148,6 +173,15 @@ class StreamPoller(Poller):
         return next(i for i, record in enumerate(batch) if record["dynamodb"]["SequenceNumber"] in failed)
 
 
+def _subject(message: dict[str, Any]) -> str:
+    """Whom a rule's event is about (its person reference), or the message alone where it says no one."""
+    try:
+        reference = json.loads(message["Body"])["detail"]["personReference"]
+    except (KeyError, TypeError, ValueError):
+        return str(message["MessageId"])
+    return json.dumps(reference, sort_keys=True)
+
+
 def _epoch(moment: datetime | float) -> float:
     """Lambda hands a stream record's creation time over as seconds since the epoch."""
     return moment.replace(tzinfo=UTC).timestamp() if isinstance(moment, datetime) else float(moment)
@@ -161,6 +195,14 @@ class RulePoller(Poller):
     delivery: RuleDelivery | None = None
     target: Invocable | None = None
 
+    def settled(self) -> bool:
+        """The queue holds no message, visible or not: each is deleted only once delivered (or
+        dead-lettered)."""
+        assert self.delivery is not None
+        return not self.sqs.holds_messages(self.delivery.queue_url)
+
+    _pool: ThreadPoolExecutor | None = None
+
     def poll_once(self) -> bool:
         assert self.delivery is not None
         assert self.target is not None
@@ -172,9 +214,27 @@ class RulePoller(Poller):
             AttributeNames=["ApproximateReceiveCount"],
         )
         messages = response.get("Messages", [])
+        by_subject: dict[str, list[dict[str, Any]]] = {}
+        for message in messages:
+            by_subject.setdefault(_subject(message), []).append(message)
+        if len(by_subject) <= 1:
+            for message in messages:
+                self._deliver(message)
+        else:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(RULE_CONCURRENCY, thread_name_prefix=self.name)
+            for done in [self._pool.submit(self._deliver_in_order, group) for group in by_subject.values()]:
+                done.result()
+        return bool(messages)
+
+    def stop(self) -> None:
+        super().stop()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
+    def _deliver_in_order(self, messages: list[dict[str, Any]]) -> None:
         for message in messages:
             self._deliver(message)
-        return bool(messages)
 
     def _deliver(self, message: dict[str, Any]) -> None:
         assert self.delivery is not None
@@ -187,6 +247,7 @@ class RulePoller(Poller):
             receives = int(message["Attributes"]["ApproximateReceiveCount"])
             log.warning("%s: delivery %d of %d failed", self.name, receives, self.delivery.max_attempts)
             if receives >= self.delivery.max_attempts:
+                self.deliveries += 1
                 if self.delivery.dead_letter_queue_url:
                     self.sqs.send_message(
                         QueueUrl=self.delivery.dead_letter_queue_url, MessageBody=message["Body"]
@@ -201,6 +262,7 @@ class RulePoller(Poller):
                     VisibilityTimeout=RETRY_DELAY_SECONDS,
                 )
             return
+        self.deliveries += 1
         self.sqs.delete_message(QueueUrl=self.delivery.queue_url, ReceiptHandle=message["ReceiptHandle"])
 
 
@@ -215,6 +277,10 @@ class QueuePoller(Poller):
     queue_arn: str = ""
     target: Invocable | None = None
     batch_size: int = 10
+
+    def settled(self) -> bool:
+        """The queue holds no message, visible, in flight or waiting for a retry."""
+        return not self.sqs.holds_messages(self.queue_url)
 
     def poll_once(self) -> bool:
         assert self.target is not None
@@ -242,6 +308,7 @@ class QueuePoller(Poller):
                 )
             return True
         failed = {failure["itemIdentifier"] for failure in (result or {}).get("batchItemFailures", [])}
+        self.deliveries += 1
         for message in messages:
             if message["MessageId"] not in failed:
                 self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])

@@ -49,6 +49,7 @@ STAGE = "local"
 # A change is on disk within this many seconds (plus the time to write it): what a hard kill can lose.
 SAVE_INTERVAL_SECONDS = 1.0
 SAVE_TIMEOUT_SECONDS = 60
+SETTLED_CHECK_SECONDS = 0.05
 SWAGGER_ASSETS = Path(generate_swagger_html.__code__.co_filename).parent
 
 
@@ -218,7 +219,7 @@ class LocalStack:
 
     def _start_stream_pollers(self, queues: dict[str, str], checkpoints: dict[str, str]) -> None:
         assert self.template is not None
-        sqs = self.client("sqs")
+        sqs = moto_patches.LocalQueues()
         for spec in self.template.functions():
             for event in spec.events.values():
                 if event["Type"] != "DynamoDB":
@@ -266,7 +267,7 @@ class LocalStack:
                 properties = event["Properties"]
                 poller = QueuePoller(
                     name=f"queue:{spec.logical_id}",
-                    sqs=self.client("sqs"),
+                    sqs=moto_patches.LocalQueues(),
                     queue_url=url_by_arn[properties["Queue"]],
                     queue_arn=properties["Queue"],
                     target=self.functions[spec.logical_id],
@@ -277,11 +278,10 @@ class LocalStack:
 
     def _start_rule_pollers(self) -> None:
         assert self.template is not None
-        sqs = self.client("sqs")
-        for delivery in create_rule_deliveries(self.template, self.client("events"), sqs):
+        for delivery in create_rule_deliveries(self.template, self.client("events"), self.client("sqs")):
             poller = RulePoller(
                 name=f"rule:{delivery.function}",
-                sqs=sqs,
+                sqs=moto_patches.LocalQueues(),
                 delivery=delivery,
                 target=self.functions[delivery.function],
             )
@@ -293,7 +293,7 @@ class LocalStack:
         cloudwatch = self.client("cloudwatch")
         poller = QueueDepthAlarmPoller(
             name="alarms",
-            sqs=self.client("sqs"),
+            sqs=moto_patches.LocalQueues(),
             cloudwatch=cloudwatch,
             alarms=create_alarms(self.template, cloudwatch),
         )
@@ -330,6 +330,21 @@ class LocalStack:
         [plan] = self.template.of_type("AWS::ApiGateway::UsagePlan")
         throttle = self.template.properties(plan)["Throttle"]
         return UsagePlanThrottle(rate=float(throttle["RateLimit"]), burst=int(throttle["BurstLimit"]))
+
+    def wait_until_settled(self, timeout_seconds: float = 120.0) -> bool:
+        """Waits until every event raised so far has been delivered: no stream record left unread or
+        undelivered, no message left on a queue (a retry waiting included), no delivery under way. The
+        deliveries are counted before and after looking, so one that ends (having raised more) while the
+        sources are looked at is seen."""
+        deadline = time.monotonic() + timeout_seconds
+        while time.monotonic() < deadline:
+            before = sum(poller.deliveries for poller in self._pollers)
+            if all(poller.settled() for poller in self._pollers) and before == sum(
+                poller.deliveries for poller in self._pollers
+            ):
+                return True
+            time.sleep(SETTLED_CHECK_SECONDS)
+        return False
 
     def wait_until_idle(self, quiet_seconds: float = 1.0, timeout_seconds: float = 120.0) -> bool:
         """Waits until every poller has had nothing to do for ``quiet_seconds``: all events delivered."""
