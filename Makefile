@@ -62,6 +62,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.risk_calculator || status=1; \
 	$(BIN)/python -m bench.recommendation_calls || status=1; \
 	$(BIN)/python -m bench.dynamodb_calls || status=1; \
+	$(BIN)/python -m bench.supervision_calls || status=1; \
 	$(BIN)/python -m bench.cold_start || status=1; \
 	$(BIN)/python -m bench.local_stack || status=1; \
 	exit $$status

@@ -309,6 +309,9 @@ def first_requests(template: Template, issuer: LocalIssuer) -> dict[str, FirstRe
         ),
         "cases": FirstRequest("GET /cases/{crn}", api_event("GET", f"/cases/{crn}"), answered(200)),
         "partners": FirstRequest("GET /partner/v1/cases/{crn}", partner_reads_case, answered(200)),
+        "supervision": FirstRequest(
+            "GET /cases/{crn}/compliance", api_event("GET", f"/cases/{crn}/compliance"), answered(200)
+        ),
         "publisher": FirstRequest(
             "an outbox insert from the stream", {"Records": stream_records(template)[:1]}, no_item_failed
         ),

@@ -22,7 +22,11 @@ UNAUTHORIZED = "Unauthorized"
 # The partner routes each scope opens ("*" in an execute-api resource matches any characters).
 PARTNER_ROUTES_BY_SCOPE: dict[str, tuple[str, ...]] = {
     "cases.read": ("GET/partner/v1/cases", "GET/partner/v1/cases/*"),
-    "contacts.write": ("POST/partner/v1/cases/*/contacts",),
+    "contacts.write": (
+        "POST/partner/v1/cases/*/contacts",
+        "POST/partner/v1/cases/*/appointments",
+        "PUT/partner/v1/cases/*/appointments/*/outcome",
+    ),
     "events.read": ("GET/partner/v1/events", "*/partner/v1/subscriptions", "*/partner/v1/subscriptions/*"),
 }
 PARTNER_ROUTES = ("GET/partner/v1/openapi.json",)

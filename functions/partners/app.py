@@ -13,6 +13,7 @@ from probation.adapters.clock import SystemClock, new_id
 from probation.adapters.cognito import CognitoIdentityProvider
 from probation.adapters.offence_list import known_offence
 from probation.adapters.partner_repository import DynamoPartnerRepository
+from probation.adapters.supervision_repository import DynamoSupervisionRepository
 from probation.adapters.usage_plans import ApiGatewayUsagePlan
 from probation.api import contract, http, idempotency
 from probation.api.paging import DEFAULT_LIMIT, Cursor, Limit
@@ -33,6 +34,8 @@ from probation.domain.partners.models import (
 )
 from probation.domain.partners.service import PartnerService
 from probation.domain.partners.webhooks import WEBHOOK_CONTRACT
+from probation.domain.supervision.models import Appointment, NewAppointment, OutcomeRecord
+from probation.domain.supervision.service import SupervisionService
 
 SERVICE = "partners"
 PARTNER_PREFIX = "/partner/v1/"
@@ -57,6 +60,9 @@ def service() -> PartnerService:
             identity=CognitoIdentityProvider(),
             usage_plan=ApiGatewayUsagePlan(),
             cases=cases,
+            supervision=SupervisionService(
+                repository=DynamoSupervisionRepository(), clock=clock, new_id=new_id
+            ),
             clock=clock,
             new_id=new_id,
             allow_loopback_webhooks=config.allow_loopback_webhooks(),
@@ -126,6 +132,54 @@ def report_contact(crn: http.CrnPath, new_contact: Annotated[NewContact, Body()]
         outcome=Contact,
         required=True,
     )
+
+
+AppointmentId = Annotated[str, Path(alias="appointmentId", pattern=r"^[0-9a-f]{32}$")]
+
+
+def _appointment_response(status: int, appointment: Appointment) -> Response[Any]:
+    location = f"/partner/v1/cases/{appointment.crn}/appointments/{appointment.id}"
+    return http.json_response(
+        status, appointment, {"ETag": http.etag(appointment.version), "Location": location}
+    )
+
+
+@app.post(
+    "/partner/v1/cases/<crn>/appointments",
+    tags=["Partner API"],
+    responses=http.model_responses(201, Appointment, "The (first) appointment, with the partner as source"),
+)
+def partner_arrange(crn: http.CrnPath, new: Annotated[NewAppointment, Body()]) -> Response[Any]:
+    who = http.caller(app)
+    return idempotency.once(
+        app,
+        who.principal.subject,
+        lambda: service().arrange_appointments(crn, new, who),
+        lambda a: _appointment_response(201, a),
+        outcome=Appointment,
+        required=True,
+    )
+
+
+@app.get(
+    "/partner/v1/cases/<crn>/appointments/<appointmentId>",
+    tags=["Partner API"],
+    responses=http.model_responses(200, Appointment, "An appointment the partner arranged, with its ETag"),
+)
+def partner_appointment(crn: http.CrnPath, appointment_id: AppointmentId) -> Response[Any]:
+    return _appointment_response(200, service().appointment(crn, appointment_id, http.caller(app)))
+
+
+@app.put(
+    "/partner/v1/cases/<crn>/appointments/<appointmentId>/outcome",
+    tags=["Partner API"],
+    responses=http.model_responses(200, Appointment, "The appointment with its outcome"),
+)
+def partner_outcome(
+    crn: http.CrnPath, appointment_id: AppointmentId, record: Annotated[OutcomeRecord, Body()]
+) -> Response[Any]:
+    made = service().record_outcome(crn, appointment_id, record, http.if_match_version(app), http.caller(app))
+    return _appointment_response(200, made)
 
 
 @app.get(

@@ -1,4 +1,5 @@
-"""Demo data: teams, practitioners and 30 cases with convictions, sanctions, registrations and contacts.
+"""Demo data: teams, practitioners and 30 cases with convictions, sanctions, registrations, contacts and
+appointment histories (mixed outcomes, some failures, one case in breach, unpaid work and RAR progress).
 
 Cases go in through the public API (so every write raises its events like any other); teams and
 practitioners are written straight to the table until the allocation service owns their API.
@@ -17,6 +18,7 @@ import requests
 from probation.assessments.answers import AnswerValue
 from probation.assessments.catalogue import AnswerType, Question, load_catalogue
 from probation.assessments.screening import ROSH_SUMMARY_QUESTIONS, SCREENING_QUESTIONS
+from probation.domain.cases.models import expected_end_date
 from probation.domain.identifiers import pnc_check_character
 
 SEED = 2026
@@ -382,11 +384,120 @@ def seed_case(client: ApiClient, rng: random.Random, index: int) -> str:
             },
             headers={"Idempotency-Key": f"demo-{crn}-{visit}"},
         )
+    seed_supervision(author, author_code, rng, index, crn, convicted, sentence)
     if index % 3 == 0:
         complete_an_assessment(client, rng, crn)
     if index % 3 in (0, 1):
         client.post(f"/cases/{crn}/assessments")  # a draft, pre-filled, waiting for its assessor
     return crn
+
+
+def seed_supervision(
+    author: ApiClient,
+    staff_code: str,
+    rng: random.Random,
+    index: int,
+    crn: str,
+    convicted: date,
+    sentence: dict[str, Any],
+) -> None:
+    """A weekly series of appointments (one request), the past ones partly with outcomes (a few requests), so
+    each case has a history: mostly attended, some absences, some failures; one case in breach. A case with
+    unpaid work has a fortnightly series of sessions with hours credited. Outcomes left unrecorded are the
+    practitioner's "outcomes to record"."""
+    ends = expected_end_date(convicted, sentence["lengthMonths"])
+    last = min(ends, TODAY + timedelta(days=35))
+    first = max(convicted + timedelta(days=7), last - timedelta(days=7 * 11))
+    weeks = (last - first).days // 7 + 1
+    if weeks < 2:
+        return
+    requirements = sentence.get("requirements", [])
+    rar = "1-1" if requirements else None
+    upw = "1-2" if any(r["type"] == "UNPAID_WORK" for r in requirements) else None
+    start = datetime.combine(first, datetime.min.time(), UTC) + timedelta(hours=9 + index % 6)
+    made = [
+        _series(
+            author,
+            crn,
+            start,
+            timedelta(hours=1),
+            "WEEK",
+            min(weeks, 12),
+            "OFFICE_APPOINTMENT",
+            rar,
+            staff_code,
+        )
+    ]
+    if upw is not None and weeks >= 4:
+        made.append(
+            _series(
+                author,
+                crn,
+                start + timedelta(days=2),
+                timedelta(hours=7),
+                "FORTNIGHT",
+                4,
+                "UNPAID_WORK_SESSION",
+                upw,
+                staff_code,
+            )
+        )
+    listed = author.session.get(
+        f"{author.base_url}/cases/{crn}/appointments?limit=100", timeout=TIMEOUT
+    ).json()
+    past = [a for a in listed["items"] if datetime.fromisoformat(a["start"]) < datetime.now(UTC)]
+    plan = ["ATTC", "ATTC", "AAME", "ATTC"]
+    if index % 5 == 1:
+        plan = ["ATTC", "UAAB+WARNING_LETTER", "ATTC", "AFTC"]
+    elif index % 7 == 2:
+        plan = ["ATTC", "AFTA", "ATTC"]
+    for appointment, code in zip(past, plan, strict=False):
+        outcome, _, action = code.partition("+")
+        body: dict[str, Any] = {"outcome": outcome}
+        if action:
+            body["enforcementAction"] = action
+        if appointment["type"] == "UNPAID_WORK_SESSION" and outcome == "ATTC":
+            body["minutesCredited"] = 420
+        author.send(
+            "PUT",
+            f"/cases/{crn}/appointments/{appointment['id']}/outcome",
+            body,
+            {"If-Match": f'"{appointment["version"]}"'},
+        )
+    if index == 1 and len(past) >= 4:
+        author.post(
+            f"/cases/{crn}/breaches",
+            {"startedOn": TODAY.isoformat(), "reason": DEMO_BREACH_REASON},
+            headers={"Idempotency-Key": f"demo-breach-{crn}"},
+        )
+
+
+DEMO_BREACH_REASON = "A further failure within 12 months of a warning"
+
+
+def _series(
+    author: ApiClient,
+    crn: str,
+    start: datetime,
+    length: timedelta,
+    interval: str,
+    count: int,
+    kind: str,
+    requirement_id: str | None,
+    staff_code: str,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": kind,
+        "start": start.isoformat(),
+        "end": (start + length).isoformat(),
+        "staffCode": staff_code,
+        "allowClash": True,
+        **({"repeat": {"interval": interval, "count": count}} if count > 1 else {}),
+        **({"requirementId": requirement_id} if requirement_id else {}),
+    }
+    return author.post(
+        f"/cases/{crn}/appointments", body, headers={"Idempotency-Key": f"demo-{crn}-{kind}-{start:%Y%m%d}"}
+    )
 
 
 def complete_an_assessment(client: ApiClient, rng: random.Random, crn: str) -> None:

@@ -16,6 +16,7 @@ import functions.assessments.app as assessments_app
 import functions.cases.app as cases_app
 import functions.partners.app as partners_app
 import functions.risk.app as risk_app
+import functions.supervision.app as supervision_app
 import functions.webhooks.app as webhooks_app
 from infrastructure.local import moto_patches
 from infrastructure.local.gateway import rest_proxy_event
@@ -40,6 +41,7 @@ def _reset_clients() -> None:
     idempotency._idempotent.cache_clear()
     cases_app._service = None
     risk_app._service = None
+    supervision_app._service = None
     assessments_app._service = None
     allocation_app._service = None
     partners_app._service = None
@@ -166,6 +168,12 @@ def allocation_api(template: Template) -> Caller:
 def partners_api(template: Template) -> Caller:
     """The partner gateway."""
     return functools.partial(invoke, partners_app.lambda_handler)
+
+
+@pytest.fixture
+def supervision_api(template: Template) -> Caller:
+    """The supervision API."""
+    return functools.partial(invoke, supervision_app.lambda_handler)
 
 
 @pytest.fixture

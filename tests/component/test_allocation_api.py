@@ -290,12 +290,13 @@ def test_a_tier_records_what_the_case_record_does_not_hold_as_unknown(
     allocation_api: Caller, queued: str
 ) -> None:
     tier = allocation_api("GET", f"/cases/{queued}/allocation").body["tier"]
-    # The case is a woman's: her women-specific factors are not recorded yet, nor breach, recall or IOM.
+    # The case is a woman's: her women-specific factors are not recorded yet, nor IOM. Breach and recall are
+    # (the supervision summary): none is active.
     assert tier["inputs"]["womenSpecificFactors"] is None
-    assert tier["inputs"]["breachOrRecall"] is None
+    assert tier["inputs"]["breachOrRecall"] is False
     assert tier["inputs"]["onIom"] is None
     assert "Women-specific factors are not recorded: counted as absent" in tier["reasons"]
-    assert "Breach or recall is not recorded: counted as absent" in tier["reasons"]
+    assert not [reason for reason in tier["reasons"] if reason.startswith("Breach or recall")]
 
 
 def test_an_allocation_from_a_stale_read_is_refused_by_the_write(

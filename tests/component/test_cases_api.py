@@ -318,7 +318,7 @@ def test_a_contact_on_an_impossible_date_is_refused_and_nothing_recorded(
     assert response.status == 422, response.body
     assert response.field_errors == {"contactDate"}
     assert refusal in response.body["errors"][0]["message"]
-    assert not [i for i in table_items(template, f"CASE#{crn}") if i["SK"].startswith("CONTACT#")]
+    assert not [i for i in table_items(template, f"TIMELINE#{crn}") if i["SK"].startswith("CONTACT#")]
 
 
 def test_a_contact_on_the_persons_10th_birthday_is_possible(api: Caller, crn: str) -> None:
@@ -369,7 +369,7 @@ def test_a_replayed_contact_returns_the_first_response_and_writes_once(
     assert (first.status, again.status) == (201, 201)
     assert again.body == first.body
     assert again.headers.get("Idempotent-Replayed") == "true"
-    contacts = [i for i in table_items(template, f"CASE#{crn}") if i["SK"].startswith("CONTACT#")]
+    contacts = [i for i in table_items(template, f"TIMELINE#{crn}") if i["SK"].startswith("CONTACT#")]
     assert len(contacts) == 1
     assert events_of(template, crn).count("probation-case.contact.created") == 1
 
@@ -388,7 +388,7 @@ def test_the_same_key_from_another_caller_is_a_separate_request(
 ) -> None:
     api("POST", f"/cases/{crn}/contacts", CONTACT, headers={"Idempotency-Key": "shared"}, subject="a")
     api("POST", f"/cases/{crn}/contacts", CONTACT, headers={"Idempotency-Key": "shared"}, subject="b")
-    contacts = [i for i in table_items(template, f"CASE#{crn}") if i["SK"].startswith("CONTACT#")]
+    contacts = [i for i in table_items(template, f"TIMELINE#{crn}") if i["SK"].startswith("CONTACT#")]
     assert sorted(c["author"] for c in contacts) == ["a", "b"]
 
 
@@ -413,7 +413,7 @@ def test_a_contact_with_a_stale_if_match_is_412_and_writes_nothing(
     stale = api("POST", f"/cases/{crn}/contacts", CONTACT, headers=headers)
     assert stale.status == 412
     assert stale.headers["ETag"] == '"2"'
-    assert not [i for i in table_items(template, f"CASE#{crn}") if i["SK"].startswith("CONTACT#")]
+    assert not [i for i in table_items(template, f"TIMELINE#{crn}") if i["SK"].startswith("CONTACT#")]
     # The refusal is not remembered: the same key, now with the current ETag, records it once.
     current = api("POST", f"/cases/{crn}/contacts", CONTACT, headers={**headers, "If-Match": '"2"'})
     assert current.status == 201

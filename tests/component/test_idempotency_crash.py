@@ -68,6 +68,7 @@ class Write:
     body: Any
     sort_key_prefix: str
     event_type: str
+    partition: str = "CASE"
 
 
 def writes(crn: str) -> dict[str, Write]:
@@ -78,6 +79,7 @@ def writes(crn: str) -> dict[str, Write]:
             CONTACT,
             "CONTACT#",
             "probation-case.contact.created",
+            partition="TIMELINE",
         ),
         "conviction": Write(
             cases_app.lambda_handler,
@@ -126,7 +128,9 @@ def case_with_conviction(api: Caller) -> str:
 
 def written(template: Template, crn: str, write: Write) -> list[dict[str, Any]]:
     return [
-        item for item in table_items(template, f"CASE#{crn}") if item["SK"].startswith(write.sort_key_prefix)
+        item
+        for item in table_items(template, f"{write.partition}#{crn}")
+        if item["SK"].startswith(write.sort_key_prefix)
     ]
 
 

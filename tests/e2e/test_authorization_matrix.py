@@ -110,6 +110,22 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/cases/{crn}/allocation"): STAFF,
     ("GET", "/cases/{crn}/allocation/recommendations"): STAFF,
     ("POST", "/cases/{crn}/allocation"): MANAGERS,
+    # Supervision: any staff role (partners only through their own routes).
+    ("POST", "/cases/{crn}/appointments"): STAFF,
+    ("GET", "/cases/{crn}/appointments"): STAFF,
+    ("GET", "/cases/{crn}/appointments/{appointmentId}"): STAFF,
+    ("PUT", "/cases/{crn}/appointments/{appointmentId}/outcome"): STAFF,
+    ("POST", "/cases/{crn}/appointments/{appointmentId}/reschedule"): STAFF,
+    ("POST", "/cases/{crn}/appointments/{appointmentId}/cancel"): STAFF,
+    ("GET", "/cases/{crn}/compliance"): STAFF,
+    ("POST", "/cases/{crn}/breaches"): STAFF,
+    ("POST", "/cases/{crn}/breaches/{breachId}/end"): STAFF,
+    ("GET", "/cases/{crn}/requirements"): STAFF,
+    ("POST", "/cases/{crn}/requirements/{requirementId}/adjustments"): STAFF,
+    ("GET", "/supervision/practitioners/{code}/diary"): STAFF,
+    ("GET", "/supervision/teams/{code}/diary"): STAFF,
+    ("GET", "/supervision/practitioners/{code}/due"): STAFF,
+    ("GET", "/supervision/teams/{code}/due"): STAFF,
     # Partner administration: admins only.
     ("POST", "/partner-admin/partners"): ADMINS,
     ("GET", "/partner-admin/partners"): ADMINS,
@@ -118,6 +134,9 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/partner/v1/cases"): CASE_READERS,
     ("GET", "/partner/v1/cases/{crn}"): CASE_READERS,
     ("POST", "/partner/v1/cases/{crn}/contacts"): CONTACT_WRITERS,
+    ("POST", "/partner/v1/cases/{crn}/appointments"): CONTACT_WRITERS,
+    ("GET", "/partner/v1/cases/{crn}/appointments/{appointmentId}"): CASE_READERS,
+    ("PUT", "/partner/v1/cases/{crn}/appointments/{appointmentId}/outcome"): CONTACT_WRITERS,
     ("GET", "/partner/v1/events"): EVENT_READERS,
     ("GET", "/partner/v1/openapi.json"): PARTNERS,
     ("POST", "/partner/v1/subscriptions"): EVENT_READERS,
@@ -145,6 +164,21 @@ CONVICTION: dict[str, Any] = {
     "offences": [{"offenceCode": "04600", "offenceDate": "2025-08-01", "main": True}],
     "sentence": {"type": "COMMUNITY", "sentenceDate": "2025-10-01", "lengthMonths": 12},
 }
+# Within the conviction's sentence (2025-10-01 for 12 months), which has started: retrospective.
+APPOINTMENT = {
+    "type": "OFFICE_APPOINTMENT",
+    "start": "2026-02-03T10:00:00Z",
+    "end": "2026-02-03T11:00:00Z",
+    "allowClash": True,
+}
+UPW_CONVICTION: dict[str, Any] = {
+    **CONVICTION,
+    "sentence": {
+        **CONVICTION["sentence"],
+        "requirements": [{"type": "UNPAID_WORK", "length": 40, "lengthUnit": "HOURS"}],
+    },
+}
+APPOINTMENT_PATH = "/cases/{crn}/appointments/{appointmentId}"
 CASE_PATH = "/cases/{crn}"
 ASSESSMENT_PATH = "/cases/{crn}/assessments/{assessmentId}"
 
@@ -227,6 +261,21 @@ class World:
         assert answered.status_code == 200, f"setting up: PATCH {path}: {answered.text}"
         return values
 
+    def fresh_appointment(self, crn: str) -> dict[str, str]:
+        """A new appointment (past, without an outcome) on ``crn``, which is convicted."""
+        made = self.created(CASE_PATH.format(crn=crn) + "/appointments", APPOINTMENT)
+        return {"crn": crn, "appointmentId": made["id"]}
+
+    def fresh_convicted_case(self, conviction: dict[str, Any] = CONVICTION) -> dict[str, str]:
+        case = self.fresh_case()
+        self.created(CASE_PATH.format(**case) + "/convictions", conviction)
+        return case
+
+    def fresh_breach(self) -> dict[str, str]:
+        case = self.fresh_convicted_case()
+        breach = self.created(CASE_PATH.format(**case) + "/breaches", {"startedOn": "2026-01-05"})
+        return case | {"breachId": breach["id"]}
+
     def subscription_to_delete(self, caller: Caller) -> dict[str, str]:
         """A new subscription of the caller's own; for a caller that cannot subscribe, partner A's standing
         one (a caller the policy lets delete it would get 404, never the 403 expected)."""
@@ -292,6 +341,43 @@ PROBES: dict[tuple[str, str], Callable[[World, Caller], Probe]] = {
         }
     ),
     ("POST", "/partner/v1/cases/{crn}/contacts"): lambda w, c: Probe(CONTACT),
+    ("POST", "/cases/{crn}/appointments"): lambda w, c: Probe(APPOINTMENT),
+    ("GET", "/cases/{crn}/appointments/{appointmentId}"): lambda w, c: Probe(path=w.fresh_appointment(w.crn)),
+    ("PUT", "/cases/{crn}/appointments/{appointmentId}/outcome"): lambda w, c: Probe(
+        {"outcome": "ATTC"}, path=w.fresh_appointment(w.crn), if_match=APPOINTMENT_PATH
+    ),
+    ("POST", "/cases/{crn}/appointments/{appointmentId}/reschedule"): lambda w, c: Probe(
+        {
+            "start": "2026-02-10T10:00:00Z",
+            "end": "2026-02-10T11:00:00Z",
+            "reason": "RSSR",
+            "allowClash": True,
+        },
+        path=w.fresh_appointment(w.crn),
+        if_match=APPOINTMENT_PATH,
+    ),
+    ("POST", "/cases/{crn}/appointments/{appointmentId}/cancel"): lambda w, c: Probe(
+        {"reason": "Matrix check"}, path=w.fresh_appointment(w.crn), if_match=APPOINTMENT_PATH
+    ),
+    ("POST", "/cases/{crn}/breaches"): lambda w, c: Probe(
+        {"startedOn": "2026-01-05"}, path=w.fresh_convicted_case()
+    ),
+    ("POST", "/cases/{crn}/breaches/{breachId}/end"): lambda w, c: Probe(
+        {"endedOn": "2026-02-01", "outcome": "WITHDRAWN"}, path=w.fresh_breach()
+    ),
+    ("POST", "/cases/{crn}/requirements/{requirementId}/adjustments"): lambda w, c: Probe(
+        {"minutes": 60, "reason": "Matrix check"},
+        path=w.fresh_convicted_case(UPW_CONVICTION) | {"requirementId": "1-1"},
+    ),
+    ("GET", "/supervision/practitioners/{code}/due"): lambda w, c: Probe(query={"list": "OUTCOMES"}),
+    ("GET", "/supervision/teams/{code}/due"): lambda w, c: Probe(query={"list": "OUTCOMES"}),
+    ("POST", "/partner/v1/cases/{crn}/appointments"): lambda w, c: Probe(APPOINTMENT),
+    ("GET", "/partner/v1/cases/{crn}/appointments/{appointmentId}"): lambda w, c: Probe(
+        path=w.fresh_appointment(c.crn)
+    ),
+    ("PUT", "/partner/v1/cases/{crn}/appointments/{appointmentId}/outcome"): lambda w, c: Probe(
+        {"outcome": "ATTC"}, path=w.fresh_appointment(c.crn), if_match=APPOINTMENT_PATH
+    ),
     ("POST", "/partner/v1/subscriptions"): lambda w, c: Probe(
         {"url": WEBHOOK, "eventTypes": [NEVER_SENT], "secret": SECRET}
     ),
@@ -307,7 +393,7 @@ def path_values(route: ApiRoute, world: World, caller: Caller) -> dict[str, str]
         "crn": caller.crn if route.path.startswith(PARTNER_API) else world.crn,
         "assessmentId": world.assessment_id,
         "version": CATALOGUE_VERSION,
-        "code": MATRIX_TEAM if route.path.startswith("/allocation/teams/") else world.practitioner_code,
+        "code": MATRIX_TEAM if "/teams/" in route.path else world.practitioner_code,
         "subscription_id": world.subscriptions[caller.name],
     }
 
@@ -357,6 +443,9 @@ def world(runner: Runner) -> World:
 
     base = f"{runner.base_url}/cases/{crn}"
     created(setup, f"{base}/convictions", CONVICTION)  # so that it can be scored
+    for name, own in own_cases.items():  # so that appointments can be arranged on each partner's case
+        if name != PARTNER_A:
+            created(setup, f"{runner.base_url}/cases/{own}/convictions", CONVICTION)
     draft = created(setup, f"{base}/assessments")
     practitioner = {"code": fresh_code("MP"), "name": "Matrix", "grade": "PO", "teamCode": MATRIX_TEAM}
     manager = runner.session(MANAGER, subject="matrix-setup")

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import pytest
 import requests
 
+from infrastructure.local.demo import DEMO_BREACH_REASON
 from probation.assessments.catalogue import load_catalogue
 from tests.e2e.conftest import Runner, StartedRunner, new_case
 
@@ -113,6 +114,18 @@ def test_the_demo_data_is_there_to_use(runner: Runner) -> None:
     assert kinds.count("CONVICTION") >= 30
     assert kinds.count("SANCTION") > 30
     assert kinds.count("CONTACT") > 30
+    # Appointment histories: every case has some, with a mix of outcomes, failures, one breach, and unpaid
+    # work hours credited.
+    appointments = [
+        json.loads(item["document"]["S"]) for item in items if item["itemType"]["S"] == "APPOINTMENT"
+    ]
+    assert len({a["crn"] for a in appointments}) >= 28
+    outcomes = {a["outcome"] for a in appointments if a["outcome"]}
+    assert {"ATTC", "AAME", "UAAB", "AFTC"} <= outcomes
+    assert any(a["minutesCredited"] for a in appointments)
+    # The demo starts one breach (other tests sharing this runner start their own).
+    breaches = [json.loads(item["document"]["S"]) for item in items if item["itemType"]["S"] == "BREACH"]
+    assert [b["reason"] for b in breaches].count(DEMO_BREACH_REASON) == 1
 
 
 def test_a_case_event_reaches_the_bus_and_a_rule_target(runner: Runner) -> None:

@@ -1,7 +1,7 @@
 """The case records service's DynamoDB repository: every change is one conditional transaction."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -17,15 +17,18 @@ from probation.adapters.dynamodb import (
     query_page,
     query_pages,
     to_attributes,
+    to_document,
 )
 from probation.adapters.outbox import audit_item, record_change
 from probation.domain.audit import AuditRecord
 from probation.domain.cases.models import Case, CaseOverview, Contact, Conviction, Registration, Sanction
-from probation.domain.cases.ports import ConcurrentChange, StoredCase
+from probation.domain.cases.ports import ConcurrentChange, StoredCase, SummaryChanged
 from probation.domain.errors import NotFound
 from probation.domain.events import DomainEvent
 from probation.domain.principal import Principal
 from probation.domain.risk_scoring.records import RiskScoreRecord, RiskSummary
+from probation.domain.supervision import rules
+from probation.domain.supervision.summary import SupervisionSummary
 
 SOURCE = "probation.cases"
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -97,16 +100,23 @@ class DynamoCaseRepository:
         return [_stored_case(item).case for item in page.items], page.cursor
 
     def contacts(self, crn: str, limit: int, cursor: str | None) -> tuple[list[Contact], str | None]:
+        """The case's one timeline, newest first: contacts and appointments (contacts with a start and an
+        end)."""
+        partition = keys.timeline_partition(crn)
         page = query_page(
             self._table,
             KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
-            ExpressionAttributeValues={":pk": keys.case_partition(crn), ":prefix": keys.CONTACT},
+            ExpressionAttributeValues={":pk": partition, ":prefix": keys.CONTACT},
             ScanIndexForward=False,
             Limit=limit,
             cursor=cursor,
-            cursor_scope={"PK": keys.case_partition(crn)},
+            cursor_scope={"PK": partition},
         )
-        return [Contact.model_validate(from_attributes(item)) for item in page.items], page.cursor
+        return [_timeline_contact(item) for item in page.items], page.cursor
+
+    def summary(self, crn: str) -> SupervisionSummary:
+        item = self._table.get_item(Key=keys.summary_key(crn), ConsistentRead=True).get("Item")
+        return from_document(item, SupervisionSummary) if item else SupervisionSummary()
 
     def audit_trail(self, crn: str, limit: int, cursor: str | None) -> tuple[list[AuditRecord], str | None]:
         page = query_page(
@@ -202,7 +212,10 @@ class DynamoCaseRepository:
         event: DomainEvent,
         audit: AuditRecord,
         expected_version: int | None = None,
+        summary: SupervisionSummary | None = None,
     ) -> None:
+        """The contact on the case's timeline and, with ``summary`` (the head of the timeline with it), the
+        summary over the version it was read at (else SummaryChanged: read it again)."""
         transaction = self._transaction()
         if expected_version is None:
             transaction.require("case exists", keys.profile_key(crn), CASE_EXISTS)
@@ -223,12 +236,21 @@ class DynamoCaseRepository:
                 "GSI3PK = :caseload",
                 ExpressionAttributeValues={":caseload": keys.partner_caseload(contact.partner_id)},
             )
-        sort_key = keys.contact_sort_key(contact.contact_date, contact.contact_id)
-        item = {"PK": keys.case_partition(crn), "SK": sort_key, "itemType": "CONTACT"}
+        item = {
+            **keys.timeline_contact_key(crn, contact.contact_date, contact.contact_id),
+            "itemType": "CONTACT",
+        }
         transaction.create("contact", {**item, **to_attributes(contact)})
+        if summary is not None:
+            put_summary_over_previous(transaction, crn, summary)
         transaction.answers(contact)
         record_change(transaction, SOURCE, [event], audit)
-        self._execute(transaction, crn)
+        try:
+            self._execute(transaction, crn)
+        except ConcurrentChange as change:
+            if SUMMARY_VERSION in change.failed and len(change.failed) == 1:
+                raise SummaryChanged(crn) from change
+            raise
 
     def add_registration(
         self,
@@ -320,14 +342,48 @@ def overview_of(partition: dict[str, list[Item]]) -> CaseOverview | None:
         return [model.model_validate(from_attributes(item)) for item in partition.get(kind, [])]
 
     latest_risk = latest_risk_in(partition)
+    convictions = parsed("CONVICTION", Conviction)
+    summary_items = partition.get(keys.SUMMARY)
+    summary = from_document(summary_items[0], SupervisionSummary) if summary_items else SupervisionSummary()
+    facts = rules.sentence_facts(convictions)
+    now = datetime.now(UTC)
     return CaseOverview(
         case=_stored_case(profile[0]).case,
-        convictions=parsed("CONVICTION", Conviction),
+        convictions=convictions,
         sanctions=parsed("SANCTION", Sanction),
         registrations=parsed("REG", Registration),
-        contacts=list(reversed(parsed("CONTACT", Contact))),
+        contacts=[Contact.model_validate(entry) for entry in summary.recent],
         latest_risk=RiskSummary.of(latest_risk) if latest_risk else None,
+        compliance=rules.compliance(summary, facts, now) if facts else None,
+        next_appointments=rules.next_appointments(summary, now),
     )
+
+
+SUMMARY_VERSION = "summary version"
+
+
+def summary_item(crn: str, summary: SupervisionSummary) -> Item:
+    return {**keys.summary_key(crn), "itemType": "SUMMARY", **to_document(summary, indexed=("version",))}
+
+
+def put_summary_over_previous(transaction: Transaction, crn: str, summary: SupervisionSummary) -> None:
+    """The summary at ``summary.version``, written only over the version before it (or none, for the first):
+    every change of it is counted once, whatever races it."""
+    item = summary_item(crn, summary)
+    if summary.version == 1:
+        transaction.put(SUMMARY_VERSION, item, condition="attribute_not_exists(PK)")
+    else:
+        transaction.put(
+            SUMMARY_VERSION,
+            item,
+            condition="#version = :read",
+            ExpressionAttributeNames={"#version": "version"},
+            ExpressionAttributeValues={":read": summary.version - 1},
+        )
+
+
+def _timeline_contact(item: Item) -> Contact:
+    return Contact.model_validate({k: v for k, v in from_attributes(item).items() if k != "appointment"})
 
 
 def latest_risk_in(partition: dict[str, list[Item]]) -> RiskScoreRecord | None:

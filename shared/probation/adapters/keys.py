@@ -134,3 +134,60 @@ def event_key(crn: str, occurred_at: datetime, event_id: str) -> dict[str, str]:
 
 def audit_key(crn: str, at: datetime, audit_id: str) -> dict[str, str]:
     return {"PK": audit_partition(crn), "SK": f"{AUDIT}{timestamp_key(at)}#{audit_id}"}
+
+
+# ------------------------------------------------------------------ supervision and the case's timeline
+
+SUMMARY = "SUMMARY"
+APPOINTMENT = "APPT#"
+BREACH = "BREACH#"
+ADJUSTMENT = "ADJUST#"
+
+
+def timeline_partition(crn: str) -> str:
+    """The case's timeline: contacts and appointments (which grow with the case's history), the appointment
+    records, breaches and unpaid work adjustments. A sibling of the case partition, so the overview's Query
+    never reads the history; the case partition's ``SUMMARY`` holds the head of it."""
+    return f"TIMELINE#{crn}"
+
+
+def summary_key(crn: str) -> dict[str, str]:
+    """The case's running supervision summary: counts, open appointments, breach, progress, timeline head."""
+    return {"PK": case_partition(crn), "SK": SUMMARY}
+
+
+def timeline_contact_key(crn: str, at: datetime, contact_id: str) -> dict[str, str]:
+    return {"PK": timeline_partition(crn), "SK": contact_sort_key(at, contact_id)}
+
+
+def appointment_key(crn: str, appointment_id: str) -> dict[str, str]:
+    return {"PK": timeline_partition(crn), "SK": f"{APPOINTMENT}{appointment_id}"}
+
+
+def breach_key(crn: str, breach_id: str) -> dict[str, str]:
+    return {"PK": timeline_partition(crn), "SK": f"{BREACH}{breach_id}"}
+
+
+def adjustment_key(crn: str, at: datetime, adjustment_id: str) -> dict[str, str]:
+    return {"PK": timeline_partition(crn), "SK": f"{ADJUSTMENT}{timestamp_key(at)}#{adjustment_id}"}
+
+
+# Work lists: the appointment record carries its place in four overloaded indexes (sparse: only what applies).
+# GSI2 and GSI3: the diary of its practitioner and of its team, by start; GSI4 and GSI1: what is due of it
+# (an outcome to record, evidence, an enforcement response), by practitioner and by team, by due date.
+
+
+def diary(staff_code: str) -> str:
+    return f"DIARY#{staff_code}"
+
+
+def team_diary(team_code: str) -> str:
+    return f"TEAMDIARY#{team_code}"
+
+
+def due(staff_code: str) -> str:
+    return f"DUE#{staff_code}"
+
+
+def team_due(team_code: str) -> str:
+    return f"TEAMDUE#{team_code}"

@@ -68,6 +68,8 @@ TIERING_EVENTS = frozenset(
         "probation-case.registration.deregistered",
         "risk-assessment.scores.determined",
         "assessment.summary.produced",
+        "probation-case.breach.started",
+        "probation-case.breach.ended",
     }
 )
 CASE_CREATED = "probation-case.engagement.created"
@@ -603,7 +605,8 @@ def _tier_inputs(state: CaseState, at: datetime) -> TierInputs:
         complexity_factors=frozenset(complexity),
         # Not yet in the case record: unknown, not absent (a man has none to record).
         women_specific_factors=0 if overview.case.gender is Gender.MALE else None,
-        breach_or_recall=None,
+        # An active breach, or a recall (a breach on licence), as the supervision summary records it.
+        breach_or_recall=overview.compliance is not None and overview.compliance.active_breach is not None,
         needs={section: Need(need) for section, need in needs.items()},
         has_valid_assessment=assessment is not None,
         ogrs_percent=arp_score["score"] if arp_score else None,

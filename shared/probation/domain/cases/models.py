@@ -16,6 +16,7 @@ from probation.domain.identifiers import (
 )
 from probation.domain.model import ApiModel
 from probation.domain.risk_scoring.records import RiskSummary
+from probation.domain.supervision.summary import Compliance, NextAppointment
 from probation.risk.enums import Gender
 
 Name = Annotated[
@@ -318,7 +319,16 @@ class NewContact(ApiModel):
     sensitive: bool = False
 
 
-class Contact(NewContact):
+class Contact(ApiModel):
+    """A contact on the case's one timeline. An appointment is a contact with a start (``contactDate``) and
+    an ``end``, as in nDelius; its ``appointmentStatus``, nDelius ``outcomeCode`` and enforcement action are
+    set."""
+
+    type: ContactType
+    contact_date: datetime
+    outcome: ContactOutcome | None = None
+    notes: FreeText | None = None
+    sensitive: bool = False
     contact_id: str
     author: str
     author_name: str | None = Field(
@@ -327,6 +337,13 @@ class Contact(NewContact):
     source: ContactSource
     partner_id: str | None = None
     recorded_at: datetime
+    end: datetime | None = Field(default=None, description="An appointment's end")
+    appointment_status: str | None = Field(
+        default=None, description="An appointment's status: SCHEDULED, COMPLETED, RESCHEDULED or CANCELLED"
+    )
+    outcome_code: str | None = Field(default=None, description="An appointment's nDelius outcome code")
+    enforcement_action: str | None = None
+    requirement_id: str | None = None
 
 
 # ------------------------------------------------------------------ registrations
@@ -385,8 +402,17 @@ class CaseOverview(ApiModel):
     convictions: list[Conviction]
     sanctions: list[Sanction]
     registrations: list[Registration]
-    contacts: list[Contact]
+    contacts: list[Contact] = Field(
+        description="The head of the timeline (contacts and appointments, newest first, at most 10); "
+        "GET /cases/{crn}/contacts pages the rest"
+    )
     latest_risk: RiskSummary | None = Field(
         default=None,
         description="The latest risk scores and screening results; none until the case is scored",
+    )
+    compliance: Compliance | None = Field(
+        default=None, description="The compliance summary; none until the case has a sentence"
+    )
+    next_appointments: list[NextAppointment] = Field(
+        default_factory=list, description="The next appointments, soonest first"
     )

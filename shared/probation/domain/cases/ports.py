@@ -8,6 +8,7 @@ from probation.domain.audit import AuditRecord
 from probation.domain.cases.models import Case, CaseOverview, Contact, Conviction, Registration, Sanction
 from probation.domain.events import DomainEvent
 from probation.domain.principal import Principal
+from probation.domain.supervision.summary import SupervisionSummary
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,11 @@ class ConcurrentChange(Exception):
         self.failed = failed
 
 
+class SummaryChanged(Exception):
+    """The case's supervision summary (which holds the head of its timeline) moved since it was read: read it
+    again and redo the change."""
+
+
 class CaseRepository(Protocol):
     def get(self, crn: str) -> StoredCase | None: ...
 
@@ -40,6 +46,8 @@ class CaseRepository(Protocol):
     ) -> tuple[list[Case], str | None]: ...
 
     def contacts(self, crn: str, limit: int, cursor: str | None) -> tuple[list[Contact], str | None]: ...
+
+    def summary(self, crn: str) -> SupervisionSummary: ...
 
     def audit_trail(
         self, crn: str, limit: int, cursor: str | None
@@ -68,8 +76,10 @@ class CaseRepository(Protocol):
         event: DomainEvent,
         audit: AuditRecord,
         expected_version: int | None = None,
+        summary: SupervisionSummary | None = None,
     ) -> None:
-        """With ``expected_version``, only while the case is still at that version (else ConcurrentChange)."""
+        """With ``expected_version``, only while the case is still at that version (else ConcurrentChange);
+        with ``summary``, only while the summary is at the version before it (else SummaryChanged)."""
 
     def add_registration(
         self,

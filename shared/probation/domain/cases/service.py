@@ -24,7 +24,7 @@ from probation.domain.cases.models import (
     RegistrationStatus,
     Sanction,
 )
-from probation.domain.cases.ports import CaseRepository, ConcurrentChange, StoredCase
+from probation.domain.cases.ports import CaseRepository, ConcurrentChange, StoredCase, SummaryChanged
 from probation.domain.cases.registers import MAPPA_CODE, REGISTER_TYPES, RegisterType
 from probation.domain.errors import (
     Conflict,
@@ -37,6 +37,7 @@ from probation.domain.errors import (
 from probation.domain.events import DomainEvent, case_event
 from probation.domain.identifiers import new_crn
 from probation.domain.principal import STAFF_ROLES, Caller, PrincipalKind, Role
+from probation.domain.supervision.rules import with_recent
 
 # Conditional writes that lose a race are retried from a fresh read this many times.
 MAX_ATTEMPTS = 5
@@ -229,6 +230,23 @@ class CaseService(AuditingService):
         principal.require_any(STAFF_ROLES | {Role.PARTNER})
         is_partner = principal.kind is PrincipalKind.PARTNER
         _within_responsibility(self._stored(crn).case, new_contact.contact_date.date(), "contactDate")
+        for _ in range(MAX_ATTEMPTS):
+            try:
+                return self._record_contact_once(crn, new_contact, caller, expected_version, is_partner)
+            except SummaryChanged:
+                continue  # another change of the timeline's head came first: put this one in the new head
+        raise Conflict(f"The timeline of {crn} is changing too quickly; please retry.")
+
+    def _record_contact_once(
+        self,
+        crn: str,
+        new_contact: NewContact,
+        caller: Caller,
+        expected_version: int | None,
+        is_partner: bool,
+    ) -> Contact:
+        principal = caller.principal
+        summary = self.repository.summary(crn)
         contact = Contact(
             **dict(new_contact),
             contact_id=self.new_id(),
@@ -251,8 +269,16 @@ class CaseService(AuditingService):
             source=contact.source,
         )
         audit = self._audit(caller, crn, AuditAction.CREATE, event, resource="contact")
+        head = with_recent(summary, contact.model_dump(mode="json", by_alias=True))
         try:
-            self.repository.add_contact(crn, contact, event, audit, expected_version)
+            self.repository.add_contact(
+                crn,
+                contact,
+                event,
+                audit,
+                expected_version,
+                head.model_copy(update={"version": summary.version + 1}),
+            )
         except ConcurrentChange:
             raise stale(self._stored(crn).case.version) from None
         return contact

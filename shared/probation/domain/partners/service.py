@@ -38,6 +38,8 @@ from probation.domain.partners.ports import (
 from probation.domain.partners.webhooks import new_delivery
 from probation.domain.principal import Caller, PrincipalKind, Role
 from probation.domain.risk_scoring.records import headline_bands
+from probation.domain.supervision.models import Appointment, NewAppointment, OutcomeRecord
+from probation.domain.supervision.service import SupervisionService
 
 ADMINS = frozenset({Role.ADMIN})
 MAX_SUBSCRIPTIONS = 10
@@ -52,6 +54,7 @@ class PartnerService(AuditingService):
     identity: IdentityProvider
     usage_plan: UsagePlan
     cases: CaseService
+    supervision: SupervisionService | None = None
     allow_loopback_webhooks: bool = False
     """Plain-http webhooks on this machine, for the local runner and its tests; never in AWS."""
 
@@ -122,6 +125,35 @@ class PartnerService(AuditingService):
         partner_id = self._partner(caller, Scope.CONTACTS_WRITE)
         self._allocated_to(crn, partner_id)
         return self.cases.record_contact(crn, new_contact, caller)
+
+    def arrange_appointments(self, crn: str, new: NewAppointment, caller: Caller) -> Appointment:
+        """Under the same rules as staff, with the partner as source; another partner's case is 404."""
+        partner_id = self._partner(caller, Scope.CONTACTS_WRITE)
+        self._allocated_to(crn, partner_id)
+        return self._supervision().create_appointments(crn, new, caller)
+
+    def appointment(self, crn: str, appointment_id: str, caller: Caller) -> Appointment:
+        """One of the appointments the partner arranged, with its ETag."""
+        partner_id = self._partner(caller, Scope.CASES_READ)
+        self._allocated_to(crn, partner_id)
+        return self._supervision().appointment(crn, appointment_id, caller)
+
+    def record_outcome(
+        self,
+        crn: str,
+        appointment_id: str,
+        record: OutcomeRecord,
+        expected_version: int | None,
+        caller: Caller,
+    ) -> Appointment:
+        partner_id = self._partner(caller, Scope.CONTACTS_WRITE)
+        self._allocated_to(crn, partner_id)
+        return self._supervision().record_outcome(crn, appointment_id, record, expected_version, caller)
+
+    def _supervision(self) -> SupervisionService:
+        if self.supervision is None:
+            raise NotFound("Appointments are not served here.")
+        return self.supervision
 
     def feed(self, caller: Caller, after: int, limit: int) -> Feed:
         partner_id = self._partner(caller, Scope.EVENTS_READ)
