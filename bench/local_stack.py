@@ -125,27 +125,28 @@ def token(base_url: str, subject: str, *roles: str) -> str:
 
 
 def load(
-    call: Callable[[requests.Session], requests.Response],
+    call: Callable[[requests.Session, int], requests.Response],
     session_token: str,
     clients: int,
     *,
     seconds: float,
     most: int,
 ) -> Measured:
-    """``clients`` clients, each calling in a loop, until ``most`` requests or ``seconds`` have gone."""
+    """``clients`` clients, each calling in a loop, until ``most`` requests or ``seconds`` have gone. Each
+    call is given its client's number."""
     counter = itertools.count()
     deadline = time.perf_counter() + seconds
     lock = threading.Lock()
     latencies: list[float] = []
 
-    def client() -> None:
+    def client(number: int) -> None:
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {session_token}"
         for _ in range(WARM_UP_REQUESTS // clients + 1):
-            call(session).raise_for_status()
+            call(session, number).raise_for_status()
         while next(counter) < most and time.perf_counter() < deadline:
             sent = time.perf_counter()
-            response = call(session)
+            response = call(session, number)
             elapsed = time.perf_counter() - sent
             if response.status_code >= 300:
                 raise SystemExit(
@@ -156,7 +157,7 @@ def load(
 
     began = time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:
-        for future in [pool.submit(client) for _ in range(clients)]:
+        for future in [pool.submit(client, number) for number in range(clients)]:
             future.result()
     return Measured(latencies, time.perf_counter() - began)
 
@@ -211,15 +212,18 @@ def measure(base_url: str, seconds: float, most: int) -> dict[str, Any]:
     crn = queue[0]["crn"]
     practitioner = token(base_url, "N07P002", "practitioner")
 
-    def overview(session: requests.Session) -> requests.Response:
+    def overview(session: requests.Session, _: int) -> requests.Response:
         return session.get(f"{base_url}/cases/{crn}/overview", timeout=30)
 
-    def caseload(session: requests.Session) -> requests.Response:
+    def caseload(session: requests.Session, _: int) -> requests.Response:
         return session.get(f"{base_url}/allocation/practitioners/N07P002/caseload", timeout=30)
 
-    def contact(session: requests.Session) -> requests.Response:
+    # Each client records on a case of its own, as practitioners do. Writers to one case take turns (each
+    # change of its timeline moves its summary conditionally), so ten clients writing to one case without
+    # pause would measure that contention, which no caseload sees.
+    def contact(session: requests.Session, number: int) -> requests.Response:
         return session.post(
-            f"{base_url}/cases/{crn}/contacts",
+            f"{base_url}/cases/{queue[number % len(queue)]['crn']}/contacts",
             json=CONTACT,
             headers={"Idempotency-Key": uuid.uuid4().hex},
             timeout=30,

@@ -182,6 +182,33 @@ def test_fifty_concurrent_patches_with_one_etag_have_exactly_one_winner_and_one_
     assert len(changes) == 1, "the access log holds the one change that happened, and no lost one"
 
 
+def test_ten_contacts_recorded_at_once_on_one_case_are_all_kept_once(runner: Runner) -> None:
+    """Every contact moves the case's summary (the head of its timeline) conditionally on its version, so
+    writers to one case contend for it: each loser re-reads and tries again, none is lost or doubled."""
+    crn = create_case(runner)["crn"]
+    url = f"{runner.base_url}/cases/{crn}/contacts"
+    token = runner.token("practitioner")
+
+    def record(writer: int) -> requests.Response:
+        return requests.post(
+            url,
+            json={**CONTACT, "notes": f"writer {writer}"},
+            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": f"at-once-{crn}-{writer}"},
+            timeout=60,
+        )
+
+    results = _race(record, CONTACT_WRITERS)
+    assert [r.status_code for r in results] == [201] * CONTACT_WRITERS
+    session = runner.session("practitioner")
+    listed = session.get(url, params={"limit": 50}, timeout=10).json()["items"]
+    assert sorted(c["notes"] for c in listed) == sorted(f"writer {n}" for n in range(CONTACT_WRITERS))
+    head = session.get(f"{runner.base_url}/cases/{crn}/overview", timeout=10).json()["contacts"]
+    assert sorted(c["notes"] for c in head) == sorted(f"writer {n}" for n in range(CONTACT_WRITERS))
+
+
+CONTACT_WRITERS = 10
+
+
 def test_a_replayed_contact_post_creates_one_contact(runner: Runner) -> None:
     crn = create_case(runner)["crn"]
     session = runner.session("practitioner")

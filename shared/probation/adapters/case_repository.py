@@ -1,5 +1,7 @@
 """The case records service's DynamoDB repository: every change is one conditional transaction."""
 
+import random
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -249,7 +251,7 @@ class DynamoCaseRepository:
             self._execute(transaction, crn)
         except ConcurrentChange as change:
             if SUMMARY_VERSION in change.failed and len(change.failed) == 1:
-                raise SummaryChanged(crn) from change
+                raise summary_overtaken(crn) from change
             raise
 
     def add_registration(
@@ -360,6 +362,16 @@ def overview_of(partition: dict[str, list[Item]]) -> CaseOverview | None:
 
 
 SUMMARY_VERSION = "summary version"
+
+
+def summary_overtaken(crn: str) -> SummaryChanged:
+    """What a write whose summary was overtaken raises, after a jittered pause: writers to one case contend
+    for its summary, and retrying at once would meet the same others again (AWS's advice: full jitter)."""
+    time.sleep(random.uniform(0, SUMMARY_RETRY_PAUSE_SECONDS))  # noqa: S311 - a pause, not a secret
+    return SummaryChanged(crn)
+
+
+SUMMARY_RETRY_PAUSE_SECONDS = 0.2
 
 
 def summary_item(crn: str, summary: SupervisionSummary) -> Item:

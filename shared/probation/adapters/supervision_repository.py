@@ -13,6 +13,7 @@ from probation.adapters.case_repository import (
     CASE_EXISTS,
     SUMMARY_VERSION,
     put_summary_over_previous,
+    summary_overtaken,
 )
 from probation.adapters.clock import timestamp_key
 from probation.adapters.dynamodb import (
@@ -30,7 +31,6 @@ from probation.adapters.outbox import audit_item, record_change
 from probation.domain.allocation.models import Allocation
 from probation.domain.audit import AuditRecord
 from probation.domain.cases.models import Case, Contact, Conviction
-from probation.domain.cases.ports import SummaryChanged
 from probation.domain.errors import NotFound
 from probation.domain.events import DomainEvent
 from probation.domain.supervision.models import (
@@ -312,7 +312,7 @@ class DynamoSupervisionRepository:
             if APPOINTMENT_VERSION in failed or BREACH_VERSION in failed:
                 raise AppointmentChanged(crn) from conflict
             if SUMMARY_VERSION in failed:
-                raise SummaryChanged(crn) from conflict
+                raise summary_overtaken(crn) from conflict
             raise
 
 

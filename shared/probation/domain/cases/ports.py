@@ -33,6 +33,11 @@ class SummaryChanged(Exception):
     again and redo the change."""
 
 
+# Every change of a case's timeline moves its summary, so writers to one case contend for it: this many
+# attempts (each after a jittered pause) before the answer is "busy, send it again" (503).
+SUMMARY_ATTEMPTS = 10
+
+
 class CaseRepository(Protocol):
     def get(self, crn: str) -> StoredCase | None: ...
 

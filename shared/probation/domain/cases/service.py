@@ -24,7 +24,13 @@ from probation.domain.cases.models import (
     RegistrationStatus,
     Sanction,
 )
-from probation.domain.cases.ports import CaseRepository, ConcurrentChange, StoredCase, SummaryChanged
+from probation.domain.cases.ports import (
+    SUMMARY_ATTEMPTS,
+    CaseRepository,
+    ConcurrentChange,
+    StoredCase,
+    SummaryChanged,
+)
 from probation.domain.cases.registers import MAPPA_CODE, REGISTER_TYPES, RegisterType
 from probation.domain.errors import (
     Conflict,
@@ -32,6 +38,7 @@ from probation.domain.errors import (
     InvalidInput,
     NotFound,
     PreconditionRequired,
+    Unavailable,
     stale,
 )
 from probation.domain.events import DomainEvent, case_event
@@ -230,12 +237,12 @@ class CaseService(AuditingService):
         principal.require_any(STAFF_ROLES | {Role.PARTNER})
         is_partner = principal.kind is PrincipalKind.PARTNER
         _within_responsibility(self._stored(crn).case, new_contact.contact_date.date(), "contactDate")
-        for _ in range(MAX_ATTEMPTS):
+        for _ in range(SUMMARY_ATTEMPTS):
             try:
                 return self._record_contact_once(crn, new_contact, caller, expected_version, is_partner)
             except SummaryChanged:
                 continue  # another change of the timeline's head came first: put this one in the new head
-        raise Conflict(f"The timeline of {crn} is changing too quickly; please retry.")
+        raise Unavailable()
 
     def _record_contact_once(
         self,

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from probation.domain.audit import AuditAction, AuditingService
 from probation.domain.cases.models import ContactOutcome, ContactSource
-from probation.domain.cases.ports import SummaryChanged
+from probation.domain.cases.ports import SUMMARY_ATTEMPTS, SummaryChanged
 from probation.domain.errors import (
     Conflict,
     FieldError,
@@ -16,6 +16,7 @@ from probation.domain.errors import (
     InvalidInput,
     NotFound,
     PreconditionRequired,
+    Unavailable,
     stale,
 )
 from probation.domain.events import DomainEvent, case_event
@@ -57,7 +58,6 @@ from probation.domain.supervision.summary import (
     SupervisionSummary,
 )
 
-MAX_ATTEMPTS = 5
 WRITERS = STAFF_ROLES | {Role.PARTNER}
 T = TypeVar("T")
 
@@ -827,7 +827,7 @@ class SupervisionService(AuditingService):
     def _with_retries(self, crn: str, attempt: Callable[[CaseView], T]) -> T:
         """Runs ``attempt`` on a fresh read until its write is not overtaken by another change of the
         summary."""
-        for _ in range(MAX_ATTEMPTS):
+        for _ in range(SUMMARY_ATTEMPTS):
             view = self.repository.case_view(crn)
             if view is None:
                 raise NotFound(f"No case with CRN {crn}.")
@@ -837,7 +837,7 @@ class SupervisionService(AuditingService):
                 continue
             except NotTheirs:
                 raise NotFound(f"No case with CRN {crn}.") from None
-        raise Conflict(f"{crn} is changing too quickly; please retry.")
+        raise Unavailable()
 
     def _rescheduled_event(
         self, caller: Caller, crn: str, original: Appointment, now_at: Appointment, reason: str | None
