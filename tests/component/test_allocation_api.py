@@ -219,6 +219,41 @@ def test_reallocation_moves_the_points_to_the_new_holder(allocation_api: Caller,
     assert (po2["points"], po2["cases"]) == (points, 1)
 
 
+def test_each_practitioners_risk_load_and_who_has_held_the_case_are_kept(
+    api: Caller, allocation_api: Caller, queued: str
+) -> None:
+    mappa(api, queued, "M2")
+
+    def allocate(code: str) -> None:
+        etag = {"If-Match": allocation_api("GET", f"/cases/{queued}/allocation").headers["ETag"]}
+        decision = {"practitionerCode": code, "justification": "Risk load test."}
+        made = allocation_api("POST", f"/cases/{queued}/allocation", decision, roles=MANAGER, headers=etag)
+        assert made.status == 200, made.body
+
+    def load(code: str) -> tuple[int, int]:
+        workload = allocation_api("GET", f"/allocation/practitioners/{code}").body["workload"]
+        return workload["highRosh"], workload["mappa"]
+
+    allocate("PO001")
+    assert (load("PO001"), load("PO002")) == ((0, 1), (0, 0))
+    # The risk rises while PO001 holds the case: the re-tiering moves PO001's count with it.
+    high = {"type": "RHRH", "registrationDate": "2025-04-02"}
+    assert api("POST", f"/cases/{queued}/registrations", high).status == 201
+    deliver(queued, "probation-case.registration.added", "rosh-high")
+    assert (load("PO001"), load("PO002")) == ((1, 1), (0, 0))
+    allocate("PO002")
+    assert (load("PO001"), load("PO002")) == ((0, 0), (1, 1))
+    assert allocation_api("GET", f"/cases/{queued}/allocation").body["previousPractitionerCodes"] == ["PO001"]
+
+    ranked = allocation_api("GET", f"/cases/{queued}/allocation/recommendations", roles=MANAGER).body
+    seen = {
+        p["code"]: (p["highRoshCases"], p["mappaCases"], p["supervisedBefore"])
+        for p in ranked["practitioners"]
+    }
+    assert (seen["PO001"], seen["PO002"]) == ((0, 0, True), (1, 1, True))
+    assert all(not held for code, (_, _, held) in seen.items() if code not in {"PO001", "PO002"})
+
+
 def test_ineligible_holders_are_refused(api: Caller, allocation_api: Caller, queued: str) -> None:
     mappa(api, queued, "M2")
     etag = {"If-Match": allocation_api("GET", f"/cases/{queued}/allocation").headers["ETag"]}

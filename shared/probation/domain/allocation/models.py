@@ -81,6 +81,8 @@ class Workload(ApiModel):
     community: int = 0
     licence: int = 0
     custody: int = 0
+    high_rosh: int = Field(default=0, description="Cases whose risk of serious harm is high or very high")
+    mappa: int = Field(default=0, description="Cases managed under MAPPA")
     allocations: list[datetime] = Field(default_factory=list, description="Allocation times, last 7 days")
 
 
@@ -135,6 +137,9 @@ class Allocation(ApiModel):
     waiting_since: datetime
     practitioner_code: str | None = None
     practitioner_name: str | None = Field(default=None, description="The practitioner's name when allocated")
+    previous_practitioner_codes: list[str] = Field(
+        default_factory=list, description="Who held the case before, earliest first"
+    )
     partner_id: str | None = None
     case_type: str | None = None
     points: int = 0
@@ -185,6 +190,9 @@ class Recommendation(ApiModel):
     allocated_last_7_days: int
     community_cases: int
     custody_cases: int
+    high_rosh_cases: int
+    mappa_cases: int
+    supervised_before: bool = Field(description="Holds the case now, or has held it before")
     reasons: list[str]
 
 

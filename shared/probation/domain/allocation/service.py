@@ -266,6 +266,9 @@ class AllocationService(AuditingService):
                     allocated_last_7_days=recent,
                     community_cases=practitioner.workload.community + practitioner.workload.licence,
                     custody_cases=practitioner.workload.custody,
+                    high_rosh_cases=practitioner.workload.high_rosh,
+                    mappa_cases=practitioner.workload.mappa,
+                    supervised_before=view.code in _holders(allocation),
                     reasons=_reasons(rank, after, recent, view.grade, restrictions),
                 )
                 for rank, (after, recent, view, practitioner) in enumerate(ranked, start=1)
@@ -297,7 +300,7 @@ class AllocationService(AuditingService):
             base = next((after for code, _, after in changes if code == holder.code), holder.workload)
             changes = [c for c in changes if c[0] != holder.code]
             case_type = self._case_type(current)
-            changes.append((holder.code, holder.workload, _with(base, case_type, points, now)))
+            changes.append((holder.code, holder.workload, _with(base, case_type, points, now, current.facts)))
         elif not partner_eligible(_rosh(current), _mappa(current)):
             raise InvalidInput(
                 [
@@ -313,6 +316,7 @@ class AllocationService(AuditingService):
                 "version": current.version + 1,
                 "practitioner_code": request.practitioner_code,
                 "practitioner_name": holder_name,
+                "previous_practitioner_codes": _with_previous(current),
                 "partner_id": request.partner_id,
                 "case_type": self._case_type(current).value,
                 "points": points if request.practitioner_code else 0,
@@ -409,8 +413,14 @@ class AllocationService(AuditingService):
             if updated.practitioner_code is not None:
                 points = self._points_for(updated)
                 holder = self._practitioner(updated.practitioner_code)
+                high_rosh_was, mappa_was = _risk_load(current.facts)
+                high_rosh, mappa = _risk_load(updated.facts)
                 changed = holder.workload.model_copy(
-                    update={"points": holder.workload.points - current.points + points}
+                    update={
+                        "points": holder.workload.points - current.points + points,
+                        "high_rosh": max(0, holder.workload.high_rosh - high_rosh_was + high_rosh),
+                        "mappa": max(0, holder.workload.mappa - mappa_was + mappa),
+                    }
                 )
                 changes.append((holder.code, holder.workload, changed))
                 updated = updated.model_copy(update={"points": points})
@@ -502,15 +512,18 @@ class AllocationService(AuditingService):
         return allocation
 
 
-def _with(workload: Workload, case_type: CaseType, points: int, at: datetime) -> Workload:
+def _with(workload: Workload, case_type: CaseType, points: int, at: datetime, facts: CaseFacts) -> Workload:
     recent = [moment for moment in workload.allocations if at - moment <= RECENT]
     counts = {CaseType.COMMUNITY: "community", CaseType.LICENCE: "licence", CaseType.CUSTODY: "custody"}
     field_name = counts[case_type]
+    high_rosh, mappa = _risk_load(facts)
     return workload.model_copy(
         update={
             "points": workload.points + points,
             "cases": workload.cases + 1,
             field_name: getattr(workload, field_name) + 1,
+            "high_rosh": workload.high_rosh + high_rosh,
+            "mappa": workload.mappa + mappa,
             "allocations": [*recent, at],
         }
     )
@@ -518,13 +531,36 @@ def _with(workload: Workload, case_type: CaseType, points: int, at: datetime) ->
 
 def _without(workload: Workload, allocation: Allocation) -> Workload:
     field_name = (allocation.case_type or "COMMUNITY").lower()
+    high_rosh, mappa = _risk_load(allocation.facts)
     return workload.model_copy(
         update={
             "points": max(0, workload.points - allocation.points),
             "cases": max(0, workload.cases - 1),
             field_name: max(0, getattr(workload, field_name) - 1),
+            "high_rosh": max(0, workload.high_rosh - high_rosh),
+            "mappa": max(0, workload.mappa - mappa),
         }
     )
+
+
+def _with_previous(current: Allocation) -> list[str]:
+    """The case's earlier holders, with the one it is moving from (once, in the order they held it)."""
+    earlier = current.previous_practitioner_codes
+    holder = current.practitioner_code
+    return earlier if holder is None or holder in earlier else [*earlier, holder]
+
+
+def _risk_load(facts: CaseFacts) -> tuple[int, int]:
+    """What a case adds to its holder's high-RoSH and MAPPA counts: each 1 or 0."""
+    return int(facts.rosh in HIGH_ROSH), int(facts.mappa_level is not None)
+
+
+HIGH_ROSH = frozenset({RiskBand.HIGH.value, RiskBand.VERY_HIGH.value})
+
+
+def _holders(allocation: Allocation) -> set[str]:
+    """Everyone who has held the case, the holder now included."""
+    return {*allocation.previous_practitioner_codes, *filter(None, [allocation.practitioner_code])}
 
 
 def _reasons(rank: int, after: float, recent: int, grade: str, restrictions: list[str]) -> list[str]:
