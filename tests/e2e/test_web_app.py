@@ -192,6 +192,7 @@ def test_a_manager_allocates_the_case_with_a_justification(page: Page, runner: R
     expect(page.get_by_text(f"CRN {story.crn}")).to_be_visible()
     choice = page.get_by_label(story.practitioner_name)
     expect(page.get_by_text("% after").first).to_be_visible()
+    expect(page.get_by_text("high or very high RoSH").first).to_be_visible()  # each one's risk load
     check_screen(page, "03-allocation")
 
     choice.check()
@@ -214,6 +215,9 @@ def test_a_manager_allocates_the_case_with_a_justification(page: Page, runner: R
 
 def test_a_practitioner_opens_the_case_from_their_caseload(page: Page, runner: Runner, story: Story) -> None:
     sign_in(page, runner, staff_code=story.practitioner_code)
+    # A practitioner starts on their appointments; the caseload is one step away in the menu.
+    expect(page.get_by_role("heading", name="My appointments", level=1)).to_be_visible()
+    page.get_by_role("link", name="My caseload").click()
     expect(page.get_by_role("heading", name="My caseload")).to_be_visible()
     expect(page.get_by_role("row").filter(has_text=story.crn)).to_contain_text(story.name)
     check_screen(page, "04-caseload")
@@ -305,6 +309,7 @@ def test_the_case_overview_works_on_a_phone(browser: Browser, runner: Runner, st
     phone = context.new_page()
     try:
         sign_in(phone, runner, staff_code=story.practitioner_code)
+        phone.goto(f"{runner.base_url}/#/caseload")
         phone.get_by_role("link", name=story.name).click()
         expect(phone.get_by_role("heading", name=story.name, exact=True)).to_be_visible()
         expect(phone.get_by_role("button", name="Menu")).to_be_visible()  # service navigation collapses
@@ -459,6 +464,10 @@ def test_a_manager_reallocates_an_allocated_case_and_back_returns_to_the_team(
     expect(page.get_by_role("button", name=label, exact=True)).to_be_visible()
     page.get_by_role("link", name="Back").click()
     expect(page).to_have_url(f"{runner.base_url}/#/queue/{TEAM}")
+    if label == "Reallocate":
+        page.goto(f"{runner.base_url}/#/cases/{story.crn}/allocation")
+        holder = page.locator(".govuk-radios__item").filter(has_text=story.practitioner_name)
+        expect(holder.get_by_text(f"Has supervised {story.name}")).to_be_visible()
 
 
 def test_people_read_names_not_codes(page: Page, runner: Runner, story: Story) -> None:
@@ -568,6 +577,7 @@ def test_on_a_phone_the_caseload_scrolls_within_itself_and_the_case_starts_with_
     phone = context.new_page()
     try:
         sign_in(phone, runner, staff_code=story.practitioner_code)
+        phone.goto(f"{runner.base_url}/#/caseload")
         expect(phone.get_by_role("heading", name="My caseload")).to_be_visible()
         region = phone.get_by_role("region", name="Your cases (scrolls sideways)")
         expect(region).to_be_visible()

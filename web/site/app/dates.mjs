@@ -32,8 +32,9 @@ export function longDate({ year, month, day }) {
 }
 
 // {date} when the typed parts make a date allowed here, or {problem: {message, parts}}: parts are the
-// inputs to mark. earliest: the first allowed date ({year, month, day}), with the words for why.
-export function readDate(label, typed, { earliest, earliestReason } = {}) {
+// inputs to mark. earliest: the first allowed date ({year, month, day}), with the words for why. future:
+// a date still to come (an appointment being arranged) rather than one that has happened.
+export function readDate(label, typed, { earliest, earliestReason, future = false } = {}) {
   const values = Object.fromEntries(PARTS.map((part) => [part, String(typed[part] ?? '').trim()]));
   const missing = PARTS.filter((part) => !values[part]);
   if (missing.length === PARTS.length) return { problem: { message: `Enter ${label}`, parts: PARTS } };
@@ -51,7 +52,10 @@ export function readDate(label, typed, { earliest, earliestReason } = {}) {
   if (date.day < 1 || date.day > daysInMonth) {
     return { problem: { message: `${sentence(label)} must be a real date`, parts: ['day'] } };
   }
-  if (asNumber(date) > asNumber(ukToday())) {
+  if (future && asNumber(date) < asNumber(ukToday())) {
+    return { problem: { message: `${sentence(label)} must be today or in the future`, parts: PARTS } };
+  }
+  if (!future && asNumber(date) > asNumber(ukToday())) {
     return { problem: { message: `${sentence(label)} must be today or in the past`, parts: PARTS } };
   }
   if (earliest && asNumber(date) < asNumber(earliest)) {

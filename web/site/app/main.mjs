@@ -10,6 +10,7 @@ import { caseScreen } from './screens/case.mjs';
 import { contactScreen } from './screens/contact.mjs';
 import { assessmentScreen } from './screens/assessment.mjs';
 import { allocationScreen } from './screens/allocation.mjs';
+import { appointmentsScreen, arrangeScreen, outcomeScreen } from './screens/appointments.mjs';
 
 document.body.classList.add('js-enabled', 'govuk-frontend-supported');
 
@@ -17,17 +18,20 @@ const CRN = '([A-Z][0-9]{6})';
 const ROUTES = [
   [/^\/sign-in$/, signInScreen, { public: true }],
   [/^\/caseload$/, caseloadScreen],
+  [/^\/appointments$/, appointmentsScreen],
   [/^\/queue(?:\/([A-Z0-9]+))?$/, queueScreen],
   [new RegExp(`^/cases/${CRN}$`), caseScreen],
   [new RegExp(`^/cases/${CRN}/contact$`), contactScreen],
   [new RegExp(`^/cases/${CRN}/assessment$`), assessmentScreen],
   [new RegExp(`^/cases/${CRN}/allocation$`), allocationScreen],
+  [new RegExp(`^/cases/${CRN}/appointments/new$`), arrangeScreen],
+  [new RegExp(`^/cases/${CRN}/appointments/([0-9a-f]{32})/outcome$`), outcomeScreen],
 ];
 const FLASH = 'probation.flash';
 // The list a case was opened from (a team's queue, the caseload), for the case's Back link.
 const LAST_LIST = 'probation.last-list';
 const LOADING_DELAY_MS = 200;
-const LISTS = /^\/(caseload|queue(\/[A-Z0-9]+)?)$/;
+const LISTS = /^\/(caseload|appointments|queue(\/[A-Z0-9]+)?)$/;
 
 const main = document.getElementById('main-content');
 const beforeContent = document.getElementById('before-content');
@@ -53,14 +57,16 @@ function takeFlash() {
   return message;
 }
 
+// A practitioner's day starts with their appointments; a manager's with the team's queue.
 function homePath(session) {
-  return session.roles.includes('manager') ? '/queue' : '/caseload';
+  return session.roles.includes('manager') ? '/queue' : '/appointments';
 }
 
 function showNavigation(session) {
   document.getElementById('service-menu').hidden = !session;
   if (!session) return;
-  const show = { caseload: !session.roles.includes('manager'), queue: session.roles.includes('manager') };
+  const manager = session.roles.includes('manager');
+  const show = { appointments: !manager, caseload: !manager, queue: manager };
   for (const item of document.querySelectorAll('[data-nav]')) {
     if (item.dataset.nav in show) item.hidden = !show[item.dataset.nav];
     const link = item.querySelector('a');

@@ -19,3 +19,62 @@ export const SENTENCE_TYPES = {
   SUSPENDED: 'Suspended sentence order',
   CUSTODY: 'Custodial sentence',
 };
+
+// Appointments: the contact types that are appointments (the API's appointmentTypes reference data).
+export const APPOINTMENT_TYPES = {
+  OFFICE_APPOINTMENT: 'Office appointment', HOME_VISIT: 'Home visit', VIDEO_APPOINTMENT: 'Video appointment',
+  PHONE_CALL: 'Phone call', UNPAID_WORK_SESSION: 'Unpaid work session', PROGRAMME_SESSION: 'Programme session',
+};
+
+// nDelius's outcome codes (the API's reference data, outcomes_v1.json), in words, grouped as a
+// practitioner chooses them.
+export const OUTCOME_CODES = {
+  ATTC: 'Attended and complied',
+  AFTC: 'Attended but failed to comply',
+  ATSH: 'Attended but sent home (behaviour)',
+  UAAB: 'Unacceptable absence',
+  AFTA: 'Failed to attend: evidence pending',
+  AACL: 'Acceptable absence: court or legal',
+  AAEM: 'Acceptable absence: employment',
+  AAFC: 'Acceptable absence: family or childcare',
+  AAHO: 'Acceptable absence: holiday',
+  AAME: 'Acceptable absence: medical',
+  AARE: 'Acceptable absence: religious',
+  AARC: 'Acceptable absence: remanded in custody',
+};
+
+// Unacceptable failures (the statutory count) and the outcome awaiting evidence: the outcomes an
+// enforcement action goes with, and the actions each fits (the reference data's "fits").
+export const UNACCEPTABLE_OUTCOMES = ['AFTC', 'ATSH', 'UAAB'];
+export const AWAITING_EVIDENCE = 'AFTA';
+export const ENFORCEMENT_FITS = {
+  WARNING_LETTER: ['UNACCEPTABLE', 'AFTA'],
+  BREACH_OR_RECALL_INITIATED: ['UNACCEPTABLE'],
+  REFER_TO_OFFENDER_MANAGER: ['UNACCEPTABLE', 'AFTA'],
+  NO_FURTHER_ACTION: ['UNACCEPTABLE'],
+  DECISION_PENDING_RESPONSE: ['UNACCEPTABLE', 'AFTA'],
+};
+
+// One action, two names: a community or suspended sentence order is breached, a licence (or post-sentence
+// supervision) is recalled.
+export function enforcementActionName(action, { licence = false } = {}) {
+  const names = {
+    WARNING_LETTER: 'Warning letter',
+    BREACH_OR_RECALL_INITIATED: licence ? 'Recall initiated' : 'Breach action initiated',
+    REFER_TO_OFFENDER_MANAGER: 'Refer to offender manager',
+    NO_FURTHER_ACTION: 'No further action',
+    DECISION_PENDING_RESPONSE: 'Decision pending a response from the person on probation',
+  };
+  return names[action] ?? action;
+}
+
+export const APPOINTMENT_STATUSES = {
+  SCHEDULED: 'Scheduled', COMPLETED: 'Outcome recorded', RESCHEDULED: 'Rescheduled', CANCELLED: 'Cancelled',
+};
+
+export const REPEAT_INTERVALS = { WEEK: 'Every week', FORTNIGHT: 'Every 2 weeks', FOUR_WEEKS: 'Every 4 weeks' };
+
+export const REQUIREMENT_TYPES = {
+  UNPAID_WORK: 'Unpaid work', REHABILITATION_ACTIVITY: 'Rehabilitation activity requirement (RAR)',
+  ACCREDITED_PROGRAMME: 'Accredited programme',
+};

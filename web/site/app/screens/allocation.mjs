@@ -68,7 +68,8 @@ export async function allocationScreen(context, crn) {
                     ${p.rank}. ${p.name} (${p.grade})</label>
                   <div id="practitioner-${index}-hint" class="govuk-hint govuk-radios__hint">
                     Capacity ${percent(p.capacityPercent)} now, <strong>${percent(p.capacityAfterPercent)} after</strong>.
-                    ${p.communityCases} community and ${p.custodyCases} custody cases; ${p.allocatedLast7Days} allocated in the last 7 days.
+                    ${p.communityCases} community and ${p.custodyCases} custody cases, of which ${p.highRoshCases} high or very high RoSH and ${p.mappaCases} under MAPPA; ${p.allocatedLast7Days} allocated in the last 7 days.
+                    ${p.supervisedBefore ? html`<strong class="govuk-tag govuk-tag--turquoise">Has supervised ${name}</strong>` : ''}
                     ${p.reasons.length ? html`<ul class="govuk-list govuk-list--bullet govuk-body-s">${p.reasons.map((r) => html`<li>${r}</li>`)}</ul>` : ''}
                   </div>
                 </div>`)}

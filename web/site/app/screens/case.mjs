@@ -6,7 +6,8 @@ import {
 } from '../view.mjs';
 import { teamName, teamNames } from '../directory.mjs';
 import { factorName, offenceName } from '../risk-factors.mjs';
-import { CONTACT_OUTCOMES, CONTACT_TYPES, SENTENCE_TYPES } from '../wording.mjs';
+import { CONTACT_OUTCOMES, CONTACT_TYPES, REQUIREMENT_TYPES, SENTENCE_TYPES } from '../wording.mjs';
+import { appointmentType, outcomeName, timeRange } from './appointments.mjs';
 
 const PREDICTORS = [
   ['allReoffending', 'All reoffending (ARP)'],
@@ -218,24 +219,101 @@ function latestContacts(list) {
     ${list.length > LATEST ? html`<p class="govuk-body"><a class="govuk-link" href="#contacts" data-jump="contacts">All ${list.length} contacts</a></p>` : ''}`;
 }
 
-function contacts(list) {
+// An appointment that has started without an outcome offers its outcome to record, on the timeline itself.
+function outcomeAction(crn, contact) {
+  if (contact.appointmentStatus !== 'SCHEDULED' || new Date(contact.contactDate) > new Date()) return '';
+  return html`<p class="govuk-body-s"><a class="govuk-link" href="#/cases/${crn}/appointments/${contact.contactId}/outcome">Record outcome<span class="govuk-visually-hidden"> of the ${formatDateTime(contact.contactDate)} appointment</span></a></p>`;
+}
+
+function contactOutcome(contact) {
+  if (contact.outcomeCode) return outcomeName(contact.outcomeCode);
+  return contact.outcome ? CONTACT_OUTCOMES[contact.outcome] ?? words(contact.outcome) : '';
+}
+
+function contacts(crn, list) {
   if (!list.length) return html`<p class="govuk-body">No contacts recorded.</p>`;
   return html`<ol class="app-timeline">${list.map((contact) => html`
     <li class="app-timeline__item">
-      <h3 class="govuk-heading-s app-timeline__title">${CONTACT_TYPES[contact.type] ?? words(contact.type)}${contact.outcome ? html`: ${CONTACT_OUTCOMES[contact.outcome] ?? words(contact.outcome)}` : ''}${contact.sensitive ? html` <strong class="govuk-tag govuk-tag--red">Sensitive</strong>` : ''}</h3>
+      <h3 class="govuk-heading-s app-timeline__title">${CONTACT_TYPES[contact.type] ?? words(contact.type)}${contactOutcome(contact) ? html`: ${contactOutcome(contact)}` : ''}${contact.appointmentStatus === 'SCHEDULED' ? html` <strong class="govuk-tag govuk-tag--grey">Appointment</strong>` : ''}${contact.sensitive ? html` <strong class="govuk-tag govuk-tag--red">Sensitive</strong>` : ''}</h3>
       <p class="govuk-body-s app-timeline__meta">${formatDateTime(contact.contactDate)} · recorded by ${contact.authorName ?? contact.author}${contact.source === 'PARTNER' ? ' (partner provider)' : ''}</p>
       ${contact.notes ? html`<p class="govuk-body app-timeline__notes">${contact.notes}</p>` : ''}
+      ${outcomeAction(crn, contact)}
     </li>`)}</ol>`;
+}
+
+// The statutory count as the API words it: a banner a practitioner cannot miss when action is due, an
+// inset otherwise.
+const ACTION_DUE = ['Breach action required', 'Recall consideration required'];
+
+function complianceBanner(compliance) {
+  if (!compliance) return '';
+  const { counts } = compliance;
+  const body = html`<p class="govuk-body">${plural(counts.attendedComplied, 'appointment')} attended and complied,
+    ${plural(counts.acceptableAbsences, 'acceptable absence')}, ${plural(counts.unacceptableAbsences + counts.attendedFailedToComply, 'unacceptable failure')},
+    ${counts.awaitingEvidence} awaiting evidence, ${plural(counts.outcomeNotRecorded, 'outcome')} not recorded.</p>
+    ${compliance.activeBreach ? html`<p class="govuk-body">Started ${formatDate(compliance.activeBreach.startedOn)}${compliance.activeBreach.reason ? `: ${compliance.activeBreach.reason}` : ''}.</p>` : ''}
+    ${compliance.warnings.length ? html`<p class="govuk-body">${plural(compliance.warnings.length, 'warning')} in force, the latest until ${formatDate(compliance.warnings.map((w) => w.inForceUntil).sort().at(-1))}.</p>` : ''}`;
+  const urgent = ACTION_DUE.includes(compliance.status) || Boolean(compliance.activeBreach);
+  return html`
+    <div class="govuk-notification-banner app-compliance${urgent ? ' app-compliance--action' : ''}" role="region"
+         aria-labelledby="compliance-title" data-module="govuk-notification-banner" id="compliance">
+      <div class="govuk-notification-banner__header">
+        <h2 class="govuk-notification-banner__title" id="compliance-title">Compliance</h2>
+      </div>
+      <div class="govuk-notification-banner__content">
+        <p class="govuk-notification-banner__heading" id="compliance-status">${compliance.status}</p>
+        ${body}
+      </div>
+    </div>`;
+}
+
+function nextAppointments(crn, list) {
+  const head = html`<h2 class="govuk-heading-m">Next appointments</h2>`;
+  if (!list?.length) return html`${head}<p class="govuk-body" id="next-appointments">No appointments arranged.</p>`;
+  return html`${head}<ul class="govuk-list" id="next-appointments">${list.slice(0, LATEST).map((a) => html`
+    <li>${formatDate(a.start.slice(0, 10))}, ${timeRange(a)}: ${appointmentType(a.type)}${a.location ? `, ${a.location}` : ''}</li>`)}
+  </ul>`;
+}
+
+function hours(minutes) {
+  const whole = Math.floor(Math.abs(minutes) / 60);
+  const rest = Math.abs(minutes) % 60;
+  return `${minutes < 0 ? '−' : ''}${plural(whole, 'hour')}${rest ? ` ${plural(rest, 'minute')}` : ''}`;
+}
+
+// Progress on each requirement of the current sentence: hours of unpaid work done out of those ordered, RAR
+// days completed out of those required, programme sessions attended.
+function progress(requirements) {
+  if (!requirements?.length) return '';
+  const row = (r) => {
+    const p = r.progress ?? {};
+    const name = REQUIREMENT_TYPES[r.type] ?? words(r.type);
+    if (r.type === 'UNPAID_WORK' && 'requiredMinutes' in p) {
+      const required = p.requiredMinutes + p.adjustmentMinutes;
+      return [name, html`${hours(p.creditedMinutes)} done out of ${hours(required)}${p.adjustmentMinutes ? ` (${hours(p.adjustmentMinutes)} adjusted)` : ''}<br>
+        <span class="govuk-body-s">${p.remainingMinutes <= 0 ? 'Complete' : `${hours(p.remainingMinutes)} left`}</span>`];
+    }
+    if (r.type === 'REHABILITATION_ACTIVITY' && 'requiredDays' in p) {
+      return [name, html`${p.completedDays} of ${plural(p.requiredDays, 'day')} completed<br>
+        <span class="govuk-body-s">${plural(p.scheduledDays, 'day')} arranged</span>`];
+    }
+    if ('sessionsAttended' in p) {
+      return [name, p.sessionsRequired ? `${p.sessionsAttended} of ${plural(p.sessionsRequired, 'session')} attended` : `${plural(p.sessionsAttended, 'session')} attended`];
+    }
+    return [name, words(r.status)];
+  };
+  return html`<h2 class="govuk-heading-m">Requirements</h2><div id="requirements">${summaryList(requirements.map(row))}</div>`;
 }
 
 export async function caseScreen(context, crn) {
   const { api, main, session } = context;
-  const [{ data: overview }, riskHistory, allocationRecord, assessments, teams] = await Promise.all([
+  const [{ data: overview }, riskHistory, allocationRecord, assessments, teams, requirements] = await Promise.all([
     api(`/cases/${crn}/overview`),
     optional(api(`/cases/${crn}/risk?limit=1`)),  // the latest is all this page shows
     optional(api(`/cases/${crn}/allocation`)),
     optional(api(`/cases/${crn}/assessments`)),
     teamNames(api),
+    optional(api(`/cases/${crn}/requirements`)),
   ]);
   const c = overview.case;
   const name = `${c.firstName} ${c.lastName}`;
@@ -248,11 +326,15 @@ export async function caseScreen(context, crn) {
     <span class="govuk-caption-l">CRN ${crn}</span>
     <h1 class="govuk-heading-l">${name}</h1>
     ${flags(overview.registrations)}
+    ${complianceBanner(overview.compliance)}
     <div class="govuk-button-group">
-      <a href="#/cases/${crn}/contact" role="button" draggable="false" class="govuk-button" data-module="govuk-button">Record a contact</a>
+      ${overview.compliance ? html`<a href="#/cases/${crn}/appointments/new" role="button" draggable="false" class="govuk-button" data-module="govuk-button">Arrange an appointment</a>` : ''}
+      <a href="#/cases/${crn}/contact" role="button" draggable="false" class="govuk-button${overview.compliance ? ' govuk-button--secondary' : ''}" data-module="govuk-button">Record a contact</a>
       ${assessments ? html`<a href="#/cases/${crn}/assessment" role="button" draggable="false" class="govuk-button govuk-button--secondary" data-module="govuk-button">OASys assessment</a>` : ''}
       ${manager ? html`<a href="#/cases/${crn}/allocation" role="button" draggable="false" class="govuk-button govuk-button--secondary" data-module="govuk-button">${isAllocated(allocationRecord) ? 'Reallocate' : 'Allocate'}</a>` : ''}
     </div>
+    ${overview.compliance ? nextAppointments(crn, overview.nextAppointments) : ''}
+    ${progress(requirements?.items)}
     ${latestContacts(overview.contacts)}
     ${riskOfSeriousHarm(assessments)}
     <div class="govuk-grid-row">
@@ -271,7 +353,7 @@ export async function caseScreen(context, crn) {
     </div>
     ${assessments ? html`<h2 class="govuk-heading-m">Current OASys assessment</h2>${draft(crn, assessments)}` : ''}
     <h2 class="govuk-heading-m" id="contacts" tabindex="-1">Contacts</h2>
-    ${contacts(overview.contacts)}`);
+    ${contacts(crn, overview.contacts)}`);
   // Set through the DOM: the Content-Security-Policy allows no inline style attributes.
   main.querySelectorAll('[data-share]').forEach((bar) => { bar.style.width = `${bar.dataset.share}%`; });
   // In-page links: the address's fragment is the router's, so the jump is made here.
