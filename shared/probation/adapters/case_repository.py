@@ -24,7 +24,7 @@ from probation.adapters.dynamodb import (
 from probation.adapters.outbox import audit_item, record_change
 from probation.domain.audit import AuditRecord
 from probation.domain.cases.models import Case, CaseOverview, Contact, Conviction, Registration, Sanction
-from probation.domain.cases.ports import ConcurrentChange, StoredCase, SummaryChanged
+from probation.domain.cases.ports import ConcurrentChange, ContactContext, StoredCase, SummaryChanged
 from probation.domain.errors import NotFound
 from probation.domain.events import DomainEvent
 from probation.domain.principal import Principal
@@ -58,17 +58,35 @@ class DynamoCaseRepository:
         item = self._table.get_item(Key=keys.profile_key(crn), ConsistentRead=True).get("Item")
         return _stored_case(item) if item else None
 
-    def author_name(self, principal: Principal) -> str | None:
-        key = (
-            keys.partner_key(principal.partner_id)
-            if principal.partner_id
-            else keys.staff_key(principal.subject)
+    def contact_context(self, crn: str, author: Principal) -> ContactContext | None:
+        """One BatchGetItem (consistent) for the profile, the summary and the author's name."""
+        profile, summary = keys.profile_key(crn), keys.summary_key(crn)
+        author_key = (
+            keys.partner_key(author.partner_id) if author.partner_id else keys.staff_key(author.subject)
         )
-        item = self._table.get_item(
-            Key=key, ProjectionExpression="#name", ExpressionAttributeNames={"#name": "name"}
+        found = self._get_all([profile, summary, author_key])
+        stored = found.get(_key_of(profile))
+        if stored is None:
+            return None
+        name = found.get(_key_of(author_key), {}).get("name")
+        return ContactContext(
+            stored=_stored_case(stored),
+            summary=from_document(found[_key_of(summary)], SupervisionSummary)
+            if _key_of(summary) in found
+            else SupervisionSummary(),
+            author_name=str(name) if name else None,
         )
-        name = item.get("Item", {}).get("name")
-        return str(name) if name else None
+
+    def _get_all(self, wanted: list[Item]) -> dict[tuple[str, str], Item]:
+        """The items of ``wanted`` that exist, by key; keys DynamoDB leaves unprocessed are asked again."""
+        found: dict[tuple[str, str], Item] = {}
+        request = {self.table_name: {"Keys": wanted, "ConsistentRead": True}}
+        while request:
+            answer = self._table.meta.client.batch_get_item(RequestItems=request)
+            for item in answer["Responses"].get(self.table_name, []):
+                found[_key_of(item)] = item
+            request = answer.get("UnprocessedKeys") or {}
+        return found
 
     def overview(self, crn: str) -> CaseOverview | None:
         """The whole case from one Query of its partition."""
@@ -362,6 +380,10 @@ def overview_of(partition: dict[str, list[Item]]) -> CaseOverview | None:
 
 
 SUMMARY_VERSION = "summary version"
+
+
+def _key_of(item: Item) -> tuple[str, str]:
+    return item["PK"], item["SK"]
 
 
 def summary_overtaken(crn: str) -> SummaryChanged:

@@ -38,11 +38,19 @@ class SummaryChanged(Exception):
 SUMMARY_ATTEMPTS = 10
 
 
+@dataclass(frozen=True)
+class ContactContext:
+    stored: StoredCase
+    summary: SupervisionSummary
+    author_name: str | None
+
+
 class CaseRepository(Protocol):
     def get(self, crn: str) -> StoredCase | None: ...
 
-    def author_name(self, principal: Principal) -> str | None:
-        """The name people know the author by: a member of staff's, or a partner provider's."""
+    def contact_context(self, crn: str, author: Principal) -> "ContactContext | None":
+        """What recording a contact reads, in one request: the case (None if there is none), its summary,
+        and the name people know the author by (a member of staff's, or a partner provider's)."""
 
     def overview(self, crn: str) -> CaseOverview | None: ...
 

@@ -45,6 +45,7 @@ from probation.domain.events import DomainEvent, case_event
 from probation.domain.identifiers import new_crn
 from probation.domain.principal import STAFF_ROLES, Caller, PrincipalKind, Role
 from probation.domain.supervision.rules import with_recent
+from probation.domain.supervision.summary import SupervisionSummary
 
 # Conditional writes that lose a race are retried from a fresh read this many times.
 MAX_ATTEMPTS = 5
@@ -235,13 +236,19 @@ class CaseService(AuditingService):
         it, so a note written against details someone else has since changed is not filed unseen."""
         principal = caller.principal
         principal.require_any(STAFF_ROLES | {Role.PARTNER})
-        is_partner = principal.kind is PrincipalKind.PARTNER
-        _within_responsibility(self._stored(crn).case, new_contact.contact_date.date(), "contactDate")
+        context = self.repository.contact_context(crn, principal)
+        if context is None:
+            raise _no_case(crn)
+        _within_responsibility(context.stored.case, new_contact.contact_date.date(), "contactDate")
+        summary = context.summary
         for _ in range(SUMMARY_ATTEMPTS):
             try:
-                return self._record_contact_once(crn, new_contact, caller, expected_version, is_partner)
+                return self._record_contact_once(
+                    crn, new_contact, caller, expected_version, summary, context.author_name
+                )
             except SummaryChanged:
-                continue  # another change of the timeline's head came first: put this one in the new head
+                # Another change of the timeline's head came first: put this one in the new head.
+                summary = self.repository.summary(crn)
         raise Unavailable()
 
     def _record_contact_once(
@@ -250,15 +257,16 @@ class CaseService(AuditingService):
         new_contact: NewContact,
         caller: Caller,
         expected_version: int | None,
-        is_partner: bool,
+        summary: SupervisionSummary,
+        author_name: str | None,
     ) -> Contact:
         principal = caller.principal
-        summary = self.repository.summary(crn)
+        is_partner = principal.kind is PrincipalKind.PARTNER
         contact = Contact(
             **dict(new_contact),
             contact_id=self.new_id(),
             author=principal.subject,
-            author_name=self.repository.author_name(principal),
+            author_name=author_name,
             source=ContactSource.PARTNER if is_partner else ContactSource.STAFF,
             partner_id=principal.partner_id if is_partner else None,
             recorded_at=self.clock.now(),
