@@ -139,9 +139,7 @@ AppointmentId = Annotated[str, Path(alias="appointmentId", pattern=r"^[0-9a-f]{3
 
 def _appointment_response(status: int, appointment: Appointment) -> Response[Any]:
     location = f"/partner/v1/cases/{appointment.crn}/appointments/{appointment.id}"
-    return http.json_response(
-        status, appointment, {"ETag": http.etag(appointment.version), "Location": location}
-    )
+    return http.versioned_response(status, appointment, version=appointment.version, location=location)
 
 
 @app.post(

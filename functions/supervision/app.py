@@ -1,6 +1,7 @@
 """Supervision API: appointments and outcomes, enforcement, breaches, compliance, requirement progress and
 work lists. Thin routes that parse, call the supervision service and shape the response."""
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -13,6 +14,7 @@ from probation.adapters.clock import SystemClock, new_id
 from probation.adapters.supervision_repository import DynamoSupervisionRepository
 from probation.api import http, idempotency
 from probation.api.paging import DEFAULT_LIMIT, Cursor, Limit
+from probation.domain.principal import Caller
 from probation.domain.supervision.models import (
     Adjustment,
     Appointment,
@@ -62,8 +64,19 @@ def service() -> SupervisionService:
 
 def appointment_response(status: int, appointment: Appointment) -> Response[Any]:
     location = f"/cases/{appointment.crn}/appointments/{appointment.id}"
-    return http.json_response(
-        status, appointment, {"ETag": http.etag(appointment.version), "Location": location}
+    return http.versioned_response(status, appointment, version=appointment.version, location=location)
+
+
+def _changed_once(change: Callable[[int | None, Caller], Appointment]) -> Response[Any]:
+    """A change to an appointment read at If-Match's version, made once per Idempotency-Key."""
+    who = http.caller(app)
+    expected = http.if_match_version(app)
+    return idempotency.once(
+        app,
+        who.principal.subject,
+        lambda: change(expected, who),
+        lambda appointment: appointment_response(200, appointment),
+        outcome=Appointment,
     )
 
 
@@ -139,14 +152,8 @@ def record_outcome(
 def reschedule(
     crn: http.CrnPath, appointment_id: AppointmentId, change: Annotated[Reschedule, Body()]
 ) -> Response[Any]:
-    who = http.caller(app)
-    expected = http.if_match_version(app)
-    return idempotency.once(
-        app,
-        who.principal.subject,
-        lambda: service().reschedule(crn, appointment_id, change, expected, who),
-        lambda a: appointment_response(200, a),
-        outcome=Appointment,
+    return _changed_once(
+        lambda expected, who: service().reschedule(crn, appointment_id, change, expected, who)
     )
 
 
@@ -158,14 +165,8 @@ def reschedule(
 def cancel(
     crn: http.CrnPath, appointment_id: AppointmentId, cancellation: Annotated[Cancellation, Body()]
 ) -> Response[Any]:
-    who = http.caller(app)
-    expected = http.if_match_version(app)
-    return idempotency.once(
-        app,
-        who.principal.subject,
-        lambda: service().cancel(crn, appointment_id, cancellation, expected, who),
-        lambda a: appointment_response(200, a),
-        outcome=Appointment,
+    return _changed_once(
+        lambda expected, who: service().cancel(crn, appointment_id, cancellation, expected, who)
     )
 
 

@@ -195,6 +195,11 @@ def _path(resolver: APIGatewayRestResolver) -> str:
     return str(resolver.current_event.path)
 
 
+def versioned_response(status: int, body: BaseModel, *, version: int, location: str) -> Response[str]:
+    """A versioned resource: its body, its ETag (for If-Match) and where it lives."""
+    return json_response(status, body, {"ETag": etag(version), "Location": location})
+
+
 def json_response(status: int, model: BaseModel, headers: Mapping[str, str] | None = None) -> Response[str]:
     """A JSON body serialised here (camelCase), so it can also be stored for idempotent replays."""
     return Response(
