@@ -218,9 +218,7 @@ class SupervisionService(AuditingService):
             )
 
         def attempt(view: CaseView) -> Appointment:
-            current = self._appointment(crn, appointment_id, caller)
-            if current.version != expected_version:
-                raise stale(current.version)
+            current = self._at_version(crn, appointment_id, caller, expected_version)
             if current.status in (AppointmentStatus.RESCHEDULED, AppointmentStatus.CANCELLED):
                 raise Conflict(
                     f"Appointment {appointment_id} was {current.status.lower()}: it takes no outcome."
@@ -324,9 +322,7 @@ class SupervisionService(AuditingService):
             )
 
         def attempt(view: CaseView) -> Appointment:
-            current = self._appointment(crn, appointment_id, caller)
-            if current.version != expected_version:
-                raise stale(current.version)
+            current = self._at_version(crn, appointment_id, caller, expected_version)
             if current.status is not AppointmentStatus.SCHEDULED:
                 raise Conflict(
                     f"Appointment {appointment_id} is {current.status.lower()}: it cannot be moved."
@@ -433,9 +429,7 @@ class SupervisionService(AuditingService):
             raise PreconditionRequired("Cancelling needs If-Match with the appointment's ETag.")
 
         def attempt(view: CaseView) -> Appointment:
-            current = self._appointment(crn, appointment_id, caller)
-            if current.version != expected_version:
-                raise stale(current.version)
+            current = self._at_version(crn, appointment_id, caller, expected_version)
             if current.status is not AppointmentStatus.SCHEDULED:
                 raise Conflict(
                     f"Appointment {appointment_id} is {current.status.lower()}: it cannot be cancelled."
@@ -701,6 +695,15 @@ class SupervisionService(AuditingService):
         return self.repository.due(scope, code, kind, until, limit, cursor)
 
     # ------------------------------------------------------------------ helpers
+
+    def _at_version(
+        self, crn: str, appointment_id: str, caller: Caller, expected_version: int | None
+    ) -> Appointment:
+        """The appointment, if it is still at the version the caller read (If-Match); else 412."""
+        current = self._appointment(crn, appointment_id, caller)
+        if current.version != expected_version:
+            raise stale(current.version)
+        return current
 
     def _writer(self, caller: Caller) -> str | None:
         principal = caller.principal
