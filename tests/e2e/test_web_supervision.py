@@ -222,8 +222,8 @@ def test_repeats_are_arranged_weekly(page: Page, runner: Runner, supervised: Sup
     ("fill", "messages"),
     [
         (
-            "past",
-            ["Select the type of appointment", "Date of the appointment must be today or in the future"],
+            "before the sentence",
+            ["Select the type of appointment", "Date of the appointment must be on or after"],
         ),
         (
             "empty",
@@ -244,11 +244,10 @@ def test_bad_input_gets_the_gov_uk_error_pattern_and_arranges_nothing(
     sign_in(page, runner, staff_code=s.practitioner_code)
     page.goto(f"{runner.base_url}/#/cases/{s.crn}/appointments/new")
     expect(page.get_by_role("heading", name="Arrange an appointment")).to_be_visible()
-    if fill == "past":
-        yesterday = uk(-1, 10)
-        page.get_by_label("Day").fill(str(yesterday.day))
-        page.get_by_label("Month").fill(str(yesterday.month))
-        page.get_by_label("Year").fill(str(yesterday.year))
+    if fill == "before the sentence":
+        page.get_by_label("Day").fill("3")
+        page.get_by_label("Month").fill("1")
+        page.get_by_label("Year").fill("2001")
         page.get_by_label("Start time").fill("10:00")
         page.get_by_label("End time").fill("11:00")
     page.get_by_role("button", name="Arrange appointment").click()
@@ -259,7 +258,7 @@ def test_bad_input_gets_the_gov_uk_error_pattern_and_arranges_nothing(
     assert page.title().startswith("Error: ")
     expect(page.locator("#date-day")).to_have_class(re.compile("govuk-input--error"))
     expect(page.locator(".govuk-error-message").first).to_be_visible()
-    check_screen(page, f"26-arrange-error-{fill}")
+    check_screen(page, f"26-arrange-error-{fill.replace(' ', '-')}")
     assert appointments(s) == before
 
 
@@ -312,3 +311,25 @@ def test_on_a_phone_and_by_keyboard_the_appointments_and_the_outcome_work(
         check_screen(phone, "29-record-outcome-phone")
     finally:
         context.close()
+
+
+def test_an_appointment_that_has_happened_can_be_recorded_afterwards(
+    page: Page, runner: Runner, supervised: Supervised
+) -> None:
+    """Within the sentence, an appointment may be recorded retrospectively (then its outcome is due)."""
+    s = supervised
+    before = len(appointments(s))
+    sign_in(page, runner, staff_code=s.practitioner_code)
+    page.goto(f"{runner.base_url}/#/cases/{s.crn}/appointments/new")
+    when = uk(-1, 8)
+    page.get_by_label("Phone call").check()
+    page.get_by_label("Day").fill(str(when.day))
+    page.get_by_label("Month").fill(str(when.month))
+    page.get_by_label("Year").fill(str(when.year))
+    page.get_by_label("Start time").fill("08:00")
+    page.get_by_label("End time").fill("08:20")
+    page.get_by_role("button", name="Arrange appointment").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_be_visible()
+    made = appointments(s)
+    assert len(made) == before + 1
+    assert any(a["start"].startswith(when.date().isoformat()) for a in made)

@@ -32,9 +32,9 @@ export function longDate({ year, month, day }) {
 }
 
 // {date} when the typed parts make a date allowed here, or {problem: {message, parts}}: parts are the
-// inputs to mark. earliest: the first allowed date ({year, month, day}), with the words for why. future:
-// a date still to come (an appointment being arranged) rather than one that has happened.
-export function readDate(label, typed, { earliest, earliestReason, future = false } = {}) {
+// inputs to mark. earliest: the first allowed date ({year, month, day}), with the words for why. past:
+// false for a date that may be still to come (an appointment, which may also be recorded afterwards).
+export function readDate(label, typed, { earliest, earliestReason, past = true } = {}) {
   const values = Object.fromEntries(PARTS.map((part) => [part, String(typed[part] ?? '').trim()]));
   const missing = PARTS.filter((part) => !values[part]);
   if (missing.length === PARTS.length) return { problem: { message: `Enter ${label}`, parts: PARTS } };
@@ -52,10 +52,7 @@ export function readDate(label, typed, { earliest, earliestReason, future = fals
   if (date.day < 1 || date.day > daysInMonth) {
     return { problem: { message: `${sentence(label)} must be a real date`, parts: ['day'] } };
   }
-  if (future && asNumber(date) < asNumber(ukToday())) {
-    return { problem: { message: `${sentence(label)} must be today or in the future`, parts: PARTS } };
-  }
-  if (!future && asNumber(date) > asNumber(ukToday())) {
+  if (past && asNumber(date) > asNumber(ukToday())) {
     return { problem: { message: `${sentence(label)} must be today or in the past`, parts: PARTS } };
   }
   if (earliest && asNumber(date) < asNumber(earliest)) {

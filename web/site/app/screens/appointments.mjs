@@ -205,10 +205,16 @@ function requirementName(requirement) {
 }
 
 // The request body from the form, or the problems that stop it being sent (the API checks it again).
-function appointmentFrom(values) {
+// Appointments may be arranged ahead or recorded afterwards, within the sentence (the API checks its end).
+function appointmentFrom(values, sentence) {
   const problems = [];
   if (!values.type) problems.push({ id: 'type', message: 'Select the type of appointment' });
-  const { date, problem: dateProblem } = readDate('date of the appointment', values, { future: true });
+  const [year, month, day] = String(sentence?.sentenceDate ?? '').split('-').map(Number);
+  const { date, problem: dateProblem } = readDate('date of the appointment', values, {
+    past: false,
+    earliest: sentence ? { year, month, day } : undefined,
+    earliestReason: 'the start of the sentence',
+  });
   if (dateProblem) {
     const inputs = dateProblem.parts.map((part) => `date-${part}`);
     problems.push({ id: inputs[0], inputs, message: dateProblem.message });
@@ -219,7 +225,6 @@ function appointmentFrom(values) {
   if (endProblem) problems.push({ id: 'end-time', message: endProblem.message });
   const start = date && startTime ? ukInstant(date, startTime) : null;
   const end = date && endTime ? ukInstant(date, endTime) : null;
-  if (start && start.getTime() <= Date.now()) problems.push({ id: 'start-time', message: 'Start time must be in the future' });
   if (start && end && end <= start) problems.push({ id: 'end-time', message: 'End time must be after the start time' });
   if (start && end && end - start > 12 * 3600 * 1000) problems.push({ id: 'end-time', message: 'An appointment must be 12 hours or shorter' });
   let count = null;
@@ -356,7 +361,7 @@ export async function arrangeScreen(context, crn) {
   async function submit(allowClash) {
     clearErrors(main);
     render(main.querySelector('#clash-slot'), '');
-    const { body, problems } = appointmentFrom(read());
+    const { body, problems } = appointmentFrom(read(), sentence);
     if (problems) {
       showErrors(main, problems);
       return;
