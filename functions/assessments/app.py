@@ -51,8 +51,8 @@ def _location(assessment: Assessment) -> str:
 
 
 def _assessment_response(status: int, assessment: Assessment) -> Response[str]:
-    headers = {"ETag": http.etag(assessment.version), "Location": _location(assessment)}
-    return http.json_response(status, assessment, headers)
+    location = _location(assessment)
+    return http.versioned_response(status, assessment, version=assessment.version, location=location)
 
 
 @app.post(

@@ -52,10 +52,6 @@ def service() -> CaseService:
     return _service
 
 
-def _case_headers(case: Case) -> dict[str, str]:
-    return {"ETag": http.etag(case.version), "Location": f"/cases/{case.crn}"}
-
-
 class SanctionsRecorded(ApiModel):
     sanctions: list[Sanction]
 
@@ -75,7 +71,7 @@ def create_case(new_case: Annotated[NewCase, Body()]) -> Response[Any]:
         return case
 
     def created(case: Case) -> Response[Any]:
-        return http.json_response(201, case, _case_headers(case))
+        return http.versioned_response(201, case, version=case.version, location=f"/cases/{case.crn}")
 
     return idempotency.once(app, who.principal.subject, create, created, outcome=Case)
 
@@ -193,9 +189,7 @@ def add_registration(
 
     def added(registration: Registration) -> Response[Any]:
         location = f"/cases/{crn}/registrations/{registration.registration_id}"
-        return http.json_response(
-            201, registration, {"Location": location, "ETag": http.etag(registration.version)}
-        )
+        return http.versioned_response(201, registration, version=registration.version, location=location)
 
     return idempotency.once(
         app,
