@@ -508,6 +508,47 @@ def test_the_overview_reads_a_bounded_head_of_the_timeline(
     assert not [i for i in table_items(template, f"CASE#{sentenced}") if i["SK"].startswith("CONTACT#")]
 
 
+# ------------------------------------------------------------------ the caseload at a glance
+
+
+def test_the_caseload_shows_each_cases_next_appointment_and_last_contact(
+    api: Caller, supervision_api: Caller, allocation_api: Caller, sentenced: str
+) -> None:
+    team = {"code": "N07CAM", "name": "Camden and Islington", "region": "London"}
+    assert allocation_api("POST", "/allocation/teams", team, roles=MANAGER).status == 201
+    holder = {"code": "PO001", "name": "Olu Ade", "grade": "PO", "teamCode": "N07CAM"}
+    assert allocation_api("POST", "/allocation/practitioners", holder, roles=MANAGER).status == 201
+    deliver(sentenced, "probation-case.engagement.created", "c-1", teamCode="N07CAM")
+    etag = allocation_api("GET", f"/cases/{sentenced}/allocation").headers["ETag"]
+    decision = {"practitionerCode": "PO001", "justification": "Capacity."}
+    assert (
+        allocation_api(
+            "POST", f"/cases/{sentenced}/allocation", decision, roles=MANAGER, headers={"If-Match": etag}
+        ).status
+        == 200
+    )
+
+    def at_a_glance() -> tuple[Any, Any]:
+        [entry] = allocation_api("GET", "/allocation/practitioners/PO001/caseload").body["items"]
+        return entry["nextAppointment"], entry["lastContact"]
+
+    assert at_a_glance() == (None, None)
+    note = {"type": "CASE_NOTE", "contactDate": (NOW - timedelta(days=3)).isoformat()}
+    noted = api("POST", f"/cases/{sentenced}/contacts", note, headers=key()).body
+    older = {"type": "CASE_NOTE", "contactDate": (NOW - timedelta(days=5)).isoformat()}
+    assert api("POST", f"/cases/{sentenced}/contacts", older, headers=key()).status == 201
+    later, sooner = arrange(supervision_api, sentenced, slot(9)), arrange(supervision_api, sentenced, slot(2))
+    missed = arrange(supervision_api, sentenced, slot(-1))
+    next_one, last = at_a_glance()
+    # Not the older note written after it, nor an appointment that has not happened or has no outcome yet.
+    assert (next_one["id"], next_one["start"]) == (sooner["id"], sooner["start"])
+    assert (last["contactId"], last["type"]) == (noted["contactId"], "CASE_NOTE")
+    assert later["id"] != next_one["id"]
+    assert outcome(supervision_api, sentenced, missed, {"outcome": "ATTC"}).status == 200
+    attended = {"contactId": missed["id"], "type": "OFFICE_APPOINTMENT", "date": missed["start"]}
+    assert at_a_glance()[1] == attended
+
+
 # ------------------------------------------------------------------ work lists
 
 

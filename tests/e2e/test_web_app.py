@@ -95,7 +95,7 @@ def story(runner: Runner) -> Story:
     assert case.status_code == 201, case.text
     crn: str = case.json()["crn"]
     base = f"{runner.base_url}/cases/{crn}"
-    record_conviction(admin, base, "10500")
+    record_conviction(admin, base, "10500", length_months=36)  # still running, so appointments can be made
     rosh = admin.post(
         f"{base}/registrations", json={"type": "RHRH", "registrationDate": "2025-10-03"}, timeout=10
     )
@@ -217,9 +217,22 @@ def test_a_practitioner_opens_the_case_from_their_caseload(page: Page, runner: R
     sign_in(page, runner, staff_code=story.practitioner_code)
     # A practitioner starts on their appointments; the caseload is one step away in the menu.
     expect(page.get_by_role("heading", name="My appointments", level=1)).to_be_visible()
+    start = (datetime.now(UTC) + timedelta(days=3)).replace(hour=10, minute=0, second=0, microsecond=0)
+    arranged = runner.session("practitioner", subject=story.practitioner_code).post(
+        f"{runner.base_url}/cases/{story.crn}/appointments",
+        json={"type": "HOME_VISIT", "start": f"{start:%Y-%m-%dT%H:%M}Z", "end": f"{start:%Y-%m-%d}T11:00Z"},
+        headers={"Idempotency-Key": letters(16)},
+        timeout=10,
+    )
+    assert arranged.status_code == 201, arranged.text
     page.get_by_role("link", name="My caseload").click()
     expect(page.get_by_role("heading", name="My caseload")).to_be_visible()
-    expect(page.get_by_role("row").filter(has_text=story.crn)).to_contain_text(story.name)
+    row = page.get_by_role("row").filter(has_text=story.crn)
+    expect(row).to_contain_text(story.name)
+    # At a glance: the visit just arranged (10:00 UTC, shown in UK time), and no contact yet.
+    expect(row).to_contain_text(f"{start.day} {start:%B %Y}")
+    expect(row).to_contain_text("Home visit")
+    expect(row).to_contain_text("None recorded")
     check_screen(page, "04-caseload")
 
     page.get_by_role("link", name=story.name).click()
@@ -228,6 +241,9 @@ def test_a_practitioner_opens_the_case_from_their_caseload(page: Page, runner: R
     expect(page.locator(".app-flags")).to_contain_text("High RoSH")
     expect(page.locator(".app-chart").first).to_contain_text("largest contributions")
     expect(page.get_by_text("Highbury Corner").or_(page.get_by_text("Thames Magistrates"))).to_be_visible()
+    # A 36-month community order from 1 October 2025 (record_conviction).
+    ends = page.locator(".govuk-summary-list__row").filter(has_text="Expected to end")
+    expect(ends).to_contain_text("1 October 2028")
     scores = runner.session("practitioner").get(f"{runner.base_url}/cases/{story.crn}/risk", timeout=10)
     lds = scores.json()["latest"]["screening"]["lds"]["ldsScore"]
     lds_row = page.locator(".govuk-summary-list__row").filter(has_text="Learning disability (LDS)")

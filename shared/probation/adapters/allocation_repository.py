@@ -24,6 +24,7 @@ from probation.domain.assessments.models import CaseState
 from probation.domain.audit import AuditRecord
 from probation.domain.cases.ports import ConcurrentChange
 from probation.domain.events import DomainEvent
+from probation.domain.supervision.summary import SupervisionSummary
 
 SOURCE = "probation.allocation"
 CONSUMER = "allocation"
@@ -100,6 +101,9 @@ class DynamoAllocationRepository:
 
     def caseload(self, practitioner_code: str) -> list[Allocation]:
         return self._allocations_on(keys.caseload(practitioner_code))
+
+    def supervision_summaries(self, crns: list[str]) -> dict[str, SupervisionSummary]:
+        return self.cases.summaries(crns)
 
     def case_state(self, crn: str) -> CaseState | None:
         partition = self.cases.partition(crn)

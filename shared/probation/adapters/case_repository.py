@@ -36,6 +36,7 @@ SOURCE = "probation.cases"
 ModelT = TypeVar("ModelT", bound=BaseModel)
 _CASE_ALIASES = frozenset(info.alias or name for name, info in Case.model_fields.items())
 CASE_EXISTS = "attribute_exists(PK)"
+BATCH_GET_LIMIT = 100  # keys in one BatchGetItem
 
 
 @dataclass
@@ -78,14 +79,17 @@ class DynamoCaseRepository:
         )
 
     def _get_all(self, wanted: list[Item]) -> dict[tuple[str, str], Item]:
-        """The items of ``wanted`` that exist, by key; keys DynamoDB leaves unprocessed are asked again."""
+        """The items of ``wanted`` that exist, by key, read consistently in batches of BatchGetItem's 100;
+        keys DynamoDB leaves unprocessed are asked again."""
         found: dict[tuple[str, str], Item] = {}
-        request = {self.table_name: {"Keys": wanted, "ConsistentRead": True}}
-        while request:
-            answer = self._table.meta.client.batch_get_item(RequestItems=request)
-            for item in answer["Responses"].get(self.table_name, []):
-                found[_key_of(item)] = item
-            request = answer.get("UnprocessedKeys") or {}
+        for start in range(0, len(wanted), BATCH_GET_LIMIT):
+            batch = wanted[start : start + BATCH_GET_LIMIT]
+            request = {self.table_name: {"Keys": batch, "ConsistentRead": True}}
+            while request:
+                answer = self._table.meta.client.batch_get_item(RequestItems=request)
+                for item in answer["Responses"].get(self.table_name, []):
+                    found[_key_of(item)] = item
+                request = answer.get("UnprocessedKeys") or {}
         return found
 
     def overview(self, crn: str) -> CaseOverview | None:
@@ -137,6 +141,15 @@ class DynamoCaseRepository:
     def summary(self, crn: str) -> SupervisionSummary:
         item = self._table.get_item(Key=keys.summary_key(crn), ConsistentRead=True).get("Item")
         return from_document(item, SupervisionSummary) if item else SupervisionSummary()
+
+    def summaries(self, crns: list[str]) -> dict[str, SupervisionSummary]:
+        """The supervision summary of each case, from BatchGetItem: a case with none yet has an empty one."""
+        found = self._get_all([keys.summary_key(crn) for crn in dict.fromkeys(crns)])
+        return {
+            crn: from_document(found[key], SupervisionSummary) if key in found else SupervisionSummary()
+            for crn in crns
+            for key in [_key_of(keys.summary_key(crn))]
+        }
 
     def audit_trail(self, crn: str, limit: int, cursor: str | None) -> tuple[list[AuditRecord], str | None]:
         page = query_page(

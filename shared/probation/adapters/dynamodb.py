@@ -23,8 +23,9 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 def to_attributes(model: BaseModel) -> Item:
-    """A model as DynamoDB attributes: camelCase JSON with numbers as Decimal (None is stored as NULL)."""
-    data = json.loads(model.model_dump_json(by_alias=True), parse_float=Decimal)
+    """A model as DynamoDB attributes: camelCase JSON with numbers as Decimal (None is stored as NULL). What
+    a model derives (its computed fields) is not stored (round_trip): the model refuses it when read back."""
+    data = json.loads(model.model_dump_json(by_alias=True, round_trip=True), parse_float=Decimal)
     if not isinstance(data, dict):
         raise TypeError("only objects can be stored as items")
     return data
@@ -37,7 +38,10 @@ def to_document(model: BaseModel, *, indexed: tuple[str, ...] = ()) -> Item:
     """A large, never-queried model as one JSON string attribute (cheap to store, read and marshal),
     with the ``indexed`` fields also kept as attributes for conditions and filters."""
     attributes = to_attributes(model)
-    return {DOCUMENT: model.model_dump_json(by_alias=True), **{name: attributes[name] for name in indexed}}
+    return {
+        DOCUMENT: model.model_dump_json(by_alias=True, round_trip=True),
+        **{name: attributes[name] for name in indexed},
+    }
 
 
 def from_document(item: Mapping[str, Any], model: type[ModelT]) -> ModelT:
@@ -84,7 +88,7 @@ class Transaction:
         """What the request making this change answers with: kept with the request's Idempotency-Key, if
         it has one, in this same transaction, so a retry after a crash between commit and response is
         answered with it."""
-        self._outcome = to_json(outcome, by_alias=True).decode()
+        self._outcome = to_json(outcome, by_alias=True, round_trip=True).decode()
 
     def put(self, label: str, item: Item, *, condition: str | None = None, **expression: Any) -> None:
         operation: dict[str, Any] = {"TableName": self.table_name, "Item": item}

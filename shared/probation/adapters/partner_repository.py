@@ -142,7 +142,7 @@ class DynamoPartnerRepository(SubscriptionStore):
             # The insert on the table stream is what sends the delivery on its way (functions/webhooks).
             transaction.create(
                 f"delivery to {delivery.subscription_id}",
-                {**delivery_item(delivery), "event": event.model_dump_json(by_alias=True)},
+                {**delivery_item(delivery), "event": event.model_dump_json(by_alias=True, round_trip=True)},
             )
         try:
             transaction.execute(self._table.meta.client)

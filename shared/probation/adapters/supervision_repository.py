@@ -365,7 +365,7 @@ def entry_item(appointment: Appointment) -> Item:
         **keys.timeline_contact_key(appointment.crn, appointment.start, appointment.id),
         "itemType": "CONTACT",
         **to_attributes(contact),
-        "appointment": appointment.model_dump_json(by_alias=True),
+        "appointment": appointment.model_dump_json(by_alias=True, round_trip=True),
     }
 
 

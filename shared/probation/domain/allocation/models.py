@@ -10,6 +10,7 @@ from probation.allocation import workload
 from probation.allocation.workload import Grade
 from probation.domain.cases.models import ShortText, TeamCode
 from probation.domain.model import ApiModel
+from probation.domain.supervision.summary import LastContact, NextAppointment
 
 StaffCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{3,10}$")]
 
@@ -218,6 +219,8 @@ class CaseloadEntry(ApiModel):
     expected_end_date: date | None = Field(
         default=None, description="The sentence date plus its length (for custody, the licence's end)"
     )
+    next_appointment: NextAppointment | None = None
+    last_contact: LastContact | None = None
 
 
 class TeamList(ApiModel):

@@ -1,5 +1,6 @@
 """Allocation rules: the team queue, tiering on case events, ranked recommendations, recorded decisions."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, cast
@@ -52,6 +53,8 @@ from probation.domain.errors import (
 from probation.domain.events import DomainEvent, case_event
 from probation.domain.principal import STAFF_ROLES, Caller, Principal, Role
 from probation.domain.risk_scoring.inputs import current_conviction
+from probation.domain.supervision.rules import next_appointment
+from probation.domain.supervision.summary import SupervisionSummary
 from probation.risk.enums import Gender, RiskBand
 
 TIER_COMPLETE = "tier.calculation.complete"
@@ -93,6 +96,8 @@ class AllocationRepository(Protocol):
     def queue(self, team_code: str) -> list[Allocation]: ...
 
     def caseload(self, practitioner_code: str) -> list[Allocation]: ...
+
+    def supervision_summaries(self, crns: list[str]) -> Mapping[str, SupervisionSummary]: ...
 
     def case_state(self, crn: str) -> CaseState | None: ...
 
@@ -207,6 +212,9 @@ class AllocationService(AuditingService):
     def caseload(self, code: str, caller: Caller) -> tuple[PractitionerView, list[CaseloadEntry]]:
         caller.principal.require_any(STAFF_ROLES)
         practitioner = self._practitioner(code)
+        held = self.repository.caseload(code)
+        summaries = self.repository.supervision_summaries([a.crn for a in held])
+        now = self.clock.now()
         entries = [
             CaseloadEntry(
                 crn=a.crn,
@@ -221,8 +229,10 @@ class AllocationService(AuditingService):
                 expected_end_date=expected_end_date(a.facts.sentence_date, a.facts.length_months)
                 if a.facts.sentence_date and a.facts.length_months
                 else None,
+                next_appointment=next_appointment(summaries[a.crn], now),
+                last_contact=summaries[a.crn].last_contact,
             )
-            for a in self.repository.caseload(code)
+            for a in held
         ]
         return self.view(practitioner), entries
 

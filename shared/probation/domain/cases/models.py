@@ -5,7 +5,14 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    StringConstraints,
+    computed_field,
+    model_validator,
+)
 
 from probation.domain.identifiers import (
     CRN_PATTERN,
@@ -217,6 +224,13 @@ class Sentence(ApiModel):
         elif self.release_date is not None:
             raise ValueError("releaseDate applies to custodial sentences only")
         return self
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="The sentence date plus its length: for custody, when the licence ends"
+    )
+    @property
+    def expected_end_date(self) -> date:
+        return expected_end_date(self.sentence_date, self.length_months)
 
 
 class NewConviction(ApiModel):

@@ -13,6 +13,7 @@ from probation.domain.supervision.summary import (
     BreachKind,
     Compliance,
     FailureEntry,
+    LastContact,
     NextAppointment,
     RequirementTally,
     SupervisionSummary,
@@ -317,15 +318,33 @@ def with_recent(
     kept = [e for e in summary.recent if e.get("contactId") != entry.get("contactId")]
     kept.append(dict(entry))
     kept.sort(key=lambda e: (str(e.get("contactDate")), str(e.get("contactId"))), reverse=True)
-    return summary.model_copy(update={"recent": kept[:limit]})
+    return summary.model_copy(update={"recent": kept[:limit], "last_contact": _last_contact(summary, entry)})
+
+
+def _last_contact(summary: SupervisionSummary, entry: Mapping[str, object]) -> LastContact | None:
+    """A contact, or an appointment once its outcome is recorded, took place; a scheduled, moved or cancelled
+    appointment did not."""
+    if entry.get("appointmentStatus") not in (None, "COMPLETED"):
+        return summary.last_contact
+    candidate = LastContact.model_validate(
+        {"contactId": entry["contactId"], "type": entry["type"], "date": entry["contactDate"]}
+    )
+    latest = summary.last_contact
+    return candidate if latest is None or candidate.date >= latest.date else latest
+
+
+def _upcoming(summary: SupervisionSummary, now: datetime) -> list[NextAppointment]:
+    return sorted((a for a in summary.open.values() if a.start > now), key=lambda a: (a.start, a.id))
+
+
+def next_appointment(summary: SupervisionSummary, now: datetime) -> NextAppointment | None:
+    return next(iter(_upcoming(summary, now)), None)
 
 
 def next_appointments(
     summary: SupervisionSummary, now: datetime, ref: Reference | None = None
 ) -> list[NextAppointment]:
-    limit = (ref or reference()).rules.next_appointments_shown
-    upcoming = sorted((a for a in summary.open.values() if a.start > now), key=lambda a: (a.start, a.id))
-    return upcoming[:limit]
+    return _upcoming(summary, now)[: (ref or reference()).rules.next_appointments_shown]
 
 
 # ------------------------------------------------------------------ requirement progress

@@ -86,6 +86,14 @@ class NextAppointment(ApiModel):
     location: str | None = None
 
 
+class LastContact(ApiModel):
+    """The latest contact that took place: a contact, or an appointment with its outcome recorded."""
+
+    contact_id: str
+    type: str
+    date: datetime
+
+
 class FailureEntry(ApiModel):
     """An unacceptable failure (``AFTC``, ``ATSH``, ``UAAB``) still able to count."""
 
@@ -118,4 +126,8 @@ class SupervisionSummary(ApiModel):
     tallies: dict[str, RequirementTally] = Field(default_factory=dict)
     recent: list[dict[str, object]] = Field(
         default_factory=list, description="The latest timeline entries (contacts as the timeline lists them)"
+    )
+    last_contact: LastContact | None = Field(
+        default=None,
+        description="Kept apart from ``recent``, which a run of future appointments can fill",
     )

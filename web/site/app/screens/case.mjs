@@ -52,6 +52,7 @@ function convictions(list) {
         ['Offences', conviction.offences.map((o) => html`${offenceName(o.description, o.offenceCode)} (${o.offenceCode})${o.main ? ', main' : ''}<br>`)],
         ['Sentence', html`${SENTENCE_TYPES[sentence.type] ?? words(sentence.type)}, ${sentence.lengthMonths} months from ${formatDate(sentence.sentenceDate)}`],
         sentence.releaseDate ? ['Release date', formatDate(sentence.releaseDate)] : null,
+        [sentence.type === 'CUSTODY' ? 'Licence ends' : 'Expected to end', formatDate(sentence.expectedEndDate)],
         sentence.requirements?.length ? ['Requirements', sentence.requirements.map((r) => html`${words(r.type)}${r.length ? `: ${r.length} ${words(r.lengthUnit).toLowerCase()}` : ''}<br>`)] : null,
       ])}`;
   });

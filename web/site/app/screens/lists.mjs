@@ -1,9 +1,9 @@
 // A practitioner's caseload and a team's unallocated queue: tables of cases with tier and risk bands.
 import { ApiError } from '../api.mjs';
-import { bandTag, formatDate, html, notificationBanner, percent, plural, render, tierTag, words } from '../view.mjs';
+import { bandTag, formatDate, formatDateTime, html, notificationBanner, percent, plural, render, tierTag, words } from '../view.mjs';
 import { teamName, teamNames } from '../directory.mjs';
 import { sortable } from '../sortable.mjs';
-import { SENTENCE_TYPES } from '../wording.mjs';
+import { CONTACT_TYPES, SENTENCE_TYPES } from '../wording.mjs';
 
 // Priority, most urgent first: tier A3 before A2 … D0 (hmpps-tier's letters are risk of harm, its numbers
 // the likelihood of reoffending), then the longest waiting (the queue) or the most points (a caseload).
@@ -21,6 +21,13 @@ function bandRank(band) {
 function byPriority(items) {
   return [...items].sort((a, b) => tierRank(a.tier) - tierRank(b.tier)
     || (b.daysWaiting ?? 0) - (a.daysWaiting ?? 0) || (b.points ?? 0) - (a.points ?? 0));
+}
+
+// A caseload's next appointment or last contact: when, then what; with none, a word, sorted to the end.
+function timelineCell(when, type, none, sortWhenNone) {
+  if (!when) return html`<td class="govuk-table__cell" data-sort-value="${sortWhenNone}">${none}</td>`;
+  return html`<td class="govuk-table__cell" data-sort-value="${when}">${formatDateTime(when)}<br>
+    <span class="govuk-body-s">${CONTACT_TYPES[type] ?? words(type)}</span></td>`;
 }
 
 function flashBanner(context) {
@@ -58,6 +65,8 @@ export async function caseloadScreen(context) {
       <thead class="govuk-table__head"><tr class="govuk-table__row">
         <th scope="col" class="govuk-table__header" data-sortable>Name and CRN</th>
         <th scope="col" class="govuk-table__header" data-sortable>Sentence</th>
+        <th scope="col" class="govuk-table__header" data-sortable>Next appointment</th>
+        <th scope="col" class="govuk-table__header" data-sortable>Last contact</th>
         <th scope="col" class="govuk-table__header" data-sortable aria-sort="ascending">Tier</th>
         <th scope="col" class="govuk-table__header" data-sortable>RoSH</th>
         <th scope="col" class="govuk-table__header" data-sortable>RSR</th>
@@ -69,6 +78,8 @@ export async function caseloadScreen(context) {
           <td class="govuk-table__cell" data-sort-value="${item.name}"><a class="govuk-link" href="#/cases/${item.crn}">${item.name}</a><br>
             <span class="govuk-body-s">${item.crn}</span></td>
           <td class="govuk-table__cell" data-sort-value="${item.expectedEndDate ?? '9999'}">${SENTENCE_TYPES[item.sentenceType] ?? 'None'}${item.expectedEndDate ? html`<br><span class="govuk-body-s">ends ${formatDate(item.expectedEndDate)}</span>` : ''}</td>
+          ${timelineCell(item.nextAppointment?.start, item.nextAppointment?.type, 'None arranged', '9999')}
+          ${timelineCell(item.lastContact?.date, item.lastContact?.type, 'None recorded', '0000')}
           <td class="govuk-table__cell" data-sort-value="${tierRank(item.tier)}">${tierTag(item.tier)}</td>
           <td class="govuk-table__cell" data-sort-value="${bandRank(item.rosh)}">${bandTag(item.rosh)}</td>
           <td class="govuk-table__cell" data-sort-value="${bandRank(item.rsrBand)}">${bandTag(item.rsrBand)}</td>
