@@ -22,7 +22,7 @@ from probation.adapters.risk_repository import DynamoRiskRepository
 from probation.adapters.webhooks import DynamoDeliveryRepository
 from probation.domain.assessments.models import Assessment, AssessmentStatus
 from probation.domain.audit import AuditAction, AuditRecord
-from probation.domain.cases.models import RegistrationStatus
+from probation.domain.cases.models import CaseStatus, RegistrationStatus
 from probation.domain.cases.ports import ConcurrentChange
 from probation.domain.cases.registers import REGISTER_TYPES
 from probation.domain.errors import NotFound
@@ -110,10 +110,36 @@ def test_two_convictions_numbered_from_one_count_are_not_both_kept(api: Caller, 
     [first] = overview.convictions
     # Built from the same read of convictionCount (0) as the first, so numbered 1 too.
     rival = first.model_copy(update={"court": "Rival Crown Court"})
+    event, audit = change_of(crn)
     refused_and_unchanged(
         ConcurrentChange,
         lambda: cases.overview(crn),
-        lambda: cases.add_conviction(crn, rival, *change_of(crn)),
+        lambda: cases.add_conviction(crn, rival, [event], audit, CaseStatus.ACTIVE),
+    )
+
+
+def test_a_conviction_added_from_a_read_before_the_case_closed_is_refused(
+    api: Caller, template: Template, crn: str
+) -> None:
+    cases = DynamoCaseRepository()
+    assert api("POST", f"/cases/{crn}/convictions", CONVICTION).status == 201
+    overview = cases.overview(crn)
+    assert overview is not None
+    [first] = overview.convictions
+    # The last sentence was terminated meanwhile: its case closed. A conviction from the read before must
+    # retry, so that it reopens the case (and says so) rather than leave it closed with an active sentence.
+    boto3.resource("dynamodb").Table(template.physical_name("CaseTable")).update_item(
+        Key=keys.profile_key(crn),
+        UpdateExpression="SET #s = :closed",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":closed": "CLOSED"},
+    )
+    second = first.model_copy(update={"conviction_number": 2})
+    event, audit = change_of(crn)
+    refused_and_unchanged(
+        ConcurrentChange,
+        lambda: cases.overview(crn),
+        lambda: cases.add_conviction(crn, second, [event], audit, CaseStatus.ACTIVE),
     )
 
 

@@ -23,7 +23,15 @@ from probation.adapters.dynamodb import (
 )
 from probation.adapters.outbox import audit_item, record_change
 from probation.domain.audit import AuditRecord
-from probation.domain.cases.models import Case, CaseOverview, Contact, Conviction, Registration, Sanction
+from probation.domain.cases.models import (
+    Case,
+    CaseOverview,
+    CaseStatus,
+    Contact,
+    Conviction,
+    Registration,
+    Sanction,
+)
 from probation.domain.cases.ports import ConcurrentChange, ContactContext, StoredCase, SummaryChanged
 from probation.domain.errors import NotFound
 from probation.domain.events import DomainEvent
@@ -188,7 +196,10 @@ class DynamoCaseRepository:
 
     def update(self, case: Case, expected_version: int, event: DomainEvent, audit: AuditRecord) -> None:
         """Replace the person's details if, and only if, the stored version is still ``expected_version``."""
-        attributes = {name: value for name, value in _profile_item(case).items() if name not in ("PK", "SK")}
+        # The status is the sentences' to move (termination and a new conviction), never a details PATCH's.
+        attributes = {
+            name: value for name, value in _profile_item(case).items() if name not in ("PK", "SK", "status")
+        }
         update = "SET " + ", ".join(f"#{name} = :{name}" for name in attributes)
         names = {f"#{name}": name for name in attributes}
         values = {f":{name}": value for name, value in attributes.items()}
@@ -205,24 +216,33 @@ class DynamoCaseRepository:
         self._execute(transaction, case.crn)
 
     def add_conviction(
-        self, crn: str, conviction: Conviction, event: DomainEvent, audit: AuditRecord
+        self,
+        crn: str,
+        conviction: Conviction,
+        events: list[DomainEvent],
+        audit: AuditRecord,
+        read_status: CaseStatus,
     ) -> None:
-        """Numbered after the case's last conviction; a concurrent addition makes this one retry."""
+        """Numbered after the case's last conviction, and the case ACTIVE: a concurrent addition, or a
+        termination that closed the case since it was read, makes this one retry."""
         item = {**keys.conviction_key(crn, conviction.conviction_number), "itemType": "CONVICTION"}
         transaction = self._transaction()
         transaction.update(
             "conviction number",
             keys.profile_key(crn),
-            "SET convictionCount = :number",
-            condition="attribute_exists(PK) AND convictionCount = :previous",
+            "SET convictionCount = :number, #status = :active",
+            condition=f"attribute_exists(PK) AND convictionCount = :previous AND {status_is(read_status)}",
+            ExpressionAttributeNames={"#status": "status"},
             ExpressionAttributeValues={
                 ":number": conviction.conviction_number,
                 ":previous": conviction.conviction_number - 1,
+                ":active": CaseStatus.ACTIVE.value,
+                ":read": read_status.value,
             },
         )
         transaction.create("conviction", {**item, **to_attributes(conviction)})
         transaction.answers(conviction)
-        record_change(transaction, SOURCE, [event], audit)
+        record_change(transaction, SOURCE, events, audit)
         self._execute(transaction, crn)
 
     def add_sanctions(
@@ -353,6 +373,14 @@ class DynamoCaseRepository:
 
 
 ALLOCATED_TO_THE_PARTNER = "allocated to the partner"
+
+
+def status_is(status: CaseStatus) -> str:
+    """A condition that the case profile's ``#status`` is still ``:read`` (``status``): a profile from
+    before statuses were kept is ACTIVE."""
+    if status is CaseStatus.ACTIVE:
+        return "(attribute_not_exists(#status) OR #status = :read)"
+    return "#status = :read"
 
 
 def execute_on_case(transaction: Transaction, table: Any, crn: str) -> None:

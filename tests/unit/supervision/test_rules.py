@@ -142,8 +142,3 @@ def test_a_clash_is_an_overlap_with_an_appointment_without_an_outcome() -> None:
     assert rules.clashes([(start + timedelta(minutes=30), start + timedelta(hours=2))], [held]) == [held]
     assert rules.clashes([(start + timedelta(hours=1), start + timedelta(hours=2))], [held]) == []
     assert rules.clashes([(start, start + timedelta(hours=1))], [held], ignore="a") == []
-
-
-def test_add_months_clamps_to_the_month_end() -> None:
-    assert rules.add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
-    assert rules.add_months(date(2026, 3, 31), -13) == date(2025, 2, 28)

@@ -1,6 +1,5 @@
 """What the case records API accepts and returns. Field rules that need no other data live here."""
 
-import calendar
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Self
@@ -24,6 +23,7 @@ from probation.domain.identifiers import (
 from probation.domain.model import ApiModel
 from probation.domain.risk_scoring.records import RiskSummary
 from probation.domain.supervision.summary import Compliance, NextAppointment
+from probation.risk.dates import add_months
 from probation.risk.enums import Gender
 
 Name = Annotated[
@@ -135,11 +135,23 @@ class CasePatch(ApiModel):
         return self
 
 
+class CaseStatus(StrEnum):
+    """A case is CLOSED when none of its sentences is still active (each ended by a termination); a new
+    conviction makes it ACTIVE again."""
+
+    ACTIVE = "ACTIVE"
+    CLOSED = "CLOSED"
+
+
 class Case(NewCase):
     crn: Crn
     version: int
     created_at: datetime
     updated_at: datetime
+    status: CaseStatus = Field(
+        default=CaseStatus.ACTIVE,
+        description="CLOSED once every sentence is terminated; a new conviction reopens it",
+    )
 
     def patched(self, patch: CasePatch, at: datetime) -> "Case":
         changes = {name: getattr(patch, name) for name in patch.model_fields_set}
@@ -200,9 +212,7 @@ class Offence(ApiModel):
 def expected_end_date(sentence_date: date, length_months: int) -> date:
     """When a sentence (for custody, its licence) is expected to end: its date plus its length, on the same
     day of the month or the month's last day."""
-    months = sentence_date.month - 1 + length_months
-    year, month = sentence_date.year + months // 12, months % 12 + 1
-    return date(year, month, min(sentence_date.day, calendar.monthrange(year, month)[1]))
+    return add_months(sentence_date, length_months)
 
 
 class Sentence(ApiModel):
@@ -250,13 +260,62 @@ class NewConviction(ApiModel):
         return self
 
 
+class TerminationReason(StrEnum):
+    """Why a sentence ended early or on time (nDelius's termination reasons, grouped)."""
+
+    COMPLETED = "COMPLETED"
+    REVOKED_ON_BREACH = "REVOKED_ON_BREACH"
+    REVOKED_OTHER = "REVOKED_OTHER"
+    DECEASED = "DECEASED"
+    TRANSFERRED_OUT_OF_JURISDICTION = "TRANSFERRED_OUT_OF_JURISDICTION"
+    OTHER = "OTHER"
+
+
+class NewTermination(ApiModel):
+    date: PastDate = Field(description="When the sentence ended")
+    reason: TerminationReason
+    notes: FreeText | None = None
+
+
+class Termination(NewTermination):
+    terminated_by: str
+    terminated_at: datetime
+    cancelled_appointment_ids: list[str] = Field(
+        default_factory=list, description="The future appointments the termination cancelled"
+    )
+
+
+class RequirementTerminationReason(StrEnum):
+    COMPLETED = "COMPLETED"
+    REVOKED = "REVOKED"
+
+
+class NewRequirementTermination(ApiModel):
+    date: PastDate = Field(description="When the requirement ended")
+    reason: RequirementTerminationReason
+    notes: FreeText | None = None
+
+
+class RequirementTermination(NewRequirementTermination):
+    terminated_by: str
+    terminated_at: datetime
+
+
 class Conviction(NewConviction):
     conviction_number: int
     created_at: datetime
+    termination: Termination | None = Field(default=None, description="Set once the sentence has ended")
+    requirement_terminations: dict[str, RequirementTermination] = Field(
+        default_factory=dict, description="Requirements ended before their sentence, by requirement id"
+    )
 
     @property
     def main_offence(self) -> Offence:
         return next(offence for offence in self.offences if offence.main)
+
+    @property
+    def active(self) -> bool:
+        return self.termination is None
 
 
 # ------------------------------------------------------------------ previous sanctions

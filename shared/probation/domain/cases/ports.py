@@ -5,7 +5,15 @@ from datetime import date
 from typing import Protocol
 
 from probation.domain.audit import AuditRecord
-from probation.domain.cases.models import Case, CaseOverview, Contact, Conviction, Registration, Sanction
+from probation.domain.cases.models import (
+    Case,
+    CaseOverview,
+    CaseStatus,
+    Contact,
+    Conviction,
+    Registration,
+    Sanction,
+)
 from probation.domain.events import DomainEvent
 from probation.domain.principal import Principal
 from probation.domain.supervision.summary import SupervisionSummary
@@ -75,8 +83,14 @@ class CaseRepository(Protocol):
     def update(self, case: Case, expected_version: int, event: DomainEvent, audit: AuditRecord) -> None: ...
 
     def add_conviction(
-        self, crn: str, conviction: Conviction, event: DomainEvent, audit: AuditRecord
-    ) -> None: ...
+        self,
+        crn: str,
+        conviction: Conviction,
+        events: list[DomainEvent],
+        audit: AuditRecord,
+        read_status: CaseStatus,
+    ) -> None:
+        """Numbered after the last conviction, and the case ACTIVE, if its status is still ``read_status``."""
 
     def add_sanctions(
         self, crn: str, sanctions: list[Sanction], event: DomainEvent, audit: AuditRecord

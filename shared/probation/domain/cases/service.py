@@ -11,6 +11,7 @@ from probation.domain.cases.models import (
     Case,
     CaseOverview,
     CasePatch,
+    CaseStatus,
     Contact,
     ContactSource,
     Conviction,
@@ -185,11 +186,25 @@ class CaseService(AuditingService):
                 sentenceDate=conviction.sentence.sentence_date.isoformat(),
                 mainOffenceCode=main.offence_code,
             )
+            events = [event]
+            status = stored.case.status
+            if status is CaseStatus.CLOSED:
+                events.append(
+                    self._event(
+                        caller,
+                        "probation-case.reopened",
+                        crn,
+                        f"{crn} reopened by conviction {conviction.conviction_number}",
+                        f"/cases/{crn}",
+                        convictionNumber=conviction.conviction_number,
+                    )
+                )
             self.repository.add_conviction(
                 crn,
                 conviction,
-                event,
+                events,
                 self._audit(caller, crn, AuditAction.CREATE, event, resource="conviction"),
+                status,
             )
             return conviction
 

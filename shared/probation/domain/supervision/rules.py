@@ -1,12 +1,15 @@
 """Pure supervision rules: the Sentencing Act 2020 Sch.10 count and prompt, outcome bookkeeping on the
 summary, requirement progress, repeats and clashes. No storage, no clock: the time comes in as an argument."""
 
-import calendar
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
+from probation.domain.cases.models import (
+    Conviction,
+    RequirementTerminationReason,
+    TerminationReason,
+)
 from probation.domain.supervision.reference import ComplianceRules, OutcomeCategory, Reference, reference
 from probation.domain.supervision.summary import (
     Breach,
@@ -19,16 +22,10 @@ from probation.domain.supervision.summary import (
     SupervisionSummary,
     Warning,
 )
+from probation.risk.dates import add_months
 
 WARNING_LETTER = "WARNING_LETTER"
 INTERVAL_DAYS = {"WEEK": 7, "FORTNIGHT": 14, "FOUR_WEEKS": 28}
-
-
-def add_months(day: date, months: int) -> date:
-    """Calendar months, clamped to the month's last day (31 January + 1 month is 28 or 29 February)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # ------------------------------------------------------------------ the sentence
@@ -40,17 +37,21 @@ class RequirementFacts:
     type: str
     length: int | None
     length_unit: str | None
+    ended: str | None = None  # COMPLETED or REVOKED: by its own termination, or its sentence's
 
 
 @dataclass(frozen=True)
 class SentenceFacts:
-    """What the rules need of the current sentence (the latest conviction's)."""
+    """What the rules need of the current sentence: the latest active conviction's, else (a closed case) the
+    latest conviction's."""
 
     sentence_type: str
     sentence_date: date
     end_date: date
     release_date: date | None
     requirements: tuple[RequirementFacts, ...] = ()
+    conviction_number: int = 0
+    terminated: bool = False
 
     def on_licence(self, today: date) -> bool:
         """A custodial sentence whose release date has passed: licence or post-sentence supervision."""
@@ -67,16 +68,18 @@ def requirement_id(conviction_number: int, index: int) -> str:
     return f"{conviction_number}-{index + 1}"
 
 
-def sentence_facts(convictions: Iterable[Any]) -> SentenceFacts | None:
-    """The current sentence: the latest conviction's, as the case overview lists them."""
-    latest = max(convictions, key=lambda c: (c.conviction_date, c.conviction_number), default=None)
+def sentence_facts(convictions: Iterable[Conviction]) -> SentenceFacts | None:
+    """The current sentence: the latest active conviction's, else the latest one's (a closed case)."""
+    listed = list(convictions)
+    latest = max(listed, key=lambda c: (c.active, c.conviction_date, c.conviction_number), default=None)
     if latest is None:
         return None
     sentence = latest.sentence
+    sentence_ended = _requirement_ending(latest.termination.reason) if latest.termination else None
     return SentenceFacts(
         sentence_type=str(sentence.type),
         sentence_date=sentence.sentence_date,
-        end_date=add_months(sentence.sentence_date, sentence.length_months),
+        end_date=sentence.expected_end_date,
         release_date=sentence.release_date,
         requirements=tuple(
             RequirementFacts(
@@ -84,10 +87,27 @@ def sentence_facts(convictions: Iterable[Any]) -> SentenceFacts | None:
                 type=str(requirement.type),
                 length=requirement.length,
                 length_unit=str(requirement.length_unit) if requirement.length_unit else None,
+                ended=_ended(latest, requirement_id(latest.conviction_number, index), sentence_ended),
             )
             for index, requirement in enumerate(sentence.requirements)
         ),
+        conviction_number=latest.conviction_number,
+        terminated=not latest.active,
     )
+
+
+def _requirement_ending(reason: TerminationReason) -> RequirementTerminationReason:
+    """A sentence that ends completed completes its requirements; any other ending revokes them."""
+    return (
+        RequirementTerminationReason.COMPLETED
+        if reason is TerminationReason.COMPLETED
+        else RequirementTerminationReason.REVOKED
+    )
+
+
+def _ended(conviction: Conviction, requirement: str, sentence_ended: str | None) -> str | None:
+    own = conviction.requirement_terminations.get(requirement)
+    return str(own.reason) if own else sentence_ended
 
 
 # ------------------------------------------------------------------ the statutory count
@@ -355,6 +375,15 @@ def requirement_progress(
 ) -> tuple[str, dict[str, int | None]]:
     """(status, progress) of one requirement: unpaid work minutes, RAR days, programme sessions."""
     tally = tally or RequirementTally()
+    status, progress = _progress(facts, tally, summary, now)
+    if facts.ended is not None:
+        status = "COMPLETE" if facts.ended == RequirementTerminationReason.COMPLETED else "TERMINATED"
+    return status, progress
+
+
+def _progress(
+    facts: RequirementFacts, tally: RequirementTally, summary: SupervisionSummary, now: datetime
+) -> tuple[str, dict[str, int | None]]:
     if facts.type == "UNPAID_WORK":
         hours = facts.length if facts.length_unit == "HOURS" else None
         required = (hours or 0) * 60

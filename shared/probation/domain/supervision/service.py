@@ -57,6 +57,7 @@ from probation.domain.supervision.summary import (
     RequirementTally,
     SupervisionSummary,
 )
+from probation.risk.dates import add_months
 
 WRITERS = STAFF_ROLES | {Role.PARTNER}
 T = TypeVar("T")
@@ -492,7 +493,7 @@ class SupervisionService(AuditingService):
             active = view.summary.active_breach
             if active is not None:
                 raise Conflict(f"{crn} already has an active breach ({active.id}): end it first.")
-            window_start = rules.add_months(today, -self._ref.rules.window_months)
+            window_start = add_months(today, -self._ref.rules.window_months)
             failures = sorted(
                 (
                     (entry.date, key)
