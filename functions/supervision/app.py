@@ -14,6 +14,7 @@ from probation.adapters.clock import SystemClock, new_id
 from probation.adapters.supervision_repository import DynamoSupervisionRepository
 from probation.api import http, idempotency
 from probation.api.paging import DEFAULT_LIMIT, Cursor, Limit
+from probation.domain.cases.models import Conviction, NewRequirementTermination, NewTermination
 from probation.domain.principal import Caller
 from probation.domain.supervision.models import (
     Adjustment,
@@ -27,6 +28,7 @@ from probation.domain.supervision.models import (
     NewBreach,
     OutcomeRecord,
     RequirementList,
+    RequirementView,
     Reschedule,
     WorkList,
     WorkListKind,
@@ -44,6 +46,7 @@ _service: SupervisionService | None = None
 
 AppointmentId = Annotated[str, Path(alias="appointmentId", pattern=r"^[0-9a-f]{32}$")]
 BreachId = Annotated[str, Path(alias="breachId", pattern=r"^[0-9a-f]{32}$")]
+ConvictionNumberPath = Annotated[int, Path(alias="convictionNumber", ge=1, le=999)]
 RequirementIdPath = Annotated[str, Path(alias="requirementId", pattern=r"^[0-9]{1,3}-[0-9]{1,2}$")]
 StaffCodePath = Annotated[str, Path(pattern=r"^[A-Z0-9]{3,10}$", description="Staff code")]
 TeamCodePath = Annotated[str, Path(pattern=r"^[A-Z0-9]{3,10}$", description="Team code")]
@@ -236,6 +239,46 @@ def add_adjustment(
         lambda a: http.json_response(201, a),
         outcome=Adjustment,
         required=True,
+    )
+
+
+@app.post(
+    "/cases/<crn>/convictions/<convictionNumber>/termination",
+    tags=["Endings"],
+    responses=http.model_responses(
+        200, Conviction, "The conviction with its termination; with it, the case may close"
+    ),
+)
+def terminate_sentence(
+    crn: http.CrnPath, conviction_number: ConvictionNumberPath, ending: Annotated[NewTermination, Body()]
+) -> Response[Any]:
+    who = http.caller(app)
+    return idempotency.once(
+        app,
+        who.principal.subject,
+        lambda: service().terminate_sentence(crn, conviction_number, ending, who),
+        lambda conviction: http.json_response(200, conviction),
+        outcome=Conviction,
+    )
+
+
+@app.post(
+    "/cases/<crn>/requirements/<requirementId>/termination",
+    tags=["Endings"],
+    responses=http.model_responses(200, RequirementView, "The requirement, ended"),
+)
+def terminate_requirement(
+    crn: http.CrnPath,
+    requirement_id: RequirementIdPath,
+    ending: Annotated[NewRequirementTermination, Body()],
+) -> Response[Any]:
+    who = http.caller(app)
+    return idempotency.once(
+        app,
+        who.principal.subject,
+        lambda: service().terminate_requirement(crn, requirement_id, ending, who),
+        lambda requirement: http.json_response(200, requirement),
+        outcome=RequirementView,
     )
 
 

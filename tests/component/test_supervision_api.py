@@ -511,22 +511,25 @@ def test_the_overview_reads_a_bounded_head_of_the_timeline(
 # ------------------------------------------------------------------ the caseload at a glance
 
 
-def test_the_caseload_shows_each_cases_next_appointment_and_last_contact(
-    api: Caller, supervision_api: Caller, allocation_api: Caller, sentenced: str
-) -> None:
+def allocate_to_po001(allocation_api: Caller, crn: str) -> None:
+    """The case in team N07CAM's queue, then allocated to its practitioner PO001."""
     team = {"code": "N07CAM", "name": "Camden and Islington", "region": "London"}
     assert allocation_api("POST", "/allocation/teams", team, roles=MANAGER).status == 201
     holder = {"code": "PO001", "name": "Olu Ade", "grade": "PO", "teamCode": "N07CAM"}
     assert allocation_api("POST", "/allocation/practitioners", holder, roles=MANAGER).status == 201
-    deliver(sentenced, "probation-case.engagement.created", "c-1", teamCode="N07CAM")
-    etag = allocation_api("GET", f"/cases/{sentenced}/allocation").headers["ETag"]
+    deliver(crn, "probation-case.engagement.created", "c-1", teamCode="N07CAM")
+    etag = allocation_api("GET", f"/cases/{crn}/allocation").headers["ETag"]
     decision = {"practitionerCode": "PO001", "justification": "Capacity."}
-    assert (
-        allocation_api(
-            "POST", f"/cases/{sentenced}/allocation", decision, roles=MANAGER, headers={"If-Match": etag}
-        ).status
-        == 200
+    allocated = allocation_api(
+        "POST", f"/cases/{crn}/allocation", decision, roles=MANAGER, headers={"If-Match": etag}
     )
+    assert allocated.status == 200, allocated.body
+
+
+def test_the_caseload_shows_each_cases_next_appointment_and_last_contact(
+    api: Caller, supervision_api: Caller, allocation_api: Caller, sentenced: str
+) -> None:
+    allocate_to_po001(allocation_api, sentenced)
 
     def at_a_glance() -> tuple[Any, Any]:
         [entry] = allocation_api("GET", "/allocation/practitioners/PO001/caseload").body["items"]

@@ -13,6 +13,7 @@ from probation.adapters.case_repository import (
     CASE_EXISTS,
     SUMMARY_VERSION,
     put_summary_over_previous,
+    status_is,
     summary_overtaken,
 )
 from probation.adapters.clock import timestamp_key
@@ -30,8 +31,8 @@ from probation.adapters.dynamodb import (
 from probation.adapters.outbox import audit_item, record_change
 from probation.domain.allocation.models import Allocation
 from probation.domain.audit import AuditRecord
-from probation.domain.cases.models import Case, Contact, Conviction
-from probation.domain.errors import NotFound
+from probation.domain.cases.models import Case, CaseStatus, Contact, Conviction
+from probation.domain.errors import Conflict, NotFound
 from probation.domain.events import DomainEvent
 from probation.domain.supervision.models import (
     Adjustment,
@@ -53,6 +54,10 @@ from probation.domain.supervision.summary import Breach, SupervisionSummary
 SOURCE = "probation.supervision"
 APPOINTMENT_VERSION = "appointment version"
 BREACH_VERSION = "breach version"
+SENTENCE_ACTIVE = "sentence active"
+CASE_AS_READ = "case still as read"
+# A conviction is stored with ``termination`` null until its sentence ends.
+NOT_TERMINATED = "(attribute_not_exists(termination) OR attribute_type(termination, :null))"
 _CASE_FIELDS = frozenset(info.alias or name for name, info in Case.model_fields.items())
 DUE_PREFIX = {
     WorkListKind.OUTCOMES: "OUTCOME#",
@@ -106,6 +111,7 @@ class DynamoSupervisionRepository:
             convictions=[Conviction.model_validate(from_attributes(item)) for item in convictions],
             summary=summary_of(items.get(keys.SUMMARY)),
             holder=holder,
+            conviction_count=int(profile.get("convictionCount", 0)),
         )
 
     def appointment(self, crn: str, appointment_id: str) -> Appointment | None:
@@ -133,6 +139,22 @@ class DynamoSupervisionRepository:
             cursor_scope={"PK": partition},
         )
         return [Appointment.model_validate_json(item["appointment"]) for item in page.items], page.cursor
+
+    def appointments_by_id(self, crn: str, ids: list[str]) -> list[Appointment]:
+        """The appointment records, read consistently in one BatchGetItem (at most 100: an ending cancels
+        fewer)."""
+        if not ids:
+            return []
+        wanted = [keys.appointment_key(crn, appointment_id) for appointment_id in ids]
+        found: list[Appointment] = []
+        request: dict[str, Any] = {self.table_name: {"Keys": wanted, "ConsistentRead": True}}
+        while request:
+            answer = aws.dynamodb().batch_get_item(RequestItems=request)
+            found += [
+                from_document(item, Appointment) for item in answer["Responses"].get(self.table_name, [])
+            ]
+            request = answer.get("UnprocessedKeys") or {}
+        return sorted(found, key=lambda a: (a.start, a.id))
 
     def breach(self, crn: str, breach_id: str) -> Breach | None:
         item = self._table.get_item(Key=keys.breach_key(crn, breach_id), ConsistentRead=True).get("Item")
@@ -220,23 +242,52 @@ class DynamoSupervisionRepository:
         partner_id: str | None,
     ) -> None:
         transaction = self._change_of_case(crn, summary, partner_id)
-        for before, after in changed:
-            transaction.put(
-                APPOINTMENT_VERSION,
-                appointment_item(after),
-                condition="#version = :read",
-                ExpressionAttributeNames={"#version": "version"},
-                ExpressionAttributeValues={":read": before.version},
-            )
-            if before.start != after.start:
-                transaction.delete(
-                    "old timeline entry", keys.timeline_contact_key(crn, before.start, before.id)
-                )
-            transaction.put("timeline entry", entry_item(after))
+        self._change_in(transaction, crn, changed)
         for appointment in created:
             transaction.create("appointment", appointment_item(appointment))
             transaction.create("timeline entry", entry_item(appointment))
         transaction.answers(created[0] if created else changed[0][1])
+        record_change(transaction, SOURCE, events, audit)
+        self._execute(transaction, crn)
+
+    def record_ending(
+        self,
+        crn: str,
+        conviction: Conviction,
+        cancelled: list[tuple[Appointment, Appointment]],
+        summary: SupervisionSummary,
+        closing_at_count: int | None,
+        events: list[DomainEvent],
+        audit: AuditRecord,
+    ) -> None:
+        # Closing writes the case profile, which then stands for its own existence check.
+        transaction = self._change_of_case(crn, summary, None, check_case_exists=closing_at_count is None)
+        transaction.put(
+            SENTENCE_ACTIVE,
+            {
+                **keys.conviction_key(crn, conviction.conviction_number),
+                "itemType": "CONVICTION",
+                **to_attributes(conviction),
+            },
+            condition=f"attribute_exists(PK) AND {NOT_TERMINATED}",
+            ExpressionAttributeValues={":null": "NULL"},
+        )
+        self._change_in(transaction, crn, cancelled)
+        if closing_at_count is not None:
+            transaction.update(
+                CASE_AS_READ,
+                keys.profile_key(crn),
+                "SET #status = :closed",
+                condition="attribute_exists(PK) AND convictionCount = :count AND "
+                + status_is(CaseStatus.ACTIVE),
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={
+                    ":count": closing_at_count,
+                    ":closed": CaseStatus.CLOSED.value,
+                    ":read": CaseStatus.ACTIVE.value,
+                },
+            )
+        transaction.answers(conviction)
         record_change(transaction, SOURCE, events, audit)
         self._execute(transaction, crn)
 
@@ -285,11 +336,33 @@ class DynamoSupervisionRepository:
         record_change(transaction, SOURCE, events, audit)
         self._execute(transaction, crn)
 
-    def _change_of_case(self, crn: str, summary: SupervisionSummary, partner_id: str | None) -> Transaction:
+    @staticmethod
+    def _change_in(
+        transaction: Transaction, crn: str, changed: list[tuple[Appointment, Appointment]]
+    ) -> None:
+        """Each ``(before, after)``: the record over ``before``'s version, and its timeline entry moved."""
+        for before, after in changed:
+            transaction.put(
+                APPOINTMENT_VERSION,
+                appointment_item(after),
+                condition="#version = :read",
+                ExpressionAttributeNames={"#version": "version"},
+                ExpressionAttributeValues={":read": before.version},
+            )
+            if before.start != after.start:
+                transaction.delete(
+                    "old timeline entry", keys.timeline_contact_key(crn, before.start, before.id)
+                )
+            transaction.put("timeline entry", entry_item(after))
+
+    def _change_of_case(
+        self, crn: str, summary: SupervisionSummary, partner_id: str | None, *, check_case_exists: bool = True
+    ) -> Transaction:
         """A transaction that moves the summary from the version it was read at, on a case that exists (and,
         for a partner, is still allocated to it)."""
         transaction = Transaction(self.table_name)
-        transaction.require("case exists", keys.profile_key(crn), CASE_EXISTS)
+        if check_case_exists:
+            transaction.require("case exists", keys.profile_key(crn), CASE_EXISTS)
         if partner_id is not None:
             transaction.require(
                 ALLOCATED_TO_THE_PARTNER,
@@ -311,8 +384,10 @@ class DynamoSupervisionRepository:
                 raise NotTheirs(crn) from conflict
             if APPOINTMENT_VERSION in failed or BREACH_VERSION in failed:
                 raise AppointmentChanged(crn) from conflict
-            if SUMMARY_VERSION in failed:
+            if SUMMARY_VERSION in failed or CASE_AS_READ in failed:
                 raise summary_overtaken(crn) from conflict
+            if SENTENCE_ACTIVE in failed:
+                raise Conflict(f"The sentence of {crn} was terminated meanwhile.") from conflict
             raise
 
 

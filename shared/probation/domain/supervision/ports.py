@@ -29,6 +29,7 @@ class CaseView:
     convictions: list[Conviction]
     summary: SupervisionSummary
     holder: Holder = field(default_factory=Holder)
+    conviction_count: int = 0
 
 
 class AppointmentChanged(Exception):
@@ -49,6 +50,8 @@ class SupervisionRepository(Protocol):
     ) -> tuple[list[Appointment], str | None]: ...
 
     def breach(self, crn: str, breach_id: str) -> Breach | None: ...
+
+    def appointments_by_id(self, crn: str, ids: list[str]) -> list[Appointment]: ...
 
     def record_reads(self, records: list[AuditRecord]) -> None: ...
 
@@ -75,6 +78,21 @@ class SupervisionRepository(Protocol):
     ) -> None:
         """Writes each ``(before, after)`` only over ``before``'s version (else AppointmentChanged), creates
         ``created``, and moves the summary from ``summary.version - 1`` (else SummaryChanged)."""
+
+    def record_ending(
+        self,
+        crn: str,
+        conviction: Conviction,
+        cancelled: list[tuple[Appointment, Appointment]],
+        summary: SupervisionSummary,
+        closing_at_count: int | None,
+        events: list[DomainEvent],
+        audit: AuditRecord,
+    ) -> None:
+        """The conviction with its (sentence or requirement) termination, only while its sentence is active;
+        each cancelled appointment over its read version; the summary over its read version; and, with
+        ``closing_at_count``, the case CLOSED if it still has that many convictions and is ACTIVE (else
+        SummaryChanged: read again)."""
 
     def start_breach(
         self, breach: Breach, summary: SupervisionSummary, events: list[DomainEvent], audit: AuditRecord

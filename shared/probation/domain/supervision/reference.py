@@ -67,6 +67,7 @@ class ComplianceRules:
     next_appointments_shown: int
     recent_timeline_entries: int
     max_repeats: int
+    max_cancelled_by_ending: int
 
 
 @dataclass(frozen=True)
@@ -126,5 +127,6 @@ def reference() -> Reference:
             next_appointments_shown=rules["nextAppointmentsShown"],
             recent_timeline_entries=rules["recentTimelineEntries"],
             max_repeats=rules["maxRepeats"],
+            max_cancelled_by_ending=rules["maxCancelledByEnding"],
         ),
     )

@@ -7,7 +7,15 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 from probation.domain.audit import AuditAction, AuditingService
-from probation.domain.cases.models import ContactOutcome, ContactSource
+from probation.domain.cases.models import (
+    ContactOutcome,
+    ContactSource,
+    Conviction,
+    NewRequirementTermination,
+    NewTermination,
+    RequirementTermination,
+    Termination,
+)
 from probation.domain.cases.ports import SUMMARY_ATTEMPTS, SummaryChanged
 from probation.domain.errors import (
     Conflict,
@@ -60,6 +68,7 @@ from probation.domain.supervision.summary import (
 from probation.risk.dates import add_months
 
 WRITERS = STAFF_ROLES | {Role.PARTNER}
+MANAGERS = frozenset({Role.MANAGER, Role.ADMIN})
 T = TypeVar("T")
 
 CONTACT_OUTCOMES = {
@@ -597,14 +606,21 @@ class SupervisionService(AuditingService):
     def requirements(self, crn: str, caller: Caller) -> RequirementList:
         self._staff(caller)
         view = self._view(crn, None)
-        facts = rules.sentence_facts(view.convictions)
+        items = self._requirement_views(view.convictions, view.summary)
+        self._record_read(caller, crn, "requirements")
+        return RequirementList(items=items)
+
+    def _requirement_views(
+        self, convictions: list[Conviction], summary: SupervisionSummary
+    ) -> list[RequirementView]:
+        facts = rules.sentence_facts(convictions)
         now = self.clock.now()
-        items = []
+        views = []
         for requirement in facts.requirements if facts else ():
             status, progress = rules.requirement_progress(
-                requirement, view.summary.tallies.get(requirement.id), view.summary, now
+                requirement, summary.tallies.get(requirement.id), summary, now
             )
-            items.append(
+            views.append(
                 RequirementView(
                     id=requirement.id,
                     type=requirement.type,
@@ -614,8 +630,7 @@ class SupervisionService(AuditingService):
                     progress=progress,
                 )
             )
-        self._record_read(caller, crn, "requirements")
-        return RequirementList(items=items)
+        return views
 
     def add_adjustment(self, crn: str, requirement_id: str, new: NewAdjustment, caller: Caller) -> Adjustment:
         self._staff(caller)
@@ -668,6 +683,177 @@ class SupervisionService(AuditingService):
             return adjustment
 
         return self._with_retries(crn, attempt)
+
+    # ------------------------------------------------------------------ endings: sentences and requirements
+
+    def terminate_sentence(
+        self, crn: str, conviction_number: int, ending: NewTermination, caller: Caller
+    ) -> Conviction:
+        """Ends the sentence in one change: its future appointments cancelled, its requirements ended with it,
+        and the case closed when no active sentence remains. An active breach must be ended first."""
+        self._manager_or_holder(caller, crn)
+
+        def attempt(view: CaseView) -> Conviction:
+            current = _conviction(view, conviction_number)
+            if not current.active:
+                raise Conflict(f"Conviction {conviction_number} of {crn} was already terminated.")
+            _not_before_sentence(ending.date, current, "date")
+            breach = view.summary.active_breach
+            if breach is not None:
+                raise Conflict(
+                    f"Breach {breach.id} (started {breach.started_on}) is still active: end it before "
+                    "terminating the sentence."
+                )
+            closes = not any(c.active for c in view.convictions if c.conviction_number != conviction_number)
+            ended_requirements = {
+                rules.requirement_id(conviction_number, index)
+                for index in range(len(current.sentence.requirements))
+            }
+            cancelled, summary = self._cancel_future(view, crn, ended_requirements, everything=closes)
+            terminated = current.model_copy(
+                update={
+                    "termination": Termination(
+                        **dict(ending),
+                        terminated_by=caller.principal.subject,
+                        terminated_at=self.clock.now(),
+                        cancelled_appointment_ids=[after.id for _, after in cancelled],
+                    )
+                }
+            )
+            event = self._event(
+                caller,
+                "probation-case.sentence.terminated",
+                crn,
+                f"The sentence of conviction {conviction_number} of {crn} ended: {ending.reason}",
+                f"/cases/{crn}/overview",
+                convictionNumber=conviction_number,
+                reason=ending.reason,
+                date=ending.date.isoformat(),
+                cancelledAppointmentIds=[after.id for _, after in cancelled],
+            )
+            events = [event]
+            if closes:
+                events.append(
+                    self._event(
+                        caller,
+                        "probation-case.closed",
+                        crn,
+                        f"{crn} closed: no active sentence remains",
+                        f"/cases/{crn}",
+                        convictionNumber=conviction_number,
+                    )
+                )
+            self.repository.record_ending(
+                crn,
+                terminated,
+                cancelled,
+                summary,
+                view.conviction_count if closes else None,
+                events,
+                self._audit(caller, crn, AuditAction.UPDATE, event, resource="conviction"),
+            )
+            return terminated
+
+        return self._with_retries(crn, attempt)
+
+    def terminate_requirement(
+        self, crn: str, requirement_id: str, ending: NewRequirementTermination, caller: Caller
+    ) -> RequirementView:
+        """Ends one requirement of an active sentence (its hours done, say, or revoked by the court) and
+        cancels its future appointments."""
+        self._manager_or_holder(caller, crn)
+
+        def attempt(view: CaseView) -> RequirementView:
+            facts = rules.sentence_facts(view.convictions)
+            if facts is None or facts.requirement(requirement_id) is None:
+                raise NotFound(f"No requirement {requirement_id} in the current sentence of {crn}.")
+            conviction = _conviction(view, facts.conviction_number)
+            if not conviction.active:
+                raise Conflict(f"Requirement {requirement_id} ended with its sentence.")
+            if requirement_id in conviction.requirement_terminations:
+                raise Conflict(f"Requirement {requirement_id} was already terminated.")
+            _not_before_sentence(ending.date, conviction, "date")
+            cancelled, summary = self._cancel_future(view, crn, {requirement_id}, everything=False)
+            termination = RequirementTermination(
+                **dict(ending), terminated_by=caller.principal.subject, terminated_at=self.clock.now()
+            )
+            changed = conviction.model_copy(
+                update={
+                    "requirement_terminations": {
+                        **conviction.requirement_terminations,
+                        requirement_id: termination,
+                    }
+                }
+            )
+            event = self._event(
+                caller,
+                "probation-case.requirement.terminated",
+                crn,
+                f"Requirement {requirement_id} of {crn} ended: {ending.reason}",
+                f"/cases/{crn}/requirements",
+                requirementId=requirement_id,
+                convictionNumber=conviction.conviction_number,
+                reason=ending.reason,
+                date=ending.date.isoformat(),
+                cancelledAppointmentIds=[after.id for _, after in cancelled],
+            )
+            self.repository.record_ending(
+                crn,
+                changed,
+                cancelled,
+                summary,
+                None,
+                [event],
+                self._audit(caller, crn, AuditAction.UPDATE, event, resource="requirement"),
+            )
+            convictions = [changed if c is conviction else c for c in view.convictions]
+            return next(r for r in self._requirement_views(convictions, summary) if r.id == requirement_id)
+
+        return self._with_retries(crn, attempt)
+
+    def _cancel_future(
+        self, view: CaseView, crn: str, requirements: set[str], *, everything: bool
+    ) -> tuple[list[tuple[Appointment, Appointment]], SupervisionSummary]:
+        """The future appointments an ending cancels (linked to the ended requirements, or all of them when
+        the case closes), and the summary without them."""
+        now = self.clock.now()
+        doomed = [
+            a.id
+            for a in view.summary.open.values()
+            if a.start > now and (everything or a.requirement_id in requirements)
+        ]
+        limit = self._ref.rules.max_cancelled_by_ending
+        if len(doomed) > limit:
+            raise Conflict(
+                f"{len(doomed)} future appointments would be cancelled, more than {limit} in one change: "
+                "cancel some first."
+            )
+        summary = view.summary.model_copy(
+            update={"open": {k: v for k, v in view.summary.open.items() if k not in doomed}}
+        )
+        cancelled = []
+        for current in self.repository.appointments_by_id(crn, doomed):
+            after = current.model_copy(
+                update={
+                    "status": AppointmentStatus.CANCELLED,
+                    "cancellation_reason": "The sentence or requirement ended",
+                    "updated_at": now,
+                    "version": current.version + 1,
+                }
+            )
+            cancelled.append((current, after))
+            summary = rules.with_recent(summary, timeline_entry(after, self._ref), self._ref)
+        return cancelled, summary.model_copy(update={"version": view.summary.version + 1})
+
+    def _manager_or_holder(self, caller: Caller, crn: str) -> None:
+        """A manager, or the practitioner the case is allocated to."""
+        principal = caller.principal
+        principal.require_any(STAFF_ROLES)
+        if principal.roles & MANAGERS:
+            return
+        view = self._view(crn, None)
+        if view.holder.staff_code != principal.subject:
+            raise Forbidden(f"Only a manager or the practitioner holding {crn} may end its sentence.")
 
     # ------------------------------------------------------------------ work lists
 
@@ -736,8 +922,8 @@ class SupervisionService(AuditingService):
 
     def _sentence(self, view: CaseView, field_name: str) -> SentenceFacts:
         facts = rules.sentence_facts(view.convictions)
-        if facts is None:
-            raise InvalidInput([FieldError(field_name, "the case has no sentence to supervise")])
+        if facts is None or facts.terminated:
+            raise InvalidInput([FieldError(field_name, "the case has no active sentence to supervise")])
         return facts
 
     def _within_sentence(self, facts: SentenceFacts, slots: list[tuple[datetime, datetime]]) -> None:
@@ -878,6 +1064,24 @@ class SupervisionService(AuditingService):
 
     def _record_read(self, caller: Caller, crn: str, resource: str = "appointment") -> None:
         self.repository.record_reads([self._audit(caller, crn, AuditAction.READ, resource=resource)])
+
+
+def _conviction(view: CaseView, number: int) -> Conviction:
+    found = next((c for c in view.convictions if c.conviction_number == number), None)
+    if found is None:
+        raise NotFound(f"No conviction {number} on case {view.case.crn}.")
+    return found
+
+
+def _not_before_sentence(day: date, conviction: Conviction, field_name: str) -> None:
+    if day < conviction.sentence.sentence_date:
+        raise InvalidInput(
+            [
+                FieldError(
+                    field_name, f"must not be before the sentence began ({conviction.sentence.sentence_date})"
+                )
+            ]
+        )
 
 
 def _no_requirement(requirement_id: str, facts: SentenceFacts) -> InvalidInput:
