@@ -10,10 +10,16 @@ DATA_DIR ?= .local
 # project's. Its version is pinned too, so a new rule upstream cannot turn CI red overnight.
 CHECKOV := .venv-checkov
 CHECKOV_VERSION := 3.3.30
+# The AWS SAM CLI builds the deployable artifact (`make package`), from a virtual environment of its own
+# for the same reasons.
+SAM := .venv-sam
+SAM_VERSION := 1.170.0
+# What `make package` writes (git-ignored): build/template.yaml names each function's and the layer's folder.
+PACKAGE_DIR := .aws-sam
 # The web app's npm packages (govuk-frontend, axe-core for the browser tests), as the lock file pins them.
 WEB_STAMP := web/node_modules/.installed
 
-.PHONY: run reset test lint typecheck security unit bench openapi clean
+.PHONY: run reset test lint typecheck security unit bench openapi package clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +47,25 @@ test: $(STAMP) $(WEB_STAMP) lint typecheck security
 $(CHECKOV)/.installed:
 	$(PYTHON) -m venv $(CHECKOV)
 	$(CHECKOV)/bin/python -m pip install --quiet 'checkov==$(CHECKOV_VERSION)'
+	touch $@
+
+$(SAM)/.installed:
+	$(PYTHON) -m venv $(SAM)
+	$(SAM)/bin/python -m pip install --quiet 'aws-sam-cli==$(SAM_VERSION)'
+	touch $@
+
+# What the build is made of: the template and every file (and folder, for files removed) of the functions
+# and the layer, without the bytecode Python leaves beside them.
+PACKAGE_INPUTS = template.yaml $(shell find functions shared \( -name __pycache__ -o -name '*.egg-info' \) -prune -o -print)
+
+# The stack built for arm64 (the template's architecture) without Docker: the layer's pinned requirements
+# are downloaded as manylinux aarch64 wheels. It runs only when an input changed, and then --cached
+# rebuilds only the functions or layer whose source or requirements changed.
+package: $(PACKAGE_DIR)/build/template.yaml
+
+$(PACKAGE_DIR)/build/template.yaml: $(SAM)/.installed $(PACKAGE_INPUTS)
+	SAM_CLI_TELEMETRY=0 $(SAM)/bin/sam build --template-file template.yaml --build-dir $(PACKAGE_DIR)/build \
+		--cache-dir $(PACKAGE_DIR)/cache --cached --parallel
 	touch $@
 
 # Every skip in template.yaml carries its reason inline.
@@ -71,4 +96,4 @@ openapi: $(STAMP)
 	$(BIN)/python -m infrastructure.openapi
 
 clean:
-	rm -rf $(VENV) $(CHECKOV) .mypy_cache .ruff_cache .pytest_cache web/node_modules test-output
+	rm -rf $(VENV) $(CHECKOV) $(SAM) $(PACKAGE_DIR) .mypy_cache .ruff_cache .pytest_cache web/node_modules test-output

@@ -11,7 +11,7 @@ printed beside it.
 
 AWS is moto in server mode on loopback, run by this process, holding what the first requests read: a
 case made through the cases function, its allocation to a registered partner, the partner's webhook
-subscription and a delivery. The authorizer's bearer token is signed by the local issuer, whose keys are
+subscription and a delivery. The authorizer's bearer token is signed by the local staff issuer, whose keys are
 served from this process too, so no request leaves the machine. Tracing is off (Powertools' Tracer
 disables itself outside Lambda, for the baseline as for the functions) and metrics are printed, as in
 Lambda.
@@ -48,7 +48,7 @@ import functions.cases.app as cases_app
 import functions.partners.app as partners_app
 from bench import results
 from infrastructure.local import moto_patches
-from infrastructure.local.identity import AUDIENCE, LocalIssuer, LocalTokenRequest
+from infrastructure.local.identity import PARTNER_ISSUER_PATH, STAFF_ISSUER_PATH, LocalIdentity, LocalIssuer
 from infrastructure.local.resources import (
     create_buses,
     create_queues,
@@ -62,6 +62,7 @@ from probation.domain.principal import Role
 from tests.component.conftest import (
     MANAGER,
     PARTNER,
+    TEAM,
     Caller,
     api_event,
     as_partner,
@@ -260,12 +261,13 @@ def create_resources(template: Template) -> None:
 # ---------------------------------------------------------------------------------- first requests
 
 
-def first_requests(template: Template, issuer: LocalIssuer) -> dict[str, FirstRequest]:
+def first_requests(template: Template, identity: LocalIdentity) -> dict[str, FirstRequest]:
     """Seeds what the first requests read, through the functions' own handlers in this process, and
     returns the baseline's and each function's first request."""
     cases: Caller = functools.partial(invoke, cases_app.lambda_handler)
     allocation: Caller = functools.partial(invoke, allocation_app.lambda_handler)
     partners: Caller = functools.partial(invoke, partners_app.lambda_handler)
+    assert allocation("POST", "/allocation/teams", TEAM, roles=MANAGER).status == 201  # a case needs its team
     created = cases("POST", "/cases", new_case())
     assert created.status == 201, created.body
     crn: str = created.body["crn"]
@@ -279,7 +281,7 @@ def first_requests(template: Template, issuer: LocalIssuer) -> dict[str, FirstRe
     feed_event(crn, "probation-case.engagement.updated", "updated-1")
     deliveries = stream_new_deliveries(template, PARTNER_ID, subscription["subscriptionId"])["Records"]
     assert deliveries, "the feed event made a delivery to the subscription"
-    token = issuer.token(LocalTokenRequest(sub="jsmith", roles=[Role.PRACTITIONER]))["access_token"]
+    token = identity.staff_token("jsmith", [Role.PRACTITIONER])["access_token"]
     partner_reads_case = api_event(
         "GET",
         f"/partner/v1/cases/{crn}",
@@ -326,7 +328,7 @@ def first_requests(template: Template, issuer: LocalIssuer) -> dict[str, FirstRe
     }
 
 
-def targets(template: Template, issuer: LocalIssuer, runtime: dict[str, str]) -> list[Target]:
+def targets(template: Template, identity: LocalIdentity, runtime: dict[str, str]) -> list[Target]:
     specs = {spec.module: spec for spec in template.functions()}
     # This process's handlers seed the stand-in quietly; the fresh processes log and print metrics.
     os.environ.update(runtime | {"POWERTOOLS_METRICS_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "WARNING"})
@@ -334,7 +336,9 @@ def targets(template: Template, issuer: LocalIssuer, runtime: dict[str, str]) ->
         os.environ.update(
             {name: value for name, value in spec.environment.items() if not name.startswith("POWERTOOLS_")}
         )
-    first = first_requests(template, issuer)
+    # The local issuers in place of the template's user pools.
+    os.environ.update(identity.environment())
+    first = first_requests(template, identity)
     missing = set(FUNCTIONS) - set(first)
     assert not missing, f"no first request for {sorted(missing)}"
     cases = specs["functions.cases.app"]
@@ -351,7 +355,8 @@ def targets(template: Template, issuer: LocalIssuer, runtime: dict[str, str]) ->
     for name in FUNCTIONS:
         spec = specs[f"functions.{name}.app"]
         load = LOAD_FUNCTION.format(module=spec.module, handler=spec.handler)
-        found.append(Target(name, load, spec.logical_id, runtime | spec.environment, first[name]))
+        environment = runtime | spec.environment | identity.environment()
+        found.append(Target(name, load, spec.logical_id, environment, first[name]))
     return found
 
 
@@ -435,19 +440,15 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7, help="fresh processes per function; the median counts")
     arguments = parser.parse_args()
     keys_port = free_port()
-    issuer = LocalIssuer(issuer=f"http://127.0.0.1:{keys_port}")
-    with stubbed_aws() as endpoint, serving_keys(issuer, keys_port):
+    staff = LocalIssuer(f"http://127.0.0.1:{keys_port}{STAFF_ISSUER_PATH}")
+    with stubbed_aws() as endpoint, serving_keys(staff, keys_port):
         os.environ.update(runtime_environment(endpoint))
-        template = Template.load(
-            {
-                "Stage": "bench",
-                "TokenIssuer": issuer.issuer,
-                "TokenAudience": AUDIENCE,
-                "JwksUrl": f"{issuer.issuer}/jwks.json",
-            }
-        )
+        template = Template.load({"Stage": "bench"})
         create_resources(template)
-        runnable = targets(template, issuer, runtime_environment(endpoint))
+        # The partner issuer is named but never asked for its keys: the first request is a staff member's.
+        partners = LocalIssuer(f"http://127.0.0.1:{keys_port}{PARTNER_ISSUER_PATH}")
+        identity = LocalIdentity(staff, partners, template.physical_name("WebAppClient"))
+        runnable = targets(template, identity, runtime_environment(endpoint))
         # A first round is not counted: it writes the bytecode caches a deployed package would hold.
         for target in runnable:
             run(target)

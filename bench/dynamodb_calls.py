@@ -367,6 +367,8 @@ class Stack:
             module = "assessments"
         elif path.endswith("/risk"):
             module = "risk"
+        elif path.startswith("/allocation"):
+            module = "allocation"
         handler: LambdaHandler = import_module(f"functions.{module}.app").lambda_handler
         return handler
 
@@ -399,7 +401,7 @@ def start_stack() -> tuple[ThreadedMotoServer, Stack]:
     create_user_pools(template, boto3.client("cognito-idp"))
     create_usage_plans(template, boto3.client("apigateway"))
     os.environ["USER_POOL_ID"] = template.physical_name("PartnerUserPool")
-    os.environ["USAGE_PLAN_ID"] = template.physical_name("PartnerUsagePlan")
+    os.environ["USAGE_PLAN_NAME"] = template.properties("PartnerUsagePlan")["UsagePlanName"]
     for spec in functions:  # their INFO lines would bury the report
         import_module(spec.module).logger.setLevel(logging.WARNING)
 
@@ -496,6 +498,8 @@ def deliver_events(stack: Stack, crn: str, delivered: set[str]) -> tuple[int, in
 def seed_cases(stack: Stack) -> list[str]:
     """The demo's cases, through the API, each with its events delivered."""
     client = InProcessClient()
+    for team in demo.TEAMS:  # a case is made only for a team that exists
+        client.post("/allocation/teams", team)
     crns = []
     for index in SEED_INDICES:
         crn = demo.seed_case(client, random.Random(demo.SEED + index), index)

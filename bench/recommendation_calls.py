@@ -71,7 +71,7 @@ def main() -> int:
         {"AWS_DEFAULT_REGION": "eu-west-2", "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}
     )
     os.environ.pop("AWS_ENDPOINT_URL", None)
-    template = Template.load({"Stage": "bench", "TokenIssuer": "x", "TokenAudience": "x", "JwksUrl": "x"})
+    template = Template.load({"Stage": "bench"})
     os.environ["TABLE_NAME"] = template.physical_name("CaseTable")
     with mock_aws():
         moto_patches.install()

@@ -125,6 +125,8 @@ def cost(calls: list[Call]) -> dict[str, Any]:
 def main() -> int:
     server, stack = start_stack()
     try:
+        team = {"code": TEAM, "name": "Bench", "region": "London"}
+        call("allocation", "POST", "/allocation/teams", team, roles=("manager",))  # a case needs its team
         print("seeding 60 cases of weekly appointments over 3 months for one practitioner ...", flush=True)
         for _ in range(60):
             crn = new_case(1)

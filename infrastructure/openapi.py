@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
 from infrastructure.template import ROOT, Template
-from probation.api.contract import document_problems
+from probation.api.contract import document_edge
 
 CONTRACT = ROOT / "openapi.json"
 TITLE = "Probation casework platform"
@@ -36,7 +36,7 @@ def merged_spec(template: Template | None = None) -> dict[str, Any]:
     spec: dict[str, Any] = json.loads(merger.get_openapi_json_schema())
     for operation in spec["paths"].get("/health", {}).values():
         operation["security"] = []
-    return document_problems(spec)
+    return document_edge(spec)
 
 
 def render(spec: dict[str, Any]) -> str:

@@ -39,6 +39,16 @@ class ApiRoute:
 
 
 @dataclass(frozen=True)
+class GatewayResponse:
+    """What API Gateway answers by itself, no function involved: a refused token, an unknown route, a
+    partner over its rate..."""
+
+    status: int
+    headers: dict[str, str]
+    body: str
+
+
+@dataclass(frozen=True)
 class FunctionSpec:
     logical_id: str
     module: str
@@ -83,6 +93,10 @@ class Template:
             return self.physical_ids[logical_id]
         if logical_id not in self.resources and logical_id in self.rule_dead_letter_queues():
             return self.rule_dead_letter_queues()[logical_id]
+        if logical_id not in self.resources and logical_id.removesuffix("Role") in self.of_type(
+            "AWS::Serverless::Function"
+        ):
+            return logical_id  # the execution role SAM makes for a function
         spec = self.resources[logical_id]
         name_property = _NAME_PROPERTY.get(spec["Type"])
         if name_property and name_property in spec.get("Properties", {}):
@@ -187,6 +201,23 @@ class Template:
                 )
             )
         return specs
+
+    def gateway_responses(self) -> dict[str, GatewayResponse]:
+        """The API's gateway responses by type (UNAUTHORIZED, THROTTLED, DEFAULT_4XX...)."""
+        [api] = self.of_type("AWS::Serverless::Api")
+        responses: dict[str, dict[str, Any]] = self.properties(api)["GatewayResponses"]
+        return {
+            response_type: GatewayResponse(
+                status=int(spec["StatusCode"]),
+                # Header values are mapping expressions: a literal is written in single quotes.
+                headers={
+                    str(name): str(value).strip("'")
+                    for name, value in spec.get("ResponseParameters", {}).get("Headers", {}).items()
+                },
+                body=str(spec["ResponseTemplates"]["application/json"]),
+            )
+            for response_type, spec in responses.items()
+        }
 
     def api_routes(self) -> list[ApiRoute]:
         routes = []

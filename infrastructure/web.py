@@ -1,11 +1,12 @@
 """The practitioner web app's files: one URL layout, served by the local runner and copied for S3.
 
 The app is static: ``web/site`` at ``/``, govuk-frontend's built CSS and JS at ``/govuk/`` and its fonts
-and images at ``/assets/`` (where its CSS looks for them). ``config.json`` tells the app where the API is
-and how to sign in; the runner serves its own, a deploy writes one.
+and images at ``/assets/`` (where its CSS looks for them). The API is on the app's own origin, locally and
+in AWS (where the web distribution passes the API's paths to API Gateway), so ``config.json`` says only
+how to sign in: the runner serves its own, a deploy writes one.
 
-    python -m infrastructure.web build/web --api-url https://... --cognito-domain https://... \\
-        --client-id ...     # then: aws s3 sync build/web s3://<WebBucket> --delete
+    python -m infrastructure.web build/web --cognito-domain https://... --client-id ...
+    # then: aws s3 sync build/web s3://<WebBucketName> --delete
 """
 
 import argparse
@@ -45,6 +46,14 @@ def content_type(path: Path) -> str:
     return CONTENT_TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
 
 
+def cognito_config(domain: str, client_id: str) -> dict[str, Any]:
+    """The app's settings in AWS: the API on its own origin, signing in through the staff pool's hosted UI."""
+    return {
+        "apiBaseUrl": "",
+        "auth": {"mode": "cognito", "domain": domain.rstrip("/"), "clientId": client_id},
+    }
+
+
 def build(target: Path, config: dict[str, Any]) -> None:
     """The layout as one folder, with its config.json, ready for ``aws s3 sync``."""
     if not GOVUK.is_dir():
@@ -64,23 +73,10 @@ def build(target: Path, config: dict[str, Any]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m infrastructure.web", description=__doc__)
     parser.add_argument("target", type=Path)
-    parser.add_argument("--api-url", required=True, help="the API stage URL (the stack's ApiUrl output)")
-    parser.add_argument(
-        "--cognito-domain", required=True, help="https://<domain>.auth.<region>.amazoncognito.com"
-    )
+    parser.add_argument("--cognito-domain", required=True, help="the stack's WebSignInDomain output")
     parser.add_argument("--client-id", required=True, help="the stack's WebAppClientId output")
     arguments = parser.parse_args()
-    build(
-        arguments.target,
-        {
-            "apiBaseUrl": arguments.api_url.rstrip("/"),
-            "auth": {
-                "mode": "cognito",
-                "domain": arguments.cognito_domain.rstrip("/"),
-                "clientId": arguments.client_id,
-            },
-        },
-    )
+    build(arguments.target, cognito_config(arguments.cognito_domain, arguments.client_id))
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from probation.domain.assessments.models import (
     AssessmentSummaryView,
     QuestionCatalogue,
 )
-from probation.domain.assessments.service import AssessmentService, DraftAlreadyOpen
+from probation.domain.assessments.service import ASSESSORS, AssessmentService, DraftAlreadyOpen
 from probation.domain.events import DomainEvent
 
 SERVICE = "assessments"
@@ -60,7 +60,8 @@ def _assessment_response(status: int, assessment: Assessment) -> Response[str]:
     tags=["Assessments"],
     responses=http.model_responses(201, Assessment, "A new draft, pre-filled from what the system holds"),
 )
-def open_draft(crn: http.CrnPath) -> Response[Any]:
+@http.allowed(ASSESSORS)
+def open_draft(crn: http.CrnPath, key: idempotency.IdempotencyKey = None) -> Response[Any]:
     who = http.caller(app)
 
     def open_one() -> Assessment:
@@ -72,6 +73,7 @@ def open_draft(crn: http.CrnPath) -> Response[Any]:
         return idempotency.once(
             app,
             who.principal.subject,
+            key,
             open_one,
             lambda draft: _assessment_response(201, draft),
             outcome=Assessment,
@@ -92,6 +94,7 @@ def open_draft(crn: http.CrnPath) -> Response[Any]:
     tags=["Assessments"],
     responses=http.model_responses(200, AssessmentList, "The case's assessments, newest first"),
 )
+@http.allowed(ASSESSORS)
 def list_assessments(crn: http.CrnPath) -> Response[Any]:
     assessments = service().for_case(crn, http.caller(app))
     return http.json_response(200, AssessmentList(items=[AssessmentSummaryView.of(a) for a in assessments]))
@@ -102,6 +105,7 @@ def list_assessments(crn: http.CrnPath) -> Response[Any]:
     tags=["Assessments"],
     responses=http.model_responses(200, QuestionCatalogue, "Every section and question, with its options"),
 )
+@http.allowed(ASSESSORS)
 def get_catalogue(version: Annotated[str, Path(pattern=r"^[A-Z0-9_]{1,40}$")]) -> Response[Any]:
     catalogue = service().questions(version, http.caller(app))
     # The same for every caller and fixed for a version: a browser may keep it for a day.
@@ -115,6 +119,7 @@ def get_catalogue(version: Annotated[str, Path(pattern=r"^[A-Z0-9_]{1,40}$")]) -
     tags=["Assessments"],
     responses=http.model_responses(200, Assessment, "The assessment, every answer with its source"),
 )
+@http.allowed(ASSESSORS)
 def get_assessment(crn: http.CrnPath, assessment_id: AssessmentIdPath) -> Response[Any]:
     return _assessment_response(200, service().get(crn, assessment_id, http.caller(app)))
 
@@ -124,10 +129,16 @@ def get_assessment(crn: http.CrnPath, assessment_id: AssessmentIdPath) -> Respon
     tags=["Assessments"],
     responses=http.model_responses(200, Assessment, "The assessment with the answers applied"),
 )
+@http.allowed(ASSESSORS)
 def answer(
-    crn: http.CrnPath, assessment_id: AssessmentIdPath, patch: Annotated[AssessmentPatch, Body()]
+    crn: http.CrnPath,
+    assessment_id: AssessmentIdPath,
+    patch: Annotated[AssessmentPatch, Body()],
+    if_match: http.RequiredIfMatch,
 ) -> Response[Any]:
-    assessment = service().answer(crn, assessment_id, patch, http.if_match_version(app), http.caller(app))
+    assessment = service().answer(
+        crn, assessment_id, patch, http.if_match_version(if_match), http.caller(app)
+    )
     return _assessment_response(200, assessment)
 
 
@@ -138,8 +149,11 @@ def answer(
         200, Assessment, "The completed assessment, with its section scores and needs"
     ),
 )
-def complete(crn: http.CrnPath, assessment_id: AssessmentIdPath) -> Response[Any]:
-    assessment = service().complete(crn, assessment_id, http.if_match_version(app), http.caller(app))
+@http.allowed(ASSESSORS)
+def complete(
+    crn: http.CrnPath, assessment_id: AssessmentIdPath, if_match: http.RequiredIfMatch
+) -> Response[Any]:
+    assessment = service().complete(crn, assessment_id, http.if_match_version(if_match), http.caller(app))
     metrics.add_metric(name="AssessmentsCompleted", unit=MetricUnit.Count, value=1)
     return _assessment_response(200, assessment)
 

@@ -1,7 +1,9 @@
 """API Gateway TOKEN authorizer: verifies the bearer JWT and hands the principal to every function.
 
-Staff may call the whole API (each function checks roles). A partner is allowed only the partner
-routes its scopes name, so a token without ``contacts.write`` cannot reach the contact route at all.
+Tokens come from the staff user pool (the web app's users) or the partner user pool (partners' app
+clients); each is trusted only as its own kind of caller (``probation.auth.tokens``). Staff may call
+the whole API (each function checks roles). A partner is allowed only the partner routes its scopes
+name, so a token without ``contacts.write`` cannot reach the contact route at all.
 """
 
 import functools
@@ -11,7 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from probation import config, observability
 from probation.adapters.partner_registry import registered_client
-from probation.auth.tokens import InvalidToken, TokenVerifier, bearer_token
+from probation.auth.tokens import InvalidToken, Issuer, TokenVerifier, bearer_token
 from probation.domain.principal import Principal, PrincipalKind
 
 logger = observability.logger("authorizer")
@@ -39,7 +41,12 @@ def partner_of(client_id: str) -> str | None:
 
 @functools.cache
 def verifier() -> TokenVerifier:
-    return TokenVerifier(config.token_issuer(), config.token_audience(), config.jwks_url(), partner_of)
+    return TokenVerifier(
+        staff=Issuer(config.staff_token_issuer()),
+        staff_audiences=config.staff_token_audiences(),
+        partners=Issuer(config.partner_token_issuer()),
+        partner_of=partner_of,
+    )
 
 
 def policy(principal: Principal, method_arn: str) -> dict[str, Any]:

@@ -29,8 +29,9 @@ from probation.domain.cases.models import (
     Registration,
     Sanction,
 )
-from probation.domain.cases.service import CaseService
+from probation.domain.cases.service import AUDIT_READERS, CaseService
 from probation.domain.model import ApiModel
+from probation.domain.principal import STAFF_ROLES
 
 SERVICE = "cases"
 logger = observability.logger(SERVICE)
@@ -62,7 +63,10 @@ def health() -> dict[str, str]:
 
 
 @app.post("/cases", tags=["Cases"], responses=http.model_responses(201, Case, "The case, with its new CRN"))
-def create_case(new_case: Annotated[NewCase, Body()]) -> Response[Any]:
+@http.allowed(STAFF_ROLES)
+def create_case(
+    new_case: Annotated[NewCase, Body()], key: idempotency.IdempotencyKey = None
+) -> Response[Any]:
     who = http.caller(app)
 
     def create() -> Case:
@@ -73,10 +77,11 @@ def create_case(new_case: Annotated[NewCase, Body()]) -> Response[Any]:
     def created(case: Case) -> Response[Any]:
         return http.versioned_response(201, case, version=case.version, location=f"/cases/{case.crn}")
 
-    return idempotency.once(app, who.principal.subject, create, created, outcome=Case)
+    return idempotency.once(app, who.principal.subject, key, create, created, outcome=Case)
 
 
 @app.get("/cases", tags=["Cases"], responses=http.model_responses(200, PageOf[Case], "Matching cases"))
+@http.allowed(STAFF_ROLES)
 def search_cases(
     last_name: Annotated[str, Query(alias="lastName", min_length=1, max_length=35)],
     date_of_birth: Annotated[date, Query(alias="dateOfBirth")],
@@ -88,20 +93,25 @@ def search_cases(
 
 
 @app.get("/cases/<crn>", tags=["Cases"], responses=http.model_responses(200, Case, "The case"))
+@http.allowed(STAFF_ROLES)
 def get_case(crn: http.CrnPath) -> Response[Any]:
     case = service().get_case(crn, http.caller(app))
     return http.json_response(200, case, {"ETag": http.etag(case.version)})
 
 
 @app.patch("/cases/<crn>", tags=["Cases"], responses=http.model_responses(200, Case, "The updated case"))
-def update_case(crn: http.CrnPath, patch: Annotated[CasePatch, Body()]) -> Response[Any]:
-    case = service().update_case(crn, patch, http.if_match_version(app), http.caller(app))
+@http.allowed(STAFF_ROLES)
+def update_case(
+    crn: http.CrnPath, patch: Annotated[CasePatch, Body()], if_match: http.RequiredIfMatch
+) -> Response[Any]:
+    case = service().update_case(crn, patch, http.if_match_version(if_match), http.caller(app))
     return http.json_response(200, case, {"ETag": http.etag(case.version)})
 
 
 @app.get(
     "/cases/<crn>/overview", tags=["Cases"], responses=http.model_responses(200, CaseOverview, "The case")
 )
+@http.allowed(STAFF_ROLES)
 def get_overview(crn: http.CrnPath) -> Response[Any]:
     overview = service().overview(crn, http.caller(app))
     return http.json_response(200, overview, {"ETag": http.etag(overview.case.version)})
@@ -112,7 +122,12 @@ def get_overview(crn: http.CrnPath) -> Response[Any]:
     tags=["Convictions"],
     responses=http.model_responses(201, Conviction, "The conviction with its number"),
 )
-def add_conviction(crn: http.CrnPath, new_conviction: Annotated[NewConviction, Body()]) -> Response[Any]:
+@http.allowed(STAFF_ROLES)
+def add_conviction(
+    crn: http.CrnPath,
+    new_conviction: Annotated[NewConviction, Body()],
+    key: idempotency.IdempotencyKey = None,
+) -> Response[Any]:
     who = http.caller(app)
 
     def added(conviction: Conviction) -> Response[Any]:
@@ -122,6 +137,7 @@ def add_conviction(crn: http.CrnPath, new_conviction: Annotated[NewConviction, B
     return idempotency.once(
         app,
         who.principal.subject,
+        key,
         lambda: service().add_conviction(crn, new_conviction, who),
         added,
         outcome=Conviction,
@@ -133,7 +149,12 @@ def add_conviction(crn: http.CrnPath, new_conviction: Annotated[NewConviction, B
     tags=["Convictions"],
     responses=http.model_responses(201, SanctionsRecorded, "The recorded sanctions"),
 )
-def record_sanctions(crn: http.CrnPath, new_sanctions: Annotated[NewSanctions, Body()]) -> Response[Any]:
+@http.allowed(STAFF_ROLES)
+def record_sanctions(
+    crn: http.CrnPath,
+    new_sanctions: Annotated[NewSanctions, Body()],
+    key: idempotency.IdempotencyKey = None,
+) -> Response[Any]:
     who = http.caller(app)
 
     def recorded(sanctions: list[Sanction]) -> Response[Any]:
@@ -142,6 +163,7 @@ def record_sanctions(crn: http.CrnPath, new_sanctions: Annotated[NewSanctions, B
     return idempotency.once(
         app,
         who.principal.subject,
+        key,
         lambda: service().record_sanctions(crn, new_sanctions, who),
         recorded,
         outcome=list[Sanction],
@@ -153,18 +175,24 @@ def record_sanctions(crn: http.CrnPath, new_sanctions: Annotated[NewSanctions, B
     tags=["Contacts"],
     responses=http.model_responses(201, Contact, "The recorded contact"),
 )
-def record_contact(crn: http.CrnPath, new_contact: Annotated[NewContact, Body()]) -> Response[Any]:
+@http.allowed(STAFF_ROLES)
+def record_contact(
+    crn: http.CrnPath,
+    new_contact: Annotated[NewContact, Body()],
+    key: idempotency.RequiredIdempotencyKey,
+    if_match: http.IfMatch = None,
+) -> Response[Any]:
     who = http.caller(app)
 
     def record() -> Contact:
-        contact = service().record_contact(crn, new_contact, who, http.if_match_version(app))
+        contact = service().record_contact(crn, new_contact, who, http.if_match_version(if_match))
         metrics.add_metric(name="ContactsRecorded", unit=MetricUnit.Count, value=1)
         return contact
 
     def recorded(contact: Contact) -> Response[Any]:
         return http.json_response(201, contact, {"Location": f"/cases/{crn}/contacts/{contact.contact_id}"})
 
-    return idempotency.once(app, who.principal.subject, record, recorded, outcome=Contact, required=True)
+    return idempotency.once(app, who.principal.subject, key, record, recorded, outcome=Contact)
 
 
 @app.get(
@@ -172,6 +200,7 @@ def record_contact(crn: http.CrnPath, new_contact: Annotated[NewContact, Body()]
     tags=["Contacts"],
     responses=http.model_responses(200, PageOf[Contact], "Contacts, newest first"),
 )
+@http.allowed(STAFF_ROLES)
 def list_contacts(crn: http.CrnPath, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Response[Any]:
     contacts, next_cursor = service().contacts(crn, limit, cursor, http.caller(app))
     return http.json_response(200, PageOf[Contact](items=contacts, cursor=next_cursor))
@@ -182,8 +211,11 @@ def list_contacts(crn: http.CrnPath, limit: Limit = DEFAULT_LIMIT, cursor: Curso
     tags=["Registrations"],
     responses=http.model_responses(201, Registration, "The active registration"),
 )
+@http.allowed(STAFF_ROLES)
 def add_registration(
-    crn: http.CrnPath, new_registration: Annotated[NewRegistration, Body()]
+    crn: http.CrnPath,
+    new_registration: Annotated[NewRegistration, Body()],
+    key: idempotency.IdempotencyKey = None,
 ) -> Response[Any]:
     who = http.caller(app)
 
@@ -194,6 +226,7 @@ def add_registration(
     return idempotency.once(
         app,
         who.principal.subject,
+        key,
         lambda: service().add_registration(crn, new_registration, who),
         added,
         outcome=Registration,
@@ -205,13 +238,15 @@ def add_registration(
     tags=["Registrations"],
     responses=http.model_responses(200, Registration, "The registration, now deregistered"),
 )
+@http.allowed(STAFF_ROLES)
 def deregister(
     crn: http.CrnPath,
     registration_id: Annotated[str, Path(alias="registrationId", pattern=r"^[0-9a-f]{32}$")],
     deregistration: Annotated[Deregistration, Body()],
+    if_match: http.IfMatch = None,
 ) -> Response[Any]:
     registration = service().deregister(
-        crn, registration_id, deregistration, http.if_match_version(app), http.caller(app)
+        crn, registration_id, deregistration, http.if_match_version(if_match), http.caller(app)
     )
     return http.json_response(200, registration, {"ETag": http.etag(registration.version)})
 
@@ -221,6 +256,7 @@ def deregister(
     tags=["Audit"],
     responses=http.model_responses(200, PageOf[AuditRecord], "Who read or changed the case, newest first"),
 )
+@http.allowed(AUDIT_READERS)
 def audit_trail(crn: http.CrnPath, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Response[Any]:
     records, next_cursor = service().audit_trail(crn, limit, cursor, http.caller(app))
     return http.json_response(200, PageOf[AuditRecord](items=records, cursor=next_cursor))

@@ -29,11 +29,13 @@ from probation.domain.partners.models import (
     PartnerCasePage,
     PartnerCredentials,
     PartnerList,
+    Scope,
     Subscription,
     SubscriptionList,
 )
-from probation.domain.partners.service import PartnerService
+from probation.domain.partners.service import ADMINS, PartnerService
 from probation.domain.partners.webhooks import WEBHOOK_CONTRACT
+from probation.domain.principal import PARTNER_ROLES
 from probation.domain.supervision.models import Appointment, NewAppointment, OutcomeRecord
 from probation.domain.supervision.service import SupervisionService
 
@@ -75,6 +77,7 @@ def service() -> PartnerService:
     tags=["Partner administration"],
     responses=http.model_responses(201, PartnerCredentials, "The partner and its credentials, shown once"),
 )
+@http.allowed(ADMINS)
 def register_partner(new_partner: Annotated[NewPartner, Body()]) -> Response[Any]:
     credentials = service().register(new_partner, http.caller(app))
     location = f"/partner-admin/partners/{credentials.partner.partner_id}"
@@ -86,6 +89,7 @@ def register_partner(new_partner: Annotated[NewPartner, Body()]) -> Response[Any
     tags=["Partner administration"],
     responses=http.model_responses(200, PartnerList, "Every registered partner"),
 )
+@http.allowed(ADMINS)
 def list_partners() -> Response[Any]:
     return http.json_response(200, PartnerList(items=service().partners(http.caller(app))))
 
@@ -95,6 +99,7 @@ def list_partners() -> Response[Any]:
     tags=["Partner API"],
     responses=http.model_responses(200, PartnerCasePage, "The cases allocated to the calling partner"),
 )
+@http.allowed(PARTNER_ROLES, Scope.CASES_READ)
 def partner_cases(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Response[Any]:
     items, next_cursor = service().case_list(http.caller(app), limit, cursor)
     return http.json_response(200, PartnerCasePage(items=items, cursor=next_cursor))
@@ -105,6 +110,7 @@ def partner_cases(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Respon
     tags=["Partner API"],
     responses=http.model_responses(200, PartnerCase, "The case, as its partner provider needs it"),
 )
+@http.allowed(PARTNER_ROLES, Scope.CASES_READ)
 def partner_case(crn: http.CrnPath) -> Response[Any]:
     return http.json_response(200, service().case(crn, http.caller(app)))
 
@@ -116,7 +122,10 @@ def partner_case(crn: http.CrnPath) -> Response[Any]:
         201, Contact, "The contact, recorded in the case with the partner as source"
     ),
 )
-def report_contact(crn: http.CrnPath, new_contact: Annotated[NewContact, Body()]) -> Response[Any]:
+@http.allowed(PARTNER_ROLES, Scope.CONTACTS_WRITE)
+def report_contact(
+    crn: http.CrnPath, new_contact: Annotated[NewContact, Body()], key: idempotency.RequiredIdempotencyKey
+) -> Response[Any]:
     who = http.caller(app)
 
     def recorded(contact: Contact) -> Response[Any]:
@@ -127,10 +136,10 @@ def report_contact(crn: http.CrnPath, new_contact: Annotated[NewContact, Body()]
     return idempotency.once(
         app,
         who.principal.subject,
+        key,
         lambda: service().record_contact(crn, new_contact, who),
         recorded,
         outcome=Contact,
-        required=True,
     )
 
 
@@ -147,15 +156,18 @@ def _appointment_response(status: int, appointment: Appointment) -> Response[Any
     tags=["Partner API"],
     responses=http.model_responses(201, Appointment, "The (first) appointment, with the partner as source"),
 )
-def partner_arrange(crn: http.CrnPath, new: Annotated[NewAppointment, Body()]) -> Response[Any]:
+@http.allowed(PARTNER_ROLES, Scope.CONTACTS_WRITE)
+def partner_arrange(
+    crn: http.CrnPath, new: Annotated[NewAppointment, Body()], key: idempotency.RequiredIdempotencyKey
+) -> Response[Any]:
     who = http.caller(app)
     return idempotency.once(
         app,
         who.principal.subject,
+        key,
         lambda: service().arrange_appointments(crn, new, who),
         lambda a: _appointment_response(201, a),
         outcome=Appointment,
-        required=True,
     )
 
 
@@ -164,6 +176,7 @@ def partner_arrange(crn: http.CrnPath, new: Annotated[NewAppointment, Body()]) -
     tags=["Partner API"],
     responses=http.model_responses(200, Appointment, "An appointment the partner arranged, with its ETag"),
 )
+@http.allowed(PARTNER_ROLES, Scope.CASES_READ)
 def partner_appointment(crn: http.CrnPath, appointment_id: AppointmentId) -> Response[Any]:
     return _appointment_response(200, service().appointment(crn, appointment_id, http.caller(app)))
 
@@ -173,10 +186,15 @@ def partner_appointment(crn: http.CrnPath, appointment_id: AppointmentId) -> Res
     tags=["Partner API"],
     responses=http.model_responses(200, Appointment, "The appointment with its outcome"),
 )
+@http.allowed(PARTNER_ROLES, Scope.CONTACTS_WRITE)
 def partner_outcome(
-    crn: http.CrnPath, appointment_id: AppointmentId, record: Annotated[OutcomeRecord, Body()]
+    crn: http.CrnPath,
+    appointment_id: AppointmentId,
+    record: Annotated[OutcomeRecord, Body()],
+    if_match: http.RequiredIfMatch,
 ) -> Response[Any]:
-    made = service().record_outcome(crn, appointment_id, record, http.if_match_version(app), http.caller(app))
+    expected = http.if_match_version(if_match)
+    made = service().record_outcome(crn, appointment_id, record, expected, http.caller(app))
     return _appointment_response(200, made)
 
 
@@ -187,6 +205,7 @@ def partner_outcome(
         200, Feed, "Every event about the partner's cases after the cursor, in order"
     ),
 )
+@http.allowed(PARTNER_ROLES, Scope.EVENTS_READ)
 def partner_events(
     after: Annotated[int, Query(ge=0, description="The cursor of the previous page; 0 for the start")] = 0,
     limit: Limit = DEFAULT_LIMIT,
@@ -203,7 +222,10 @@ SubscriptionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{1,64}$", descriptio
     description=WEBHOOK_CONTRACT,
     responses=http.model_responses(201, Subscription, "The subscription; its secret is never shown again"),
 )
-def subscribe(new_subscription: Annotated[NewSubscription, Body()]) -> Response[Any]:
+@http.allowed(PARTNER_ROLES, Scope.EVENTS_READ)
+def subscribe(
+    new_subscription: Annotated[NewSubscription, Body()], key: idempotency.IdempotencyKey = None
+) -> Response[Any]:
     who = http.caller(app)
 
     def subscribed(subscription: Subscription) -> Response[Any]:
@@ -213,6 +235,7 @@ def subscribe(new_subscription: Annotated[NewSubscription, Body()]) -> Response[
     return idempotency.once(
         app,
         who.principal.subject,
+        key,
         lambda: service().subscribe(new_subscription, who),
         subscribed,
         outcome=Subscription,
@@ -224,6 +247,7 @@ def subscribe(new_subscription: Annotated[NewSubscription, Body()]) -> Response[
     tags=["Partner API"],
     responses=http.model_responses(200, SubscriptionList, "The calling partner's subscriptions"),
 )
+@http.allowed(PARTNER_ROLES, Scope.EVENTS_READ)
 def subscriptions() -> Response[Any]:
     return http.json_response(200, SubscriptionList(items=service().subscriptions(http.caller(app))))
 
@@ -233,6 +257,7 @@ def subscriptions() -> Response[Any]:
     tags=["Partner API"],
     responses=http.model_responses(200, Subscription, "The subscription"),
 )
+@http.allowed(PARTNER_ROLES, Scope.EVENTS_READ)
 def subscription(subscription_id: SubscriptionId) -> Response[Any]:
     return http.json_response(200, service().subscription(subscription_id, http.caller(app)))
 
@@ -242,6 +267,7 @@ def subscription(subscription_id: SubscriptionId) -> Response[Any]:
     tags=["Partner API"],
     responses={204: {"description": "Deleted; deliveries not yet made are cancelled"}},
 )
+@http.allowed(PARTNER_ROLES, Scope.EVENTS_READ)
 def unsubscribe(subscription_id: SubscriptionId) -> Response[Any]:
     service().unsubscribe(subscription_id, http.caller(app))
     return Response(204)
@@ -252,6 +278,7 @@ def unsubscribe(subscription_id: SubscriptionId) -> Response[Any]:
     tags=["Partner API"],
     responses=http.model_responses(200, DeliveryPage, "Every delivery to the subscription, newest first"),
 )
+@http.allowed(PARTNER_ROLES, Scope.EVENTS_READ)
 def deliveries(
     subscription_id: SubscriptionId, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> Response[Any]:
@@ -260,6 +287,7 @@ def deliveries(
 
 
 @app.get("/partner/v1/openapi.json", tags=["Partner API"])
+@http.allowed(PARTNER_ROLES)
 def partner_openapi() -> Response[Any]:
     """The partner API's own contract: its routes and nothing of the staff API."""
     return Response(200, "application/json", partner_spec())
@@ -269,7 +297,7 @@ def partner_openapi() -> Response[Any]:
 def partner_spec() -> str:
     spec = json.loads(app.get_openapi_json_schema(title="Probation partner API", version="1.0.0"))
     spec["paths"] = {path: item for path, item in spec["paths"].items() if path.startswith(PARTNER_PREFIX)}
-    return json.dumps(contract.document_problems(spec))
+    return json.dumps(contract.document_edge(spec))
 
 
 def on_event(event: dict[str, Any]) -> None:

@@ -12,6 +12,7 @@ from probation.adapters.risk_repository import DynamoRiskRepository
 from probation.api import http, idempotency
 from probation.api.paging import DEFAULT_LIMIT, Cursor, Limit
 from probation.domain.events import DomainEvent
+from probation.domain.principal import STAFF_ROLES
 from probation.domain.risk_scoring.records import RiskHistory, RiskScoreRecord
 from probation.domain.risk_scoring.service import RiskScoringService
 from probation.risk import RiskCalculationRequest, RiskCalculationResult
@@ -39,6 +40,7 @@ def service() -> RiskScoringService:
     tags=["Risk"],
     responses=http.model_responses(200, RiskCalculationResult, "Every predictor's score, or null and why"),
 )
+@http.allowed(STAFF_ROLES)
 def calculate(request: Annotated[RiskCalculationRequest, Body()]) -> Response[Any]:
     result = service().calculate(request, http.caller(app))
     metrics.add_metric(name="RiskCalculations", unit=MetricUnit.Count, value=1)
@@ -52,7 +54,8 @@ def calculate(request: Annotated[RiskCalculationRequest, Body()]) -> Response[An
         201, RiskScoreRecord, "The stored score, with its inputs and their sources"
     ),
 )
-def score_case(crn: http.CrnPath) -> Response[Any]:
+@http.allowed(STAFF_ROLES)
+def score_case(crn: http.CrnPath, key: idempotency.IdempotencyKey = None) -> Response[Any]:
     who = http.caller(app)
 
     def score() -> RiskScoreRecord:
@@ -63,7 +66,7 @@ def score_case(crn: http.CrnPath) -> Response[Any]:
     def scored(record: RiskScoreRecord) -> Response[Any]:
         return http.json_response(201, record, {"Location": f"/cases/{crn}/risk"})
 
-    return idempotency.once(app, who.principal.subject, score, scored, outcome=RiskScoreRecord)
+    return idempotency.once(app, who.principal.subject, key, score, scored, outcome=RiskScoreRecord)
 
 
 @app.get(
@@ -71,6 +74,7 @@ def score_case(crn: http.CrnPath) -> Response[Any]:
     tags=["Risk"],
     responses=http.model_responses(200, RiskHistory, "The latest score and the history, newest first"),
 )
+@http.allowed(STAFF_ROLES)
 def risk_history(crn: http.CrnPath, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Response[Any]:
     latest, history, next_cursor = service().history(crn, limit, cursor, http.caller(app))
     return http.json_response(200, RiskHistory(latest=latest, history=history, cursor=next_cursor))

@@ -15,7 +15,7 @@ from probation.adapters.supervision_repository import DynamoSupervisionRepositor
 from probation.api import http, idempotency
 from probation.api.paging import DEFAULT_LIMIT, Cursor, Limit
 from probation.domain.cases.models import Conviction, NewRequirementTermination, NewTermination
-from probation.domain.principal import Caller
+from probation.domain.principal import STAFF_ROLES, Caller
 from probation.domain.supervision.models import (
     Adjustment,
     Appointment,
@@ -70,13 +70,16 @@ def appointment_response(status: int, appointment: Appointment) -> Response[Any]
     return http.versioned_response(status, appointment, version=appointment.version, location=location)
 
 
-def _changed_once(change: Callable[[int | None, Caller], Appointment]) -> Response[Any]:
+def _changed_once(
+    if_match: str, key: str | None, change: Callable[[int | None, Caller], Appointment]
+) -> Response[Any]:
     """A change to an appointment read at If-Match's version, made once per Idempotency-Key."""
     who = http.caller(app)
-    expected = http.if_match_version(app)
+    expected = http.if_match_version(if_match)
     return idempotency.once(
         app,
         who.principal.subject,
+        key,
         lambda: change(expected, who),
         lambda appointment: appointment_response(200, appointment),
         outcome=Appointment,
@@ -88,7 +91,10 @@ def _changed_once(change: Callable[[int | None, Caller], Appointment]) -> Respon
     tags=["Appointments"],
     responses=http.model_responses(201, Appointment, "The (first) appointment, with its ETag"),
 )
-def create_appointment(crn: http.CrnPath, new: Annotated[NewAppointment, Body()]) -> Response[Any]:
+@http.allowed(STAFF_ROLES)
+def create_appointment(
+    crn: http.CrnPath, new: Annotated[NewAppointment, Body()], key: idempotency.RequiredIdempotencyKey
+) -> Response[Any]:
     who = http.caller(app)
 
     def create() -> Appointment:
@@ -99,10 +105,10 @@ def create_appointment(crn: http.CrnPath, new: Annotated[NewAppointment, Body()]
     return idempotency.once(
         app,
         who.principal.subject,
+        key,
         create,
         lambda a: appointment_response(201, a),
         outcome=Appointment,
-        required=True,
     )
 
 
@@ -111,6 +117,7 @@ def create_appointment(crn: http.CrnPath, new: Annotated[NewAppointment, Body()]
     tags=["Appointments"],
     responses=http.model_responses(200, AppointmentPage, "Appointments in time order"),
 )
+@http.allowed(STAFF_ROLES)
 def list_appointments(
     crn: http.CrnPath,
     start: Annotated[datetime | None, Query(alias="from", description="From this instant")] = None,
@@ -128,6 +135,7 @@ def list_appointments(
     tags=["Appointments"],
     responses=http.model_responses(200, Appointment, "The appointment, with its ETag"),
 )
+@http.allowed(STAFF_ROLES)
 def get_appointment(crn: http.CrnPath, appointment_id: AppointmentId) -> Response[Any]:
     return appointment_response(200, service().appointment(crn, appointment_id, http.caller(app)))
 
@@ -137,10 +145,15 @@ def get_appointment(crn: http.CrnPath, appointment_id: AppointmentId) -> Respons
     tags=["Appointments"],
     responses=http.model_responses(200, Appointment, "The appointment with its outcome"),
 )
+@http.allowed(STAFF_ROLES)
 def record_outcome(
-    crn: http.CrnPath, appointment_id: AppointmentId, record: Annotated[OutcomeRecord, Body()]
+    crn: http.CrnPath,
+    appointment_id: AppointmentId,
+    record: Annotated[OutcomeRecord, Body()],
+    if_match: http.RequiredIfMatch,
 ) -> Response[Any]:
-    made = service().record_outcome(crn, appointment_id, record, http.if_match_version(app), http.caller(app))
+    expected = http.if_match_version(if_match)
+    made = service().record_outcome(crn, appointment_id, record, expected, http.caller(app))
     metrics.add_metric(name="OutcomesRecorded", unit=MetricUnit.Count, value=1)
     return appointment_response(200, made)
 
@@ -152,11 +165,16 @@ def record_outcome(
         200, Appointment, "The appointment as it now stands: moved, or the new one linked to the original"
     ),
 )
+@http.allowed(STAFF_ROLES)
 def reschedule(
-    crn: http.CrnPath, appointment_id: AppointmentId, change: Annotated[Reschedule, Body()]
+    crn: http.CrnPath,
+    appointment_id: AppointmentId,
+    change: Annotated[Reschedule, Body()],
+    if_match: http.RequiredIfMatch,
+    key: idempotency.IdempotencyKey = None,
 ) -> Response[Any]:
     return _changed_once(
-        lambda expected, who: service().reschedule(crn, appointment_id, change, expected, who)
+        if_match, key, lambda expected, who: service().reschedule(crn, appointment_id, change, expected, who)
     )
 
 
@@ -165,11 +183,18 @@ def reschedule(
     tags=["Appointments"],
     responses=http.model_responses(200, Appointment, "The cancelled appointment"),
 )
+@http.allowed(STAFF_ROLES)
 def cancel(
-    crn: http.CrnPath, appointment_id: AppointmentId, cancellation: Annotated[Cancellation, Body()]
+    crn: http.CrnPath,
+    appointment_id: AppointmentId,
+    cancellation: Annotated[Cancellation, Body()],
+    if_match: http.RequiredIfMatch,
+    key: idempotency.IdempotencyKey = None,
 ) -> Response[Any]:
     return _changed_once(
-        lambda expected, who: service().cancel(crn, appointment_id, cancellation, expected, who)
+        if_match,
+        key,
+        lambda expected, who: service().cancel(crn, appointment_id, cancellation, expected, who),
     )
 
 
@@ -178,6 +203,7 @@ def cancel(
     tags=["Compliance"],
     responses=http.model_responses(200, Compliance, "Failures to comply, prompts, warnings and counts"),
 )
+@http.allowed(STAFF_ROLES)
 def compliance(crn: http.CrnPath) -> Response[Any]:
     return http.json_response(200, service().compliance(crn, http.caller(app)))
 
@@ -187,14 +213,22 @@ def compliance(crn: http.CrnPath) -> Response[Any]:
     tags=["Compliance"],
     responses=http.model_responses(201, Breach, "The breach, resting on the failures counted now"),
 )
-def start_breach(crn: http.CrnPath, new: Annotated[NewBreach, Body()]) -> Response[Any]:
+@http.allowed(STAFF_ROLES)
+def start_breach(
+    crn: http.CrnPath, new: Annotated[NewBreach, Body()], key: idempotency.IdempotencyKey = None
+) -> Response[Any]:
     who = http.caller(app)
 
     def started(breach: Breach) -> Response[Any]:
         return http.json_response(201, breach, {"Location": f"/cases/{crn}/breaches/{breach.id}"})
 
     return idempotency.once(
-        app, who.principal.subject, lambda: service().start_breach(crn, new, who), started, outcome=Breach
+        app,
+        who.principal.subject,
+        key,
+        lambda: service().start_breach(crn, new, who),
+        started,
+        outcome=Breach,
     )
 
 
@@ -203,11 +237,18 @@ def start_breach(crn: http.CrnPath, new: Annotated[NewBreach, Body()]) -> Respon
     tags=["Compliance"],
     responses=http.model_responses(200, Breach, "The ended breach; the count starts again"),
 )
-def end_breach(crn: http.CrnPath, breach_id: BreachId, end: Annotated[BreachEnd, Body()]) -> Response[Any]:
+@http.allowed(STAFF_ROLES)
+def end_breach(
+    crn: http.CrnPath,
+    breach_id: BreachId,
+    end: Annotated[BreachEnd, Body()],
+    key: idempotency.IdempotencyKey = None,
+) -> Response[Any]:
     who = http.caller(app)
     return idempotency.once(
         app,
         who.principal.subject,
+        key,
         lambda: service().end_breach(crn, breach_id, end, who),
         lambda b: http.json_response(200, b),
         outcome=Breach,
@@ -219,6 +260,7 @@ def end_breach(crn: http.CrnPath, breach_id: BreachId, end: Annotated[BreachEnd,
     tags=["Requirements"],
     responses=http.model_responses(200, RequirementList, "The current sentence's requirements and progress"),
 )
+@http.allowed(STAFF_ROLES)
 def requirements(crn: http.CrnPath) -> Response[Any]:
     return http.json_response(200, service().requirements(crn, http.caller(app)))
 
@@ -228,17 +270,21 @@ def requirements(crn: http.CrnPath) -> Response[Any]:
     tags=["Requirements"],
     responses=http.model_responses(201, Adjustment, "The unpaid work adjustment"),
 )
+@http.allowed(STAFF_ROLES)
 def add_adjustment(
-    crn: http.CrnPath, requirement_id: RequirementIdPath, new: Annotated[NewAdjustment, Body()]
+    crn: http.CrnPath,
+    requirement_id: RequirementIdPath,
+    new: Annotated[NewAdjustment, Body()],
+    key: idempotency.RequiredIdempotencyKey,
 ) -> Response[Any]:
     who = http.caller(app)
     return idempotency.once(
         app,
         who.principal.subject,
+        key,
         lambda: service().add_adjustment(crn, requirement_id, new, who),
         lambda a: http.json_response(201, a),
         outcome=Adjustment,
-        required=True,
     )
 
 
@@ -249,13 +295,18 @@ def add_adjustment(
         200, Conviction, "The conviction with its termination; with it, the case may close"
     ),
 )
+@http.allowed(STAFF_ROLES)
 def terminate_sentence(
-    crn: http.CrnPath, conviction_number: ConvictionNumberPath, ending: Annotated[NewTermination, Body()]
+    crn: http.CrnPath,
+    conviction_number: ConvictionNumberPath,
+    ending: Annotated[NewTermination, Body()],
+    key: idempotency.IdempotencyKey = None,
 ) -> Response[Any]:
     who = http.caller(app)
     return idempotency.once(
         app,
         who.principal.subject,
+        key,
         lambda: service().terminate_sentence(crn, conviction_number, ending, who),
         lambda conviction: http.json_response(200, conviction),
         outcome=Conviction,
@@ -267,15 +318,18 @@ def terminate_sentence(
     tags=["Endings"],
     responses=http.model_responses(200, RequirementView, "The requirement, ended"),
 )
+@http.allowed(STAFF_ROLES)
 def terminate_requirement(
     crn: http.CrnPath,
     requirement_id: RequirementIdPath,
     ending: Annotated[NewRequirementTermination, Body()],
+    key: idempotency.IdempotencyKey = None,
 ) -> Response[Any]:
     who = http.caller(app)
     return idempotency.once(
         app,
         who.principal.subject,
+        key,
         lambda: service().terminate_requirement(crn, requirement_id, ending, who),
         lambda requirement: http.json_response(200, requirement),
         outcome=RequirementView,
@@ -304,6 +358,7 @@ ListKind = Annotated[WorkListKind, Query(alias="list", description="OUTCOMES, EV
     tags=["Work lists"],
     responses=http.model_responses(200, WorkList, "The practitioner's appointments of the day or week"),
 )
+@http.allowed(STAFF_ROLES)
 def practitioner_diary(
     code: StaffCodePath,
     day: DiaryDate = None,
@@ -319,6 +374,7 @@ def practitioner_diary(
     tags=["Work lists"],
     responses=http.model_responses(200, WorkList, "The team's appointments of the day or week"),
 )
+@http.allowed(STAFF_ROLES)
 def team_diary(
     code: TeamCodePath,
     day: DiaryDate = None,
@@ -336,6 +392,7 @@ def team_diary(
         200, WorkList, "Outcomes to record, evidence or enforcement responses due"
     ),
 )
+@http.allowed(STAFF_ROLES)
 def practitioner_due(
     code: StaffCodePath, kind: ListKind, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> Response[Any]:
@@ -347,6 +404,7 @@ def practitioner_due(
     tags=["Work lists"],
     responses=http.model_responses(200, WorkList, "The team's outcomes to record, evidence or responses due"),
 )
+@http.allowed(STAFF_ROLES)
 def team_due(
     code: TeamCodePath, kind: ListKind, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
 ) -> Response[Any]:

@@ -10,32 +10,50 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs
 
 from chalice.app import Chalice, Response
 from chalice.local import LocalChalice
 
-from infrastructure.local.identity import LocalIssuer, LocalTokenRequest
+from infrastructure.local.identity import (
+    PARTNER_ISSUER_PATH,
+    STAFF_ISSUER_PATH,
+    TOKEN_ENDPOINT_PATH,
+    ClientLookup,
+    LocalIdentity,
+    LocalTokenRequest,
+    OAuthError,
+)
 from infrastructure.local.lambdas import Invocable
-from infrastructure.template import ApiRoute
+from infrastructure.template import ApiRoute, GatewayResponse
+from probation.api.problems import PROBLEM_JSON, problem_body
+from probation.auth.tokens import JWKS_PATH
 
 JSON = "application/json"
-PROBLEM_JSON = "application/problem+json"
+FORM = "application/x-www-form-urlencoded"
 BODY_CONTENT_TYPES = [JSON, "application/merge-patch+json", "application/*+json", "text/plain"]
 ACCOUNT = "123456789012"
 API_ID = "local"
 HEALTH_PATH = "/health"
 
 
-def problem_body(status: int, title: str, detail: str) -> str:
-    """A gateway response's body, as the template writes them."""
-    return json.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail})
-
-
-def problem_response(status: int, title: str, detail: str, headers: dict[str, str] | None = None) -> Response:
+def answer(response: GatewayResponse, headers: dict[str, str] | None = None) -> Response:
+    """One of the template's gateway responses, as API Gateway gives it."""
     return Response(
-        body=problem_body(status, title, detail),
+        body=response.body, status_code=response.status, headers={**response.headers, **(headers or {})}
+    )
+
+
+def json_response(body: Any, status: int = 200) -> Response:
+    return Response(body=json.dumps(body), status_code=status, headers={"Content-Type": JSON})
+
+
+def problem_response(status: int, detail: str, slug: str) -> Response:
+    """A problem only the local runner meets, in the shape the functions give theirs."""
+    return Response(
+        body=json.dumps(problem_body(status, detail, slug=slug)),
         status_code=status,
-        headers={"Content-Type": PROBLEM_JSON, **(headers or {})},
+        headers={"Content-Type": PROBLEM_JSON},
     )
 
 
@@ -111,19 +129,15 @@ class UsagePlanThrottle:
             return (1 - tokens) / self.rate
 
 
-def no_such_resource() -> tuple[int, dict[str, str], str]:
-    """The template's MISSING_AUTHENTICATION_TOKEN gateway response: API Gateway's answer to a path or
-    method the API does not have (status, headers, body)."""
-    return 404, {"Content-Type": PROBLEM_JSON}, problem_body(404, "Not Found", "No such resource or method.")
-
-
 class Gateway:
     def __init__(
         self,
         routes: list[ApiRoute],
         functions: Mapping[str, Invocable],
         authorizer: Invocable,
-        issuer: LocalIssuer,
+        responses: Mapping[str, GatewayResponse],
+        identity: LocalIdentity,
+        partner_clients: ClientLookup,
         stage: str,
         openapi: Callable[[], dict[str, Any]],
         swagger_html: Callable[[], str],
@@ -133,13 +147,15 @@ class Gateway:
         self.app = LocalChalice(app_name="probation-local")
         self._functions = functions
         self._authorizer = authorizer
+        self._responses = responses
         self._stage = stage
         self._throttle = throttle
         self.ready = threading.Event()
         """Set once the stack is ready to use; until then /health answers 503 "starting"."""
         for route in routes:
             self._add_api_route(route)
-        self._add_local_routes(issuer, openapi, swagger_html, web_config)
+        self._add_identity_routes(identity, partner_clients)
+        self._add_local_routes(openapi, swagger_html, web_config)
 
     def _add_api_route(self, route: ApiRoute) -> None:
         def view(**path_parameters: str) -> Response:
@@ -162,7 +178,7 @@ class Gateway:
         try:
             body = raw_body.decode("utf-8") if isinstance(raw_body, bytes) else raw_body
         except UnicodeDecodeError:
-            return problem_response(400, "Bad Request", "The request body is not UTF-8 text.")
+            return problem_response(400, "The request body is not UTF-8 text.", "malformed-request")
         event = rest_proxy_event(
             method=route.method,
             resource=route.path,
@@ -192,9 +208,7 @@ class Gateway:
     def _authorize(self, event: dict[str, Any]) -> Response | None:
         """TOKEN authorizer semantics: no header is 401 at once; a refused token is 401; else the context."""
         header = event["headers"].get("authorization")
-        unauthorized = problem_response(
-            401, "Unauthorized", "A valid bearer token is required.", {"WWW-Authenticate": "Bearer"}
-        )
+        unauthorized = answer(self._responses["UNAUTHORIZED"])
         if not header:
             return unauthorized
         route = f"{event['httpMethod']}{event['resource']}"
@@ -206,7 +220,7 @@ class Gateway:
         except Exception:
             return unauthorized
         if not allows(policy["policyDocument"], method_arn):
-            return problem_response(403, "Forbidden", "The token does not grant access to this resource.")
+            return answer(self._responses["ACCESS_DENIED"])
         event["requestContext"]["authorizer"] = {
             "principalId": policy["principalId"],
             **policy.get("context", {}),
@@ -219,25 +233,44 @@ class Gateway:
         """A metered route needs the caller's usage plan key, and answers 429 over the plan's rate."""
         key = event["requestContext"]["identity"].get("apiKey")
         if not key:
-            return problem_response(403, "Forbidden", "The token does not grant access to this resource.")
+            return answer(self._responses["INVALID_API_KEY"])
         wait = self._throttle.wait_seconds(key)
         if wait:
-            return problem_response(
-                429,
-                "Too Many Requests",
-                "This partner is over its request rate; retry after the Retry-After seconds.",
-                {"Retry-After": str(max(1, math.ceil(wait)))},
-            )
+            # The wait the local bucket knows, where API Gateway can only say a fixed one.
+            return answer(self._responses["THROTTLED"], {"Retry-After": str(max(1, math.ceil(wait)))})
         return None
 
-    def _add_local_routes(
-        self,
-        issuer: LocalIssuer,
-        openapi: Callable[[], dict[str, Any]],
-        swagger_html: Callable[[], str],
-        web_config: dict[str, Any],
-    ) -> None:
+    def no_such_resource(self) -> tuple[int, dict[str, str], str]:
+        """API Gateway's answer to a path or method the API does not have (status, headers, body)."""
+        response = self._responses["MISSING_AUTHENTICATION_TOKEN"]
+        return response.status, response.headers, response.body
+
+    def _add_identity_routes(self, identity: LocalIdentity, partner_clients: ClientLookup) -> None:
+        """The two issuers' keys, the partner pool's token endpoint, and a token for the asking."""
         app: Chalice = self.app
+
+        @app.route(f"{STAFF_ISSUER_PATH}{JWKS_PATH}", methods=["GET"])
+        def staff_keys() -> Response:
+            return json_response(identity.staff.jwks())
+
+        @app.route(f"{PARTNER_ISSUER_PATH}{JWKS_PATH}", methods=["GET"])
+        def partner_keys() -> Response:
+            return json_response(identity.partners.jwks())
+
+        @app.route(f"{PARTNER_ISSUER_PATH}{TOKEN_ENDPOINT_PATH}", methods=["POST"], content_types=[FORM])
+        def client_credentials() -> Response:
+            request = app.current_request
+            assert request is not None
+            raw = request.raw_body or b""
+            text = raw.decode(errors="replace") if isinstance(raw, bytes) else raw
+            form = {name: values[-1] for name, values in parse_qs(text).items()}
+            try:
+                token = identity.client_credentials(
+                    request.headers.get("authorization"), form, partner_clients
+                )
+            except OAuthError as error:
+                return json_response(error.body, error.status)
+            return json_response(token)
 
         @app.route("/local/token", methods=["POST"], content_types=BODY_CONTENT_TYPES)
         def local_token() -> Response:
@@ -250,25 +283,25 @@ class Gateway:
                     f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}"
                     for e in getattr(error, "errors", lambda: [])()
                 ) or str(error)
-                return problem_response(
-                    422, "Unprocessable Content", f"The token request is not valid: {detail}"
-                )
-            return Response(
-                body=json.dumps(issuer.token(token_request)), status_code=200, headers={"Content-Type": JSON}
-            )
+                return problem_response(422, f"The token request is not valid: {detail}", "invalid-input")
+            return json_response(identity.token(token_request))
 
-        @app.route("/.well-known/jwks.json", methods=["GET"])
-        def jwks() -> Response:
-            return Response(body=json.dumps(issuer.jwks()), status_code=200, headers={"Content-Type": JSON})
+    def _add_local_routes(
+        self,
+        openapi: Callable[[], dict[str, Any]],
+        swagger_html: Callable[[], str],
+        web_config: dict[str, Any],
+    ) -> None:
+        app: Chalice = self.app
 
         @app.route("/openapi.json", methods=["GET"])
         def openapi_json() -> Response:
-            return Response(body=json.dumps(openapi()), status_code=200, headers={"Content-Type": JSON})
+            return json_response(openapi())
 
         @app.route("/config.json", methods=["GET"])
         def config_json() -> Response:
             """The web app's settings: the API on the same origin, and signing in with /local/token."""
-            return Response(body=json.dumps(web_config), status_code=200, headers={"Content-Type": JSON})
+            return json_response(web_config)
 
         @app.route("/swagger", methods=["GET"])
         def swagger() -> Response:

@@ -41,10 +41,17 @@ def create_tables(template: Template, dynamodb: Any) -> None:
 
 
 def create_user_pools(template: Template, cognito: Any) -> None:
-    """User pools get generated ids: they are recorded on the template, so ``!Ref`` resolves to them."""
+    """User pools and their app clients get generated ids: they are recorded on the template, so ``!Ref``
+    resolves to them (the authorizer's audiences are the template's app clients)."""
     for logical_id in template.of_type("AWS::Cognito::UserPool"):
         name = template.properties(logical_id)["UserPoolName"]
         template.physical_ids[logical_id] = cognito.create_user_pool(PoolName=name)["UserPool"]["Id"]
+    for logical_id in template.of_type("AWS::Cognito::UserPoolClient"):
+        properties = template.properties(logical_id)
+        created = cognito.create_user_pool_client(
+            UserPoolId=properties["UserPoolId"], ClientName=properties["ClientName"]
+        )
+        template.physical_ids[logical_id] = created["UserPoolClient"]["ClientId"]
     for logical_id in template.of_type("AWS::Cognito::UserPoolResourceServer"):
         properties = template.properties(logical_id)
         cognito.create_resource_server(

@@ -27,8 +27,14 @@ from infrastructure import web
 from infrastructure.local import moto_patches
 from infrastructure.local.alarms import QueueDepthAlarmPoller, create_alarms
 from infrastructure.local.demo import sign_in_identities
-from infrastructure.local.gateway import Gateway, UsagePlanThrottle, no_such_resource
-from infrastructure.local.identity import AUDIENCE, LocalIssuer
+from infrastructure.local.gateway import Gateway, UsagePlanThrottle
+from infrastructure.local.identity import (
+    PARTNER_ISSUER_PATH,
+    STAFF_ISSUER_PATH,
+    AppClient,
+    LocalIdentity,
+    LocalIssuer,
+)
 from infrastructure.local.lambdas import PooledFunction, start_fork_server
 from infrastructure.local.pollers import Poller, QueuePoller, RulePoller, StreamPoller
 from infrastructure.local.resources import (
@@ -39,7 +45,15 @@ from infrastructure.local.resources import (
     create_usage_plans,
     create_user_pools,
 )
-from infrastructure.local.state import RunnerState, StateFolder, install, load_private_key, private_key_pem
+from infrastructure.local.state import (
+    RunnerState,
+    Saved,
+    SigningKey,
+    StateFolder,
+    install,
+    load_private_key,
+    private_key_pem,
+)
 from infrastructure.openapi import merged_spec
 from infrastructure.template import TEMPLATE, FunctionSpec, Template
 
@@ -51,6 +65,8 @@ SAVE_INTERVAL_SECONDS = 1.0
 SAVE_TIMEOUT_SECONDS = 60
 SETTLED_CHECK_SECONDS = 0.05
 SWAGGER_ASSETS = Path(generate_swagger_html.__code__.co_filename).parent
+# The template's pool whose app clients are the partners (the partners function registers them there).
+PARTNER_POOL = "PartnerUserPool"
 
 
 def free_port() -> int:
@@ -72,7 +88,7 @@ class LocalStack:
     _server: LocalDevServer | None = None
     _gateway: Gateway | None = None
     _pollers: list[Poller] = field(default_factory=list)
-    _issuer: LocalIssuer | None = None
+    _identity: LocalIdentity | None = None
     _saver: "Saver | None" = None
     template: Template | None = None
     functions: dict[str, PooledFunction] = field(default_factory=dict)
@@ -110,9 +126,6 @@ class LocalStack:
         self.template = Template.load(
             {
                 "Stage": STAGE,
-                "TokenIssuer": self.base_url,
-                "TokenAudience": AUDIENCE,
-                "JwksUrl": f"{self.base_url}/.well-known/jwks.json",
                 # Webhook failures are retried after 1, 2... seconds and dead-lettered after 3 attempts,
                 # so that a test sees the whole course of a failing webhook in seconds.
                 "WebhookRetryBaseSeconds": "1",
@@ -139,15 +152,7 @@ class LocalStack:
         else:
             self.template.physical_ids.update(saved.runner.physical_ids)
         queues = create_queues(self.template, self.client("sqs"))  # as they are, where they were kept
-        self._issuer = (
-            LocalIssuer(
-                issuer=self.base_url,
-                key_id=saved.runner.signing_key_id,
-                key=load_private_key(saved.runner.signing_key_pem),
-            )
-            if saved is not None
-            else LocalIssuer(issuer=self.base_url)
-        )
+        self._identity = self._local_identity(saved)
         environment = self._function_environment()
         os.environ.update(environment)
         self.functions = {
@@ -176,12 +181,17 @@ class LocalStack:
 
     def runner_state(self) -> RunnerState:
         assert self.template is not None
-        assert self._issuer is not None
+        assert self._identity is not None
         return RunnerState(
             # The template's names are the YAML decoder's string type: kept as plain strings.
             physical_ids={str(name): str(value) for name, value in self.template.physical_ids.items()},
-            signing_key_pem=private_key_pem(self._issuer.key),
-            signing_key_id=self._issuer.key_id,
+            signing_keys={
+                path: SigningKey(issuer.key_id, private_key_pem(issuer.key))
+                for path, issuer in (
+                    (STAFF_ISSUER_PATH, self._identity.staff),
+                    (PARTNER_ISSUER_PATH, self._identity.partners),
+                )
+            },
             stream_checkpoints={
                 poller.name: poller.checkpoint
                 for poller in self._pollers
@@ -189,6 +199,33 @@ class LocalStack:
             },
             demo_summary=self.demo_summary,
         )
+
+    def _local_identity(self, saved: Saved | None) -> LocalIdentity:
+        """The runner's two issuers, on its own address, with the keys they had if the stack was kept;
+        staff tokens go to the client the authorizer expects them for (the template's web app client)."""
+        assert self.template is not None
+        kept = saved.runner.signing_keys if saved is not None else {}
+
+        def issuer(path: str) -> LocalIssuer:
+            url = f"{self.base_url}{path}"
+            key = kept.get(path)
+            return LocalIssuer(url, key.key_id, load_private_key(key.pem)) if key else LocalIssuer(url)
+
+        authorizer = next(spec for spec in self.template.functions() if _is_authorizer(spec))
+        [web_client, *_] = authorizer.environment["STAFF_TOKEN_AUDIENCES"].split(",")
+        return LocalIdentity(issuer(STAFF_ISSUER_PATH), issuer(PARTNER_ISSUER_PATH), web_client)
+
+    def _partner_client(self, client_id: str) -> AppClient | None:
+        """A partner's app client as the partner pool holds it, for the local token endpoint."""
+        assert self.template is not None
+        cognito = self.client("cognito-idp")
+        try:
+            client = cognito.describe_user_pool_client(
+                UserPoolId=self.template.physical_name(PARTNER_POOL), ClientId=client_id
+            )["UserPoolClient"]
+        except cognito.exceptions.ResourceNotFoundException:
+            return None
+        return AppClient(client.get("ClientSecret", ""), frozenset(client.get("AllowedOAuthScopes", [])))
 
     def _runtime_environment(self) -> dict[str, str]:
         """What Lambda's runtime and the stack's settings give every function, before any resource."""
@@ -210,12 +247,13 @@ class LocalStack:
         functions of one stack share it, as they share the stack, and so does this process, whose
         pollers and ops commands address the same resources."""
         assert self.template is not None
+        assert self._identity is not None
         environment = self._runtime_environment()
         for spec in self.template.functions():
             environment.update(
                 {str(k): str(v) for k, v in spec.environment.items() if not k.startswith("POWERTOOLS_")}
             )
-        return environment
+        return environment | self._identity.environment()
 
     def _start_stream_pollers(self, queues: dict[str, str], checkpoints: dict[str, str]) -> None:
         assert self.template is not None
@@ -302,13 +340,15 @@ class LocalStack:
 
     def _start_gateway(self) -> None:
         assert self.template is not None
-        assert self._issuer is not None
+        assert self._identity is not None
         authorizer = next(f for f in self.functions.values() if _is_authorizer(f.spec))
         self._gateway = Gateway(
             routes=self.template.api_routes(),
             functions=self.functions,
             authorizer=authorizer,
-            issuer=self._issuer,
+            responses=self.template.gateway_responses(),
+            identity=self._identity,
+            partner_clients=self._partner_client,
             stage=STAGE,
             openapi=functools.cache(merged_spec),
             swagger_html=functools.cache(_swagger_html),
@@ -320,7 +360,7 @@ class LocalStack:
             Config(),
             self.host,
             self.port,
-            handler_cls=QuietRequestHandler,
+            handler_cls=functools.partial(QuietRequestHandler, no_route=self._gateway.no_such_resource()),
             server_cls=GatewayServer,
         )
         threading.Thread(target=self._server.serve_forever, name="gateway", daemon=True).start()
@@ -468,8 +508,10 @@ class QuietRequestHandler(ChaliceRequestHandler):
         server: Any,
         app_object: Chalice,
         config: Config,
+        no_route: tuple[int, dict[str, str], str],
     ) -> None:
         self._routes = app_object.routes  # before the base class handles the request
+        self._no_route = no_route
         super().__init__(request, client_address, server, app_object, config)
 
     @override
@@ -494,7 +536,7 @@ class QuietRequestHandler(ChaliceRequestHandler):
             super()._generic_handle()
             return
         self._parse_payload()  # read the body, so the connection stays usable
-        self._send_http_response(*no_such_resource())
+        self._send_http_response(*self._no_route)
 
     def _routed(self) -> bool:
         try:

@@ -2,7 +2,7 @@
 
 What is kept is the AWS stand-in's own state (every table with its stream, queue, bus, rule, user pool
 client, API key and alarm), together with what the runner itself holds: the ids the stand-in generated,
-the local issuer's signing key, how far each stream poller has delivered, and the demo's summary.
+the local issuers' signing keys, how far each stream poller has delivered, and the demo's summary.
 
 The stand-in's objects are written as they are (pickled), so only the stand-in that wrote them can read
 them: a file written by another version of moto, of Python or of this format is refused whole, and
@@ -26,7 +26,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from moto.backends import get_backend
 
-FORMAT = 1
+# 2: a signing key for each of the two local issuers.
+FORMAT = 2
 STATE_FILE = "state.pickle"
 # The services the template's resources live in.
 SERVICES = ("dynamodb", "dynamodbstreams", "sqs", "events", "cognito-idp", "apigateway", "cloudwatch")
@@ -40,13 +41,19 @@ def stand_in_version() -> dict[str, Any]:
     return {"format": FORMAT, "moto": moto.__version__, "python": platform.python_version()}
 
 
+@dataclass(frozen=True)
+class SigningKey:
+    key_id: str
+    pem: bytes
+
+
 @dataclass
 class RunnerState:
     """What the runner holds beside the stand-in's services."""
 
     physical_ids: dict[str, str] = field(default_factory=dict)
-    signing_key_pem: bytes = b""
-    signing_key_id: str = ""
+    signing_keys: dict[str, SigningKey] = field(default_factory=dict)
+    """Each local issuer's signing key, by the issuer's path, so the tokens it issued stay valid."""
     stream_checkpoints: dict[str, str] = field(default_factory=dict)
     """The sequence number of the last record each stream poller delivered."""
     demo_summary: str = ""

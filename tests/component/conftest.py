@@ -28,12 +28,7 @@ from probation.adapters import aws, partner_registry
 from probation.api import idempotency
 from probation.api.http import LambdaHandler
 
-PARAMETERS = {
-    "Stage": "test",
-    "TokenIssuer": "http://issuer",
-    "TokenAudience": "aud",
-    "JwksUrl": "http://jwks",
-}
+PARAMETERS = {"Stage": "test"}
 
 
 def _reset_clients() -> None:
@@ -78,7 +73,7 @@ def template(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Te
     create_user_pools(loaded, boto3.client("cognito-idp"))
     create_usage_plans(loaded, boto3.client("apigateway"))
     monkeypatch.setenv("USER_POOL_ID", loaded.physical_name("PartnerUserPool"))
-    monkeypatch.setenv("USAGE_PLAN_ID", loaded.physical_name("PartnerUsagePlan"))
+    monkeypatch.setenv("USAGE_PLAN_NAME", loaded.properties("PartnerUsagePlan")["UsagePlanName"])
     yield loaded
     _reset_clients()
 
@@ -182,19 +177,30 @@ def risk_api(template: Template) -> Caller:
     return functools.partial(invoke, risk_app.lambda_handler)
 
 
+TEAM = {"code": "N07CAM", "name": "Camden and Islington", "region": "London"}
+
+
 def new_case(**changes: Any) -> dict[str, Any]:
+    """A case for ``TEAM``, which the ``team`` fixture creates: a case is made only for a team that exists."""
     return {
         "firstName": "Jane",
         "lastName": "Doe",
         "dateOfBirth": "1990-05-17",
         "gender": "FEMALE",
-        "teamCode": "N07CAM",
+        "teamCode": TEAM["code"],
         **changes,
     }
 
 
 @pytest.fixture
-def crn(api: Caller) -> str:
+def team(allocation_api: Caller) -> str:
+    """The team ``new_case`` names."""
+    assert allocation_api("POST", "/allocation/teams", TEAM, roles=MANAGER).status == 201
+    return TEAM["code"]
+
+
+@pytest.fixture
+def crn(api: Caller, team: str) -> str:
     response = api("POST", "/cases", new_case())
     assert response.status == 201, response.body
     created: str = response.body["crn"]

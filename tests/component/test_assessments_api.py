@@ -453,7 +453,7 @@ SCREENING_SUMMARY = {
 
 
 @pytest.fixture
-def young_man_on_licence(api: Caller) -> str:
+def young_man_on_licence(api: Caller, team: str) -> str:
     created = api("POST", "/cases", new_case(**YOUNG_MAN))
     assert created.status == 201, created.body
     crn: str = created.body["crn"]

@@ -38,6 +38,7 @@ def audit_actions(template: Template, crn: str) -> list[tuple[str, str]]:
 # ------------------------------------------------------------------ person
 
 
+@pytest.mark.usefixtures("team")
 def test_creating_a_case_assigns_a_crn_and_writes_its_event_and_audit_in_one_go(
     api: Caller, template: Template
 ) -> None:
@@ -101,6 +102,18 @@ def test_invalid_fields_are_all_named_and_nothing_is_written(api: Caller, templa
     assert _count_cases(template) == 0
 
 
+def test_a_case_for_a_team_that_does_not_exist_is_refused_naming_the_team(
+    api: Caller, template: Template, team: str
+) -> None:
+    response = api("POST", "/cases", new_case(teamCode="N99XYZ"))
+    assert (response.status, response.body["errors"]) == (
+        422,
+        [{"field": "teamCode", "message": "N99XYZ is not a team: create it first"}],
+    )
+    assert _count_cases(template) == 0
+    assert api("POST", "/cases", new_case(teamCode=team)).status == 201
+
+
 def test_a_partner_cannot_use_the_staff_case_api(api: Caller) -> None:
     response = api("POST", "/cases", new_case(), roles=("partner",), partner_id="CRC01")
     assert response.status == 403
@@ -108,7 +121,8 @@ def test_a_partner_cannot_use_the_staff_case_api(api: Caller) -> None:
 
 def _count_cases(template: Template) -> int:
     table = boto3.resource("dynamodb").Table(template.physical_name("CaseTable"))
-    return sum(1 for item in table.scan()["Items"] if item["SK"] == "PROFILE")
+    items = table.scan()["Items"]
+    return sum(1 for item in items if item["PK"].startswith("CASE#") and item["SK"] == "PROFILE")
 
 
 # ------------------------------------------------------------------ updates
@@ -118,6 +132,30 @@ def test_a_patch_needs_if_match(api: Caller, crn: str) -> None:
     response = api("PATCH", f"/cases/{crn}", {"lastName": "Smith"})
     assert response.status == 428
     assert api("GET", f"/cases/{crn}").body["lastName"] == "Doe"
+
+
+def test_a_patch_without_if_match_is_428_whatever_else_is_wrong_with_it(api: Caller, crn: str) -> None:
+    """The contract declares If-Match required; leaving it out is still RFC 6585's 428, not a 422."""
+    response = api("PATCH", f"/cases/{crn}", {"lastName": "<Smith>", "shoeSize": 9})
+    assert (response.status, response.body["type"]) == (
+        428,
+        "https://probation.justice.example/problems/precondition-required",
+    )
+
+
+def test_a_patch_may_be_sent_as_json_merge_patch(api: Caller, crn: str) -> None:
+    headers = {"content-type": "application/merge-patch+json", "If-Match": '"1"'}
+    patched = api("PATCH", f"/cases/{crn}", {"phoneNumber": "0113 496 0000"}, headers=headers)
+    cleared = api("PATCH", f"/cases/{crn}", {"phoneNumber": None}, headers={**headers, "If-Match": '"2"'})
+
+    assert (patched.status, patched.body["phoneNumber"]) == (200, "0113 496 0000")
+    assert (cleared.status, cleared.body["phoneNumber"]) == (200, None)
+
+
+def test_json_merge_patch_is_for_patches_only(api: Caller, template: Template) -> None:
+    headers = {"content-type": "application/merge-patch+json"}
+    assert api("POST", "/cases", new_case(), headers=headers).status == 415
+    assert _count_cases(template) == 0
 
 
 def test_a_patch_with_the_current_etag_applies_and_a_stale_one_is_refused(
@@ -176,6 +214,7 @@ def test_an_invalid_patch_changes_nothing(api: Caller, template: Template, crn: 
 # ------------------------------------------------------------------ search
 
 
+@pytest.mark.usefixtures("team")
 def test_search_pages_through_matches_with_a_cursor(api: Caller) -> None:
     crns = {api("POST", "/cases", new_case()).body["crn"] for _ in range(3)}
     api("POST", "/cases", new_case(dateOfBirth="1991-05-17"))
@@ -332,12 +371,10 @@ def test_a_contact_on_the_persons_10th_birthday_is_possible(api: Caller, crn: st
 
 
 def test_a_contact_is_signed_with_its_authors_name_from_the_staff_register(
-    api: Caller, allocation_api: Caller, crn: str
+    api: Caller, allocation_api: Caller, team: str, crn: str
 ) -> None:
     manager = ("manager",)
-    team = {"code": "N07CAM", "name": "Camden and Islington", "region": "London"}
-    assert allocation_api("POST", "/allocation/teams", team, roles=manager).status == 201
-    officer = {"code": "N07P777", "name": "Tess Ogundipe", "grade": "PO", "teamCode": "N07CAM"}
+    officer = {"code": "N07P777", "name": "Tess Ogundipe", "grade": "PO", "teamCode": team}
     assert allocation_api("POST", "/allocation/practitioners", officer, roles=manager).status == 201
 
     signed = api(

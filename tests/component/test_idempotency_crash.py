@@ -120,7 +120,7 @@ def writes(crn: str) -> dict[str, Write]:
 
 
 @pytest.fixture
-def case_with_conviction(api: Caller) -> str:
+def case_with_conviction(api: Caller, team: str) -> str:
     crn: str = api("POST", "/cases", new_case()).body["crn"]
     assert api("POST", f"/cases/{crn}/convictions", CONVICTION).status == 201
     return crn

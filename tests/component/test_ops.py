@@ -8,6 +8,7 @@ import boto3
 import pytest
 
 from infrastructure.local.resources import create_queues
+from infrastructure.local.stack import free_port
 from infrastructure.template import Template
 from probation.ops.cli import main
 from tests.component.conftest import Caller, new_case, table_items
@@ -40,7 +41,7 @@ def outbox_ids(template: Template, crn: str) -> list[str]:
 
 
 @pytest.fixture
-def two_cases(api: Caller) -> list[str]:
+def two_cases(api: Caller, team: str) -> list[str]:
     crns = [api("POST", "/cases", new_case(lastName=name)).body["crn"] for name in ("Ames", "Bell")]
     assert api("POST", f"/cases/{crns[0]}/convictions", CONVICTION).status == 201
     return crns
@@ -126,4 +127,36 @@ def test_redrive_puts_a_rule_dlqs_events_back_on_the_bus_and_replays_failed_stre
     ids = [e["detail"]["eventId"] for e in bus_events(bus_queue)]
     assert sorted(ids) == sorted(
         ["e-1", "e-2", *outbox_ids(template, two_cases[0]), *outbox_ids(template, two_cases[1])]
+    )
+
+
+def test_smoke_finds_a_stages_urls_in_its_stacks_outputs(
+    moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Here the API named by the stack answers nothing, so the check stops at its first step, naming it."""
+    nowhere = f"http://127.0.0.1:{free_port()}/prod"
+    outputs = {
+        "ApiUrl": {"Value": nowhere},
+        "PartnerTokenUrl": {"Value": "https://partners.example/oauth2/token"},
+    }
+    boto3.client("cloudformation", endpoint_url=moto_endpoint).create_stack(
+        StackName="probation-prod",
+        TemplateBody=json.dumps({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}, "Outputs": outputs}),
+    )
+    monkeypatch.setenv("PROBATION_SMOKE_CLIENT_SECRET", "s")
+    code = main(["--endpoint-url", moto_endpoint, "smoke", "--stack", "probation-prod", "--client-id", "c"])
+    assert code == 1
+    assert capsys.readouterr().err.startswith(
+        f"smoke check FAILED at health: GET {nowhere}/health got no answer"
+    )
+
+
+def test_smoke_says_what_it_was_not_given(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("PROBATION_SMOKE_CLIENT_SECRET", raising=False)
+    code = main(["smoke", "--base-url", "https://api.example", "--client-id", "c"])
+    assert code == 2
+    assert capsys.readouterr().err == (
+        "smoke check not run: --token-url (or --stack), PROBATION_SMOKE_CLIENT_SECRET not given\n"
     )

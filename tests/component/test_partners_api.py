@@ -171,6 +171,7 @@ def feed_of(partners_api: Caller, partner_id: str, page_size: int) -> list[dict[
         cursor = page["cursor"]
 
 
+@pytest.mark.usefixtures("team")
 def test_each_partners_feed_has_exactly_its_own_events_in_order_once(
     api: Caller, allocation_api: Caller, partners_api: Caller
 ) -> None:

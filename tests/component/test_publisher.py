@@ -33,12 +33,14 @@ def stream_records(template: Template) -> list[dict[str, Any]]:
     return lambda_records
 
 
+@pytest.mark.usefixtures("team")
 def test_only_outbox_inserts_reach_the_publisher(api: Caller, template: Template) -> None:
     api("POST", "/cases", new_case())
     records = stream_records(template)
     assert [r["dynamodb"]["Keys"]["SK"]["S"][:4] for r in records] == ["EVT#"]
 
 
+@pytest.mark.usefixtures("team")
 def test_each_outbox_event_lands_on_the_bus_with_its_envelope(
     api: Caller, template: Template, bus_queue: str
 ) -> None:
@@ -60,6 +62,7 @@ def test_each_outbox_event_lands_on_the_bus_with_its_envelope(
     assert detail["eventId"]
 
 
+@pytest.mark.usefixtures("team")
 def test_a_failed_put_reports_that_record_and_all_after_it(
     api: Caller, template: Template, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -97,6 +100,7 @@ def fan_out(template: Template, event: dict[str, Any]) -> None:
             LocalFunction(function).invoke(event)
 
 
+@pytest.mark.usefixtures("team")
 def test_a_publisher_crash_mid_batch_loses_no_event_and_consumers_act_on_each_once(
     api: Caller, template: Template, bus_queue: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

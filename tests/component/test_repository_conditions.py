@@ -30,8 +30,8 @@ from probation.domain.events import DomainEvent, case_event
 from probation.domain.partners.models import Delivery, DeliveryAttempt, DeliveryStatus
 from probation.domain.partners.ports import AlreadyInFeed, DuplicatePartner
 from probation.domain.risk_scoring.service import ScoredMeanwhile
-from tests.component.conftest import MANAGER, Caller, deliver, register
-from tests.component.test_allocation_api import STAFF, TEAM
+from tests.component.conftest import MANAGER, TEAM, Caller, deliver, register
+from tests.component.test_allocation_api import STAFF
 from tests.component.test_assessments_api import CONVICTION, answer_all_required, complete, open_draft
 from tests.component.test_cases_api import CONTACT
 
@@ -352,7 +352,6 @@ def test_a_first_score_saved_beside_another_first_score_is_refused(
 
 @pytest.fixture
 def queued_case(api: Caller, allocation_api: Caller, crn: str) -> str:
-    assert allocation_api("POST", "/allocation/teams", TEAM, roles=MANAGER).status == 201
     for code, name, grade in STAFF:
         body = {"code": code, "name": name, "grade": grade, "teamCode": TEAM["code"]}
         assert allocation_api("POST", "/allocation/practitioners", body, roles=MANAGER).status == 201

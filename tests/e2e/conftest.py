@@ -125,12 +125,22 @@ def runner(started_runner: StartedRunner) -> Runner:
     return started_runner.runner
 
 
+TEAM = "N07HAC"  # one of the demo's teams
+
+
 def new_case(**changes: Any) -> dict[str, Any]:
     return {
         "firstName": "Erin",
         "lastName": "Walsh",
         "dateOfBirth": "1988-02-29",
         "gender": "FEMALE",
-        "teamCode": "N07HAC",
+        "teamCode": TEAM,
         **changes,
     }
+
+
+def create_team(runner: Runner, code: str = TEAM) -> None:
+    """A team for new cases where the runner started without demo data: a case is made only for a team."""
+    team = {"code": code, "name": f"Team {code}", "region": "London"}
+    response = runner.session("manager").post(f"{runner.base_url}/allocation/teams", json=team, timeout=10)
+    assert response.status_code == 201, response.text

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.conftest import ROOT, Runner, new_case, start_runner
+from tests.e2e.conftest import ROOT, Runner, create_team, new_case, start_runner
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("interleaved")]
 
@@ -28,6 +28,7 @@ def held_runner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runner]:
     started = start_runner(
         folder / "data", folder / "output.log", "--no-demo", environment={"LOCAL_AWS_HOLD": HOLD}
     )
+    create_team(started.runner)
     yield started.runner
     started.stop()
 

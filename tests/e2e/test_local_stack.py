@@ -9,10 +9,12 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import jwt
 import pytest
 import requests
 
 from infrastructure.local.demo import DEMO_BREACH_REASON
+from infrastructure.template import Template
 from probation.assessments.catalogue import load_catalogue
 from tests.e2e.conftest import Runner, StartedRunner, new_case
 
@@ -311,6 +313,69 @@ def test_the_local_token_endpoint_validates_its_input(runner: Runner) -> None:
         response = requests.post(f"{runner.base_url}/local/token", json=body, timeout=10)
         assert response.status_code == 422
         assert response.headers["Content-Type"] == "application/problem+json"
+
+
+def registered_partner(runner: Runner, scopes: list[str]) -> tuple[str, str]:
+    """A new partner's app client id and the secret registration gives once."""
+    body = {
+        "partnerId": f"CC-{time.time_ns()}",
+        "name": "CC",
+        "contactEmail": "ops@crc.example",
+        "scopes": scopes,
+    }
+    registered = runner.session("admin", subject="admin").post(
+        f"{runner.base_url}/partner-admin/partners", json=body, timeout=10
+    )
+    assert registered.status_code == 201, registered.text
+    return registered.json()["clientId"], registered.json()["clientSecret"]
+
+
+def client_credentials(runner: Runner, client_id: str, secret: str, scope: str | None) -> requests.Response:
+    form = {"grant_type": "client_credentials"} | ({"scope": scope} if scope else {})
+    return requests.post(
+        f"{runner.base_url}/local/partners/oauth2/token", data=form, auth=(client_id, secret), timeout=10
+    )
+
+
+def test_a_partner_takes_a_token_for_its_scopes_with_its_secret_as_from_cognito(runner: Runner) -> None:
+    client_id, secret = registered_partner(runner, ["cases.read", "events.read"])
+
+    granted = client_credentials(runner, client_id, secret, "probation-partner-api/cases.read")
+    assert granted.status_code == 200, granted.text
+    partner = requests.Session()
+    partner.headers["Authorization"] = f"Bearer {granted.json()['access_token']}"
+    assert partner.get(f"{runner.base_url}/partner/v1/cases", timeout=10).status_code == 200
+    assert partner.get(f"{runner.base_url}/partner/v1/events", timeout=10).status_code == 403, "not asked for"
+
+    wrong_secret = client_credentials(runner, client_id, "not-the-secret", None)
+    assert (wrong_secret.status_code, wrong_secret.json()["error"]) == (401, "invalid_client")
+    beyond = client_credentials(runner, client_id, secret, "probation-partner-api/contacts.write")
+    assert (beyond.status_code, beyond.json()["error"]) == (400, "invalid_scope")
+
+
+def test_staff_and_partners_have_issuers_of_their_own(runner: Runner) -> None:
+    keys = {
+        pool: requests.get(f"{runner.base_url}/local/{pool}/.well-known/jwks.json", timeout=10).json()
+        for pool in ("staff", "partners")
+    }
+    assert keys["staff"]["keys"][0]["kid"] != keys["partners"]["keys"][0]["kid"]
+    staff = jwt.decode(runner.token("practitioner"), options={"verify_signature": False})
+    assert (staff["iss"], staff["username"], staff["cognito:groups"]) == (
+        f"{runner.base_url}/local/staff",
+        "jsmith",
+        ["practitioner"],
+    )
+    mixed = {"sub": "x", "roles": ["practitioner", "partner"], "clientId": "c"}
+    assert requests.post(f"{runner.base_url}/local/token", json=mixed, timeout=10).status_code == 422
+
+
+def test_the_gateway_answers_as_the_templates_gateway_responses(runner: Runner) -> None:
+    responses = Template.load({"Stage": "local"}).gateway_responses()
+    for path, expected in (("/no-such-route", "MISSING_AUTHENTICATION_TOKEN"), ("/cases", "UNAUTHORIZED")):
+        response = requests.get(f"{runner.base_url}{path}", timeout=10)
+        answer = responses[expected]
+        assert (response.status_code, response.text) == (answer.status, answer.body), path
+        assert {name: response.headers.get(name) for name in answer.headers} == answer.headers, path
 
 
 def test_the_api_documents_itself(runner: Runner) -> None:

@@ -13,7 +13,7 @@ import requests
 
 from infrastructure.local.stack import SAVE_INTERVAL_SECONDS
 from infrastructure.local.state import STATE_FILE, stand_in_version
-from tests.e2e.conftest import ROOT, Runner, new_case, start_runner
+from tests.e2e.conftest import ROOT, Runner, create_team, new_case, start_runner
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("lifecycle")]
 
@@ -25,6 +25,7 @@ CONTACT = {
 
 
 def record_a_case_and_a_contact(runner: Runner, key: str) -> tuple[dict[str, Any], requests.Response]:
+    create_team(runner)
     session = runner.session("admin", "manager")
     created = session.post(f"{runner.base_url}/cases", json=new_case(lastName="Restart"), timeout=10)
     assert created.status_code == 201, created.text
@@ -98,6 +99,7 @@ def test_a_hard_kill_loses_nothing_older_than_the_save_interval(tmp_path: Path) 
 def test_events_recorded_before_a_stop_are_delivered_once_after_it(tmp_path: Path) -> None:
     """A case created just before the stop is tiered and queued: its events are not lost in the stop."""
     first = start_runner(tmp_path / "data", tmp_path / "first.log", "--no-demo")
+    create_team(first.runner)
     manager = first.runner.session("admin", "manager")
     crn = manager.post(f"{first.runner.base_url}/cases", json=new_case(lastName="Queued"), timeout=10).json()[
         "crn"

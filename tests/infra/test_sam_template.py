@@ -1,22 +1,24 @@
 """template.yaml: valid, least-privilege, and in step with the code that serves it."""
 
+import fnmatch
 import json
 import re
-import tomllib
 from collections import defaultdict
+from http import HTTPStatus
 from typing import Any
 
+import pytest
 from cfnlint.api import lint
 
+from infrastructure import web
 from infrastructure.openapi import CONTRACT, merged_spec, render
 from infrastructure.template import ROOT, TEMPLATE, Template
+from probation import config
+from probation.api.problems import PROBLEM_BASE, PROBLEM_JSON
+from probation.auth.scopes import SCOPE_PREFIX
+from probation.domain.principal import STAFF_ROLES
 
-PARAMETERS = {
-    "Stage": "ci",
-    "TokenIssuer": "https://issuer",
-    "TokenAudience": "aud",
-    "JwksUrl": "https://jwks",
-}
+PARAMETERS = {"Stage": "ci"}
 
 
 # Case data of people on probation in England and Wales stays in the UK: the stack deploys to London.
@@ -81,17 +83,6 @@ def test_no_function_policy_grants_every_resource() -> None:
     assert administrators == [{"AWS": "arn:aws:iam::123456789012:root"}], (
         "only the account administers the key"
     )
-
-
-def test_the_layer_ships_the_runtime_dependencies() -> None:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    runtime = {dependency for dependency in project["dependencies"] if not dependency.startswith("boto3")}
-    layer = {
-        line.strip()
-        for line in (ROOT / "shared" / "requirements.txt").read_text().splitlines()
-        if line.strip() and not line.startswith("#")
-    }
-    assert layer == runtime
 
 
 # The operator's replay of a time range across every case: offline recovery, never a request's path.
@@ -365,7 +356,7 @@ def test_the_web_distribution_serves_the_bucket_over_https_only_with_security_he
     template = Template.load(PARAMETERS)
     config = template.properties("WebDistribution")["DistributionConfig"]
     assert config["DefaultRootObject"] == "index.html"
-    [origin] = config["Origins"]
+    origin = next(origin for origin in config["Origins"] if origin["Id"] == "WebBucket")
     assert origin["OriginAccessControlId"] == "WebOriginAccessControl.Id"
     assert origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}, "OAC, not the legacy identity"
     behaviour = config["DefaultCacheBehavior"]
@@ -383,10 +374,11 @@ def test_the_web_distribution_serves_the_bucket_over_https_only_with_security_he
         for directive in headers["ContentSecurityPolicy"]["ContentSecurityPolicy"].split(";")
     )
     assert csp["default-src"] == csp["script-src"] == csp["style-src"] == "'self'"
-    sources = csp["connect-src"].split()
-    assert sources[0] == "'self'"
-    assert any("execute-api" in source for source in sources), "the API's origin"
-    assert all(s == "'self'" or s.startswith("https://") for s in sources)
+    # Its own origin, where the API is too, and the staff sign-in domain for the PKCE token exchange.
+    assert csp["connect-src"].split() == [
+        "'self'",
+        "https://StaffUserPoolDomain.auth.eu-west-2.amazoncognito.com",
+    ]
     assert csp["frame-ancestors"] == "'none'"
     assert headers["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
 
@@ -400,3 +392,240 @@ def test_staff_sign_in_to_the_web_app_with_the_code_flow_and_pkce_back_to_cloudf
     assert client["CallbackURLs"] == ["https://WebDistribution.DomainName/"], "the distribution's own URL"
     assert client["LogoutURLs"] == client["CallbackURLs"]
     assert template.of_type("AWS::Cognito::UserPoolDomain"), "the hosted UI needs a domain"
+
+
+# ------------------------------------------------------------------ one step, two identities, one origin
+
+
+def test_every_parameter_has_a_default_so_one_deploy_makes_a_working_stack() -> None:
+    parameters = Template.load(PARAMETERS).raw["Parameters"]
+    assert [name for name, spec in parameters.items() if "Default" not in spec] == []
+
+
+def _references(value: Any) -> set[str]:
+    """The logical ids (and parameters) a property names through Ref, Fn::GetAtt and Fn::Sub."""
+    if isinstance(value, list):
+        return {name for item in value for name in _references(item)}
+    if not isinstance(value, dict):
+        return set()
+    if len(value) == 1:
+        ((function, argument),) = value.items()
+        if function == "Ref":
+            return {str(argument).split(".")[0]}
+        if function == "Fn::GetAtt":
+            return {argument[0] if isinstance(argument, list) else str(argument).split(".")[0]}
+        if function == "Fn::Sub":
+            text, variables = (argument[0], argument[1]) if isinstance(argument, list) else (argument, {})
+            named = {name.split(".")[0] for name in re.findall(r"\$\{([^}!]+)\}", text)} - set(variables)
+            return named | _references(variables)
+    return {name for item in value.values() for name in _references(item)}
+
+
+def _dependencies(template: Template) -> dict[str, set[str]]:
+    """What each resource waits for in CloudFormation, with the edges SAM adds: an API's definition names
+    the function behind each of its routes."""
+    resources = template.resources
+    function_globals = template.raw.get("Globals", {}).get("Function", {})
+
+    def made_from(spec: dict[str, Any]) -> dict[str, Any]:
+        """What the resource itself is made from: a function's events are resources SAM makes beside it."""
+        if spec["Type"] != "AWS::Serverless::Function":
+            return dict(spec.get("Properties", {}))
+        return {**function_globals, **{k: v for k, v in spec["Properties"].items() if k != "Events"}}
+
+    waits = {
+        name: (_references(made_from(spec)) | set(_listed(spec.get("DependsOn", [])))) & set(resources)
+        for name, spec in resources.items()
+    }
+    for route_function, spec in template.of_type("AWS::Serverless::Function").items():
+        for event in spec["Properties"].get("Events", {}).values():
+            if event["Type"] == "Api":
+                waits[event["Properties"]["RestApiId"]["Ref"]].add(route_function)
+    return waits
+
+
+def test_no_resource_waits_on_itself_through_others() -> None:
+    """A cycle makes CloudFormation refuse the stack; the transform's own edges (an API waits for its
+    routes' functions) are what cfn-lint cannot see in the untransformed template."""
+    waits = _dependencies(Template.load(PARAMETERS))
+    done: set[str] = set()
+
+    def cycle_from(name: str, path: list[str]) -> list[str] | None:
+        if name in path:
+            return [*path[path.index(name) :], name]
+        if name in done:
+            return None
+        for waited in sorted(waits[name]):
+            found = cycle_from(waited, [*path, name])
+            if found:
+                return found
+        done.add(name)
+        return None
+
+    cycles = [found for name in sorted(waits) if (found := cycle_from(name, []))]
+    assert cycles == [], " -> ".join(cycles[0])
+
+
+def test_the_authorizer_trusts_the_templates_own_pools_and_the_web_app_client(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    template = Template.load(PARAMETERS)
+    variables = template.resources["AuthorizerFunction"]["Properties"]["Environment"]["Variables"]
+    assert variables["STAFF_TOKEN_ISSUER"] == {
+        "Fn::Sub": "https://cognito-idp.${AWS::Region}.amazonaws.com/${StaffUserPool}"
+    }
+    assert variables["PARTNER_TOKEN_ISSUER"] == {
+        "Fn::Sub": "https://cognito-idp.${AWS::Region}.amazonaws.com/${PartnerUserPool}"
+    }
+    assert variables["STAFF_TOKEN_AUDIENCES"] == {"Ref": "WebAppClient"}
+    assert template.resources["WebAppClient"]["Properties"]["UserPoolId"] == {"Ref": "StaffUserPool"}
+    # The names the code reads, and nothing it reads missing.
+    [spec] = [f for f in template.functions() if f.logical_id == "AuthorizerFunction"]
+    for name, value in spec.environment.items():
+        monkeypatch.setenv(name, value)
+    assert config.staff_token_issuer() == "https://cognito-idp.eu-west-2.amazonaws.com/StaffUserPool"
+    assert config.staff_token_audiences() == {"WebAppClient"}
+    assert config.partner_token_issuer() == "https://cognito-idp.eu-west-2.amazonaws.com/PartnerUserPool"
+
+
+def test_api_gateway_invokes_the_authorizer_function_by_its_name_with_a_role_of_its_own() -> None:
+    template = Template.load(PARAMETERS)
+    function_arn = template.arn("AuthorizerFunction")
+    [authorizer] = template.properties("Api")["Auth"]["Authorizers"].values()
+    assert authorizer["FunctionArn"] == function_arn
+    [raw] = template.resources["Api"]["Properties"]["Auth"]["Authorizers"].values()
+    assert raw["FunctionInvokeRole"] == {"Fn::GetAtt": ["AuthorizerInvokeRole", "Arn"]}
+    [policy] = template.properties("AuthorizerInvokeRole")["Policies"]
+    assert policy["PolicyDocument"]["Statement"] == [
+        {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": function_arn}
+    ]
+
+
+def test_staff_have_a_pool_of_their_own_with_mfa_required_and_their_roles_as_groups() -> None:
+    template = Template.load(PARAMETERS)
+    staff = template.properties("StaffUserPool")
+    assert staff["MfaConfiguration"] == "ON"
+    assert staff["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]
+    assert staff["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    groups = {
+        template.properties(name)["GroupName"]: template.properties(name)["UserPoolId"]
+        for name in template.of_type("AWS::Cognito::UserPoolGroup")
+    }
+    assert groups == {role.value: "StaffUserPool" for role in STAFF_ROLES}
+    servers = [template.properties(name) for name in template.of_type("AWS::Cognito::UserPoolResourceServer")]
+    assert [(s["UserPoolId"], s["Identifier"]) for s in servers] == [
+        ("PartnerUserPool", SCOPE_PREFIX.strip("/"))
+    ]
+    assert {
+        template.properties(name)["UserPoolId"] for name in template.of_type("AWS::Cognito::UserPoolClient")
+    } == {"StaffUserPool"}, (
+        "partners' clients are made at registration, in the partner pool; the template's are staff clients"
+    )
+
+
+def test_the_partners_function_finds_its_usage_plan_by_name_and_may_add_keys_to_it_alone() -> None:
+    template = Template.load(PARAMETERS)
+    [partners] = [f for f in template.functions() if f.logical_id == "PartnersFunction"]
+    plan = template.properties("PartnerUsagePlan")
+    assert partners.environment["USAGE_PLAN_NAME"] == plan["UsagePlanName"]
+    grant = template.properties("PartnersFunctionUsagePlanKeys")
+    assert grant["Roles"] == ["PartnersFunctionRole"]
+    assert grant["PolicyDocument"]["Statement"] == [
+        {
+            "Effect": "Allow",
+            "Action": "apigateway:POST",
+            "Resource": "arn:aws:apigateway:eu-west-2::/usageplans/PartnerUsagePlan/keys",
+        }
+    ]
+
+
+# The gateway responses API Gateway gives in this API: a refused token or route, metering, an unknown
+# path, a body too large or not JSON, a function too slow; any other falls back to a default.
+GATEWAY_RESPONSES_MET = {
+    "UNAUTHORIZED",
+    "ACCESS_DENIED",
+    "INVALID_API_KEY",
+    "THROTTLED",
+    "QUOTA_EXCEEDED",
+    "MISSING_AUTHENTICATION_TOKEN",
+    "RESOURCE_NOT_FOUND",
+    "REQUEST_TOO_LARGE",
+    "UNSUPPORTED_MEDIA_TYPE",
+    "INTEGRATION_TIMEOUT",
+    "DEFAULT_4XX",
+    "DEFAULT_5XX",
+}
+
+
+def test_every_gateway_response_is_a_problem_as_the_functions_write_them_with_its_own_status() -> None:
+    responses = Template.load(PARAMETERS).gateway_responses()
+    assert set(responses) >= GATEWAY_RESPONSES_MET
+    for response_type, response in responses.items():
+        assert response.headers["Content-Type"] == PROBLEM_JSON, response_type
+        body = json.loads(response.body)
+        assert set(body) == {"type", "title", "status", "detail"}, response_type
+        assert body["status"] == response.status, f"{response_type} says one status and answers another"
+        assert body["title"] == HTTPStatus(response.status).phrase, response_type
+        assert body["type"].startswith(PROBLEM_BASE), response_type
+    assert 400 <= responses["DEFAULT_4XX"].status < 500 <= responses["DEFAULT_5XX"].status < 600
+
+
+def test_no_response_is_open_to_every_origin_as_the_app_and_the_api_share_one() -> None:
+    template = Template.load(PARAMETERS)
+    assert "Cors" not in template.properties("Api")
+    assert "Access-Control-" not in TEMPLATE.read_text(), (
+        "no CORS header anywhere, gateway responses included"
+    )
+    assert "CORSConfig" not in (ROOT / "shared" / "probation" / "api" / "http.py").read_text()
+
+
+API_BEHAVIOUR = {
+    "TargetOriginId": "Api",
+    "ViewerProtocolPolicy": "https-only",
+    "AllowedMethods": ["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"],
+    "CachePolicyId": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",  # Managed-CachingDisabled
+    "OriginRequestPolicyId": "b689b0a8-53d0-40ab-baf2-68738e2966ac",  # Managed-AllViewerExceptHostHeader
+    "ResponseHeadersPolicyId": "WebSecurityHeaders",
+}
+
+
+def _served_by(config: dict[str, Any], path: str) -> str:
+    """The origin CloudFront sends a path to: the first behaviour whose pattern matches, else the default."""
+    for behaviour in config["CacheBehaviors"]:
+        if fnmatch.fnmatchcase(path, behaviour["PathPattern"]):
+            return str(behaviour["TargetOriginId"])
+    return str(config["DefaultCacheBehavior"]["TargetOriginId"])
+
+
+def test_the_web_distribution_sends_every_api_route_to_the_api_and_every_app_file_to_the_bucket() -> None:
+    template = Template.load(PARAMETERS)
+    config = template.properties("WebDistribution")["DistributionConfig"]
+    api = next(origin for origin in config["Origins"] if origin["Id"] == "Api")
+    assert api["DomainName"] == "Api.execute-api.eu-west-2.amazonaws.com"
+    assert api["OriginPath"] == "/ci", "the API's stage"
+    assert api["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+    for behaviour in config["CacheBehaviors"]:
+        assert {name: value for name, value in behaviour.items() if name != "PathPattern"} == API_BEHAVIOUR
+    routes = {re.sub(r"\{[^}]+\}", "X123456", route.path) for route in template.api_routes()}
+    assert [path for path in sorted(routes) if _served_by(config, path) != "Api"] == []
+    app_files = ["/config.json", "/govuk/govuk-frontend.min.js", "/assets/fonts/bold.woff2"] + [
+        f"/{path.relative_to(web.WEB / 'site').as_posix()}"
+        for path in (web.WEB / "site").rglob("*")
+        if path.is_file()
+    ]
+    assert [path for path in app_files if _served_by(config, path) != "WebBucket"] == []
+
+
+def test_no_function_is_allowed_loopback_webhooks() -> None:
+    """The local runner's allowance for plain-http receivers on loopback is never part of the stack (and is
+    off inside Lambda whatever the environment says: probation.config.allow_loopback_webhooks)."""
+    assert "ALLOW_LOOPBACK_WEBHOOKS" not in TEMPLATE.read_text()
+
+
+def test_every_index_of_the_case_table_is_read_by_the_code() -> None:
+    """An index no code reads costs writes and storage for nothing; one the code reads must not be dropped
+    (GSI4 was once noted as unused, when it had become the practitioners' due work lists)."""
+    table = Template.load(PARAMETERS).properties("CaseTable")
+    indexes = [index["IndexName"] for index in table["GlobalSecondaryIndexes"]]
+    code = "".join(path.read_text() for path in (ROOT / "shared" / "probation" / "adapters").glob("*.py"))
+    assert [index for index in indexes if f'"{index}"' not in code] == []

@@ -117,6 +117,11 @@ def apigateway() -> Any:
     return _clients.client("apigateway")
 
 
+def cloudformation() -> Any:
+    """Only the operator's tools use it, to find a deployed stage's endpoints."""
+    return _clients.client("cloudformation")
+
+
 def table(name: str) -> Any:
     """A table's resource, one per thread: boto3 builds a resource's class anew each time it makes one
     (~1 ms and 40 properties), so it is made once and reused."""

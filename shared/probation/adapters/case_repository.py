@@ -67,6 +67,10 @@ class DynamoCaseRepository:
         item = self._table.get_item(Key=keys.profile_key(crn), ConsistentRead=True).get("Item")
         return _stored_case(item) if item else None
 
+    def team_exists(self, code: str) -> bool:
+        found = self._table.get_item(Key=keys.team_key(code), ConsistentRead=True, ProjectionExpression="PK")
+        return "Item" in found
+
     def contact_context(self, crn: str, author: Principal) -> ContactContext | None:
         """One BatchGetItem (consistent) for the profile, the summary and the author's name."""
         profile, summary = keys.profile_key(crn), keys.summary_key(crn)

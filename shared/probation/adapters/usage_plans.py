@@ -10,7 +10,23 @@ from probation.domain.partners.ports import IssuedKey
 
 @dataclass
 class ApiGatewayUsagePlan:
-    usage_plan_id: str = field(default_factory=config.usage_plan_id)
+    usage_plan_name: str = field(default_factory=config.usage_plan_name)
+    _usage_plan_id: str | None = None
+
+    @property
+    def usage_plan_id(self) -> str:
+        """Found by the plan's name the first time it is needed (registering a partner), then kept."""
+        if self._usage_plan_id is None:
+            pages = aws.apigateway().get_paginator("get_usage_plans").paginate()
+            found = [
+                plan["id"] for page in pages for plan in page["items"] if plan["name"] == self.usage_plan_name
+            ]
+            if len(found) != 1:
+                raise RuntimeError(
+                    f"expected one usage plan named {self.usage_plan_name}, found {len(found)}"
+                )
+            self._usage_plan_id = str(found[0])
+        return self._usage_plan_id
 
     def issue_key(self, partner_id: str) -> IssuedKey:
         """A new API key in the plan; its value is what the authorizer names as the usage identifier."""

@@ -113,6 +113,22 @@ class DestinationRefused(Exception):
     pass
 
 
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
+def is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """A global address, and not an IPv6 spelling of an IPv4 address that is not (IPv4-mapped, 6to4, or
+    NAT64's well-known prefix), which Python 3.11 calls global for 6to4 and NAT64."""
+    if not ip.is_global:
+        return False
+    if isinstance(ip, ipaddress.IPv4Address):
+        return True
+    embedded = ip.ipv4_mapped or ip.sixtofour
+    if embedded is None and ip in NAT64:
+        embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return embedded is None or embedded.is_global
+
+
 class _VettedHTTPConnection(http.client.HTTPConnection):
     """Connects to the address that was vetted, not to whatever the name resolves to by then: a name
     re-pointed at a private address between the check and the connection (DNS rebinding) is not followed."""
@@ -172,9 +188,10 @@ class HttpWebhookSender:
         return Response(status, error, int((time.monotonic() - started) * 1000))
 
     def _vetted_address(self, url: str) -> str:
-        """The address to connect to: the name resolved once, and refused if any of its addresses is
-        private, loopback or link-local (server-side request forgery), except loopback where the local
-        runner allows it, and only there over plain http."""
+        """The address to connect to: the name resolved once, and refused if any of its addresses is not
+        public (private, loopback, link-local such as the instance metadata service, shared, reserved:
+        server-side request forgery), except loopback where the local runner allows it, and only there over
+        plain http. The connection is then made to this address, so a second resolution is never asked."""
         parts = urlsplit(url)
         if parts.scheme not in ("https", "http") or parts.hostname is None:
             raise DestinationRefused(f"not a web URL: {url}")
@@ -187,7 +204,7 @@ class HttpWebhookSender:
             ip = ipaddress.ip_address(address)
             if ip.is_loopback and self.allow_loopback:
                 continue
-            if not ip.is_global:
+            if not is_public(ip):
                 raise DestinationRefused(f"{parts.hostname} resolves to a non-public address")
         if parts.scheme != "https" and not (self.allow_loopback and loopback):
             raise DestinationRefused("webhooks must use https")

@@ -1,17 +1,25 @@
 """The REST resolver every function uses: validation, problem details, principal, correlation id."""
 
 import json
+import re
 from collections.abc import Callable, Mapping
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar, cast
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.api_gateway import Route
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
+    OpenAPIRequestValidationMiddleware,
+)
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.params import Header, Path
+from aws_lambda_powertools.event_handler.types import EventHandlerInstance
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
     IdempotencyPersistenceLayerError,
@@ -40,6 +48,29 @@ from probation.domain.principal import Caller, Principal, Role
 
 CrnPath = Annotated[Crn, Path(description="Case reference number: one letter and six digits")]
 CORRELATION_HEADER = "X-Correlation-Id"
+IF_MATCH_HEADER = "If-Match"
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias=IF_MATCH_HEADER,
+        description="The ETag of what you read: the change is made only to that version (else 412)",
+    ),
+]
+RequiredIfMatch = Annotated[
+    str,
+    Header(
+        alias=IF_MATCH_HEADER,
+        description="The ETag of what you read: required (else 428); one no longer current is 412",
+    ),
+]
+MERGE_PATCH_JSON = "application/merge-patch+json"
+# The largest body any function reads: no larger request can be stored (a DynamoDB item holds 400 KB), and it
+# is far below what API Gateway (10 MB) and Lambda (6 MB) take. A larger one is 413, a deeper one 400, both
+# before the body is parsed: JSON nested thousands deep would exhaust the parser's recursion.
+MAX_BODY_BYTES = 1024 * 1024
+MAX_BODY_DEPTH = 32
+_JSON_STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_JSON_BRACKETS = re.compile(r"[\[\]{}]")
 # For Logger: the id an event carries, or the caller's when it sent one, else API Gateway's request id.
 CORRELATION_ID_PATH = " || ".join(
     (
@@ -65,9 +96,8 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-def if_match_version(resolver: APIGatewayRestResolver) -> int | None:
-    """The version named by If-Match; a value that names no version can never match (-1)."""
-    header = resolver.current_event.headers.get("if-match") or resolver.current_event.headers.get("If-Match")
+def if_match_version(header: str | None) -> int | None:
+    """The version named by an If-Match header; a value that names no version can never match (-1)."""
     if header is None:
         return None
     value = header.strip()
@@ -99,18 +129,111 @@ def correlation_id(resolver: APIGatewayRestResolver) -> str:
     )
 
 
+RouteHandler = TypeVar("RouteHandler", bound=Callable[..., Any])
+_ACCESS = "probation_access"
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who may call a route: a caller with any of ``roles`` and, where one is named, the token's ``scope``."""
+
+    roles: frozenset[Role]
+    scope: str | None = None
+
+    def check(self, who: Principal) -> None:
+        who.require_any(self.roles)
+        if self.scope is not None:
+            who.require_scope(self.scope)
+
+
+def allowed(roles: frozenset[Role], scope: str | None = None) -> Callable[[RouteHandler], RouteHandler]:
+    """Declares who may call the route it decorates (placed under the route's own decorator). It is decided
+    before the request is read, so a caller the route refuses gets 403 whatever it sent; the services keep
+    their own checks."""
+
+    def declare(handler: RouteHandler) -> RouteHandler:
+        setattr(handler, _ACCESS, Access(roles, scope))
+        return handler
+
+    return declare
+
+
+def _access_of(route: Route) -> Access | None:
+    """What ``allowed`` declared for ``route``; None for a route that anyone may call (``/health``)."""
+    declared = getattr(route.func, _ACCESS, None)
+    return declared if isinstance(declared, Access) else None
+
+
+def nested_deeper_than(text: str, limit: int) -> bool:
+    """Whether ``text``'s JSON arrays and objects nest deeper than ``limit``, told without parsing it (which
+    recurses once a level) and without reading brackets inside strings."""
+    level = 0
+    for bracket in _JSON_BRACKETS.finditer(_JSON_STRINGS.sub("", text)):
+        level += 1 if bracket.group() in "[{" else -1
+        if level > limit:
+            return True
+    return False
+
+
+class _RequestGate(OpenAPIRequestValidationMiddleware):
+    """Powertools' request validation, after what needs nothing of the request: whether the caller may call
+    the route at all, then whether its body is one the API reads (size and nesting). JSON Merge Patch is read
+    as the JSON it is."""
+
+    def handler(self, app: EventHandlerInstance, next_middleware: NextMiddleware) -> Response[Any]:
+        resolver = cast(APIGatewayRestResolver, app)  # every function's, made by create_resolver
+        route: Route = resolver.context["_route"]
+        access = _access_of(route)
+        if access is not None:
+            access.check(principal(resolver))
+        if route.dependant.body_params:
+            refusal = _unreadable(resolver.current_event.decoded_body or "", _path(resolver))
+            if refusal is not None:
+                return refusal
+        return super().handler(app, next_middleware)
+
+    def _get_body(self, app: EventHandlerInstance) -> dict[str, Any]:
+        media_type = app.current_event.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media_type == MERGE_PATCH_JSON and app.current_event.http_method == "PATCH":
+            return self._parse_json_data(app)
+        return super()._get_body(app)
+
+
+def _unreadable(body: str, instance: str) -> Response[str] | None:
+    """The problem with a body the API will not read, if it is one: too large (413) or too deep (400)."""
+    if len(body.encode()) > MAX_BODY_BYTES:
+        return problem(
+            413,
+            f"The request body is larger than the {MAX_BODY_BYTES // 1024} KiB this API reads.",
+            slug="body-too-large",
+            errors=[FieldError("body", f"must be at most {MAX_BODY_BYTES} bytes")],
+            instance=instance,
+        )
+    if nested_deeper_than(body, MAX_BODY_DEPTH):
+        return problem(
+            400,
+            f"The request body nests arrays and objects deeper than the {MAX_BODY_DEPTH} levels read here.",
+            slug="body-too-deep",
+            errors=[FieldError("body", f"must nest at most {MAX_BODY_DEPTH} levels deep")],
+            instance=instance,
+        )
+    return None
+
+
 def create_resolver(logger: Logger) -> APIGatewayRestResolver:
-    resolver = APIGatewayRestResolver(
-        enable_validation=True,
-        cors=CORSConfig(
-            allow_origin="*",
-            allow_headers=["Authorization", "If-Match", "Idempotency-Key", CORRELATION_HEADER],
-            expose_headers=["ETag", "Location", CORRELATION_HEADER],
-        ),
-    )
+    # No CORS: the web app reaches the API on its own origin (the web distribution routes the API's paths).
+    resolver = APIGatewayRestResolver(enable_validation=True)
+
+    # Before Powertools validates a request, the caller's access and the body's size and nesting are decided.
+    resolver._request_validation_middleware = _RequestGate()  # type: ignore[no-untyped-call]
 
     @resolver.exception_handler(RequestValidationError)
     def invalid_request(error: RequestValidationError) -> Response[str]:
+        if any(_names_missing_if_match(detail) for detail in error.errors()):
+            # RFC 6585: a required precondition that was not sent is 428, not a field to correct.
+            return domain_error(
+                PreconditionRequired(f"This change needs {IF_MATCH_HEADER} with the ETag of what you read.")
+            )
         body = validation_problem(error.errors())
         return Response(status_code=body["status"], content_type=PROBLEM_JSON, body=json.dumps(body))
 
@@ -120,7 +243,7 @@ def create_resolver(logger: Logger) -> APIGatewayRestResolver:
             415,
             "The request body must be JSON.",
             slug="unsupported-media-type",
-            errors=[FieldError("Content-Type", "must be application/json")],
+            errors=[FieldError("Content-Type", f"must be application/json ({MERGE_PATCH_JSON} for PATCH)")],
             instance=_path(resolver),
         )
 
@@ -193,6 +316,11 @@ def create_resolver(logger: Logger) -> APIGatewayRestResolver:
 
 def _path(resolver: APIGatewayRestResolver) -> str:
     return str(resolver.current_event.path)
+
+
+def _names_missing_if_match(detail: Mapping[str, Any]) -> bool:
+    location = tuple(detail.get("loc", ()))
+    return detail.get("type") == "missing" and location == ("header", IF_MATCH_HEADER.lower())
 
 
 def versioned_response(status: int, body: BaseModel, *, version: int, location: str) -> Response[str]:

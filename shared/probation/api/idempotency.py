@@ -10,9 +10,10 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.utilities.idempotency import (
     DynamoDBPersistenceLayer,
     IdempotencyConfig,
@@ -20,17 +21,24 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyValidationError
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
-from pydantic import TypeAdapter
+from pydantic import StringConstraints, TypeAdapter
 
 from probation import config
 from probation.adapters import aws, idempotency_claims
-from probation.domain.errors import Conflict, DomainError, FieldError, InvalidInput
+from probation.domain.errors import Conflict, DomainError
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 KEY_LIFETIME_SECONDS = 24 * 60 * 60
 MAX_KEY_LENGTH = 255
 OutcomeT = TypeVar("OutcomeT")
+
+_Key = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_KEY_LENGTH)]
+_MEANING = "a key of your own for this change: sent again with the same body, it gets the first response"
+IdempotencyKey = Annotated[_Key | None, Header(alias=IDEMPOTENCY_HEADER, description=f"Optional: {_MEANING}")]
+RequiredIdempotencyKey = Annotated[
+    _Key, Header(alias=IDEMPOTENCY_HEADER, description=f"Required (else 422): {_MEANING}")
+]
 
 
 def _mark_replayed(response: Any, idempotent_data: DataRecord) -> Any:
@@ -58,33 +66,19 @@ def _idempotent() -> Callable[[Callable[..., dict[str, Any]]], Callable[..., dic
     return decorator
 
 
-def idempotency_key(resolver: APIGatewayRestResolver, *, required: bool) -> str | None:
-    headers = resolver.current_event.headers
-    key = headers.get(IDEMPOTENCY_HEADER.lower()) or headers.get(IDEMPOTENCY_HEADER)
-    if key is None or not key.strip():
-        if required:
-            raise InvalidInput(
-                [FieldError(IDEMPOTENCY_HEADER, "header is required: send a unique key per request")]
-            )
-        return None
-    if len(key) > MAX_KEY_LENGTH:
-        raise InvalidInput([FieldError(IDEMPOTENCY_HEADER, f"must be at most {MAX_KEY_LENGTH} characters")])
-    return key.strip()
-
-
 def once(
     resolver: APIGatewayRestResolver,
     principal_id: str,
+    key: str | None,
     act: Callable[[], OutcomeT],
     present: Callable[[OutcomeT], Response[Any]],
     *,
     outcome: Any,
-    required: bool = False,
 ) -> Response[Any]:
-    """Makes the change ``act`` makes once per Idempotency-Key, and answers ``present(its outcome)``; with
-    no key (where allowed) it simply does both. ``outcome`` is the outcome's type, to read it back from the
-    key's record when a retry follows a crash between the change and its answer."""
-    key = idempotency_key(resolver, required=required)
+    """Makes the change ``act`` makes once per Idempotency-Key ``key`` (the route's ``IdempotencyKey`` or
+    ``RequiredIdempotencyKey`` header), and answers ``present(its outcome)``; with no key it simply does both.
+    ``outcome`` is the outcome's type, to read it back from the key's record when a retry follows a crash
+    between the change and its answer."""
     if key is None:
         return present(act())
     event = resolver.current_event

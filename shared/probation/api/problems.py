@@ -7,6 +7,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
+from probation.api import messages
 from probation.domain.errors import FieldError
 
 PROBLEM_JSON = "application/problem+json"
@@ -61,13 +62,19 @@ def validation_problem(details: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 
 
 def field_error(detail: Mapping[str, Any]) -> FieldError:
-    """One pydantic error (Powertools prefixes its location with body, query, path or header)."""
+    """One pydantic error, in words for people (Powertools prefixes its location with body, query, path or
+    header; a header is named as it is written, ``Idempotency-Key``)."""
     if detail.get("type") == "json_invalid":
-        return FieldError("body", "is not valid JSON")
+        return FieldError("body", messages.message(detail))
     location = list(detail.get("loc", ()))
     source = location.pop(0) if location and location[0] in ("body", "query", "path", "header") else "body"
     name = field_path(location) if location else source
-    return FieldError(name, str(detail.get("msg", "is not valid")).removeprefix("Value error, "))
+    return FieldError(header_name(name) if source == "header" else name, messages.message(detail))
+
+
+def header_name(name: str) -> str:
+    """A header's name as it is written (``Idempotency-Key``), whatever its case (Powertools lowers it)."""
+    return "-".join(word.capitalize() for word in name.split("-"))
 
 
 def field_path(location: Iterable[str | int]) -> str:

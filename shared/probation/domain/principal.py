@@ -15,6 +15,7 @@ class Role(StrEnum):
 
 
 STAFF_ROLES = frozenset({Role.PRACTITIONER, Role.MANAGER, Role.ADMIN})
+PARTNER_ROLES = frozenset({Role.PARTNER})
 
 
 class PrincipalKind(StrEnum):

@@ -2,56 +2,87 @@ from typing import Any
 
 import pytest
 
-from probation.auth.tokens import InvalidToken, bearer_token, principal_from_claims
+from probation.auth.tokens import InvalidToken, bearer_token, partner_principal, staff_principal
 from probation.domain.errors import Forbidden
 from probation.domain.principal import STAFF_ROLES, PrincipalKind, Role
 
 REGISTRY = {"client-crc01": "CRC01"}.get
+WEB_APP = frozenset({"web-app-client"})
+STAFF = {"sub": "0b6f", "username": "jsmith", "client_id": "web-app-client", "scope": "openid profile"}
+PARTNER = {"sub": "client-crc01", "client_id": "client-crc01"}
 
 
-def test_staff_roles_come_from_the_roles_claim() -> None:
-    principal = principal_from_claims(
-        {"sub": "jsmith", "roles": ["practitioner", "manager", "pilot"]}, REGISTRY
-    )
+def test_a_staff_members_groups_are_their_roles_and_unknown_groups_grant_nothing() -> None:
+    principal = staff_principal({**STAFF, "cognito:groups": ["practitioner", "manager", "pilot"]}, WEB_APP)
     assert principal.roles == {Role.PRACTITIONER, Role.MANAGER}
     assert principal.kind is PrincipalKind.STAFF
 
 
-def test_cognito_groups_serve_as_roles() -> None:
-    assert principal_from_claims({"sub": "a", "cognito:groups": ["admin"]}, REGISTRY).roles == {Role.ADMIN}
+def test_a_staff_member_is_their_user_name_not_cognitos_opaque_subject() -> None:
+    assert staff_principal({**STAFF, "cognito:groups": ["admin"]}, WEB_APP).subject == "jsmith"
 
 
 @pytest.mark.parametrize(
     "claims",
     [
-        {"sub": "a", "roles": []},
-        {"sub": "a", "roles": ["pilot"]},
-        {"sub": "a", "roles": "admin"},
-        {"sub": "a", "roles": ["partner"]},
-        {"sub": "a", "roles": ["partner"], "clientId": "client-unknown"},
-        {"sub": "a", "client_id": "client-unknown", "scope": "probation-partner-api/cases.read"},
+        {**STAFF, "cognito:groups": []},
+        {**STAFF, "cognito:groups": ["pilot"]},
+        {**STAFF, "cognito:groups": "admin"},
+        {**STAFF, "cognito:groups": ["admin"], "client_id": "another-client"},
+        {**STAFF, "cognito:groups": ["admin"], "username": ""},
     ],
 )
-def test_tokens_that_grant_nothing_usable_are_refused(claims: dict[str, Any]) -> None:
+def test_staff_tokens_that_grant_nothing_usable_are_refused(claims: dict[str, Any]) -> None:
     with pytest.raises(InvalidToken):
-        principal_from_claims(claims, REGISTRY)
+        staff_principal(claims, WEB_APP)
 
 
-def test_a_cognito_client_credentials_token_is_its_registered_partner() -> None:
+def test_a_staff_token_never_carries_partner_scopes() -> None:
+    claims = {**STAFF, "cognito:groups": ["admin"], "scope": "openid probation-partner-api/cases.read"}
+    with pytest.raises(InvalidToken, match="partner scopes"):
+        staff_principal(claims, WEB_APP)
+
+
+def test_a_staff_token_never_carries_the_partner_role() -> None:
+    with pytest.raises(InvalidToken, match="partner role"):
+        staff_principal({**STAFF, "cognito:groups": ["practitioner", "partner"]}, WEB_APP)
+
+
+def test_a_client_credentials_token_is_its_registered_partner_whatever_it_claims() -> None:
     claims = {
-        "sub": "client-crc01",
-        "client_id": "client-crc01",
-        "token_use": "access",
+        **PARTNER,
         "scope": "probation-partner-api/cases.read probation-partner-api/contacts.write",
         "partnerId": "CLAIMED-BY-THE-CLIENT",
     }
-    principal = principal_from_claims(claims, REGISTRY)
+    principal = partner_principal(claims, REGISTRY)
     assert (principal.kind, principal.partner_id) == (PrincipalKind.PARTNER, "CRC01")
     assert principal.scopes == {"cases.read", "contacts.write"}
     with pytest.raises(Forbidden):
         principal.require_any(STAFF_ROLES)
     with pytest.raises(Forbidden):
         principal.require_scope("events.read")
+
+
+def test_only_the_partner_apis_scopes_count() -> None:
+    principal = partner_principal({**PARTNER, "scope": "cases.read other-api/events.read"}, REGISTRY)
+    assert principal.scopes == frozenset()
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {**PARTNER, "cognito:groups": ["admin"]},
+        {**PARTNER, "username": "jsmith"},
+    ],
+)
+def test_a_partner_token_never_carries_a_user_or_staff_roles(claims: dict[str, Any]) -> None:
+    with pytest.raises(InvalidToken, match="never carries a user or staff roles"):
+        partner_principal(claims, REGISTRY)
+
+
+def test_an_unregistered_client_is_no_partner() -> None:
+    with pytest.raises(InvalidToken, match="not a registered partner"):
+        partner_principal({**PARTNER, "client_id": "client-unknown"}, REGISTRY)
 
 
 @pytest.mark.parametrize("header", [None, "", "Basic abc", "Bearer ", "Bearer"])

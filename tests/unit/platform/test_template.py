@@ -1,11 +1,6 @@
 from infrastructure.template import Template
 
-PARAMETERS = {
-    "Stage": "qa",
-    "TokenIssuer": "https://issuer",
-    "TokenAudience": "aud",
-    "JwksUrl": "https://jwks",
-}
+PARAMETERS = {"Stage": "qa"}
 
 
 def test_names_are_resolved_for_the_stage() -> None:

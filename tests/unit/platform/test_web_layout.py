@@ -63,3 +63,15 @@ def test_a_build_is_the_layout_with_its_config_and_no_source_maps(tmp_path: Path
     ]
     assert json.loads((out / "config.json").read_text()) == config
     assert not list(out.rglob("*.map"))
+
+
+def test_a_deploys_config_signs_in_with_cognito_and_calls_the_api_on_the_apps_own_origin() -> None:
+    config = web.cognito_config("https://probation-staff-dev.auth.eu-west-2.amazoncognito.com/", "client-1")
+    assert config == {
+        "apiBaseUrl": "",
+        "auth": {
+            "mode": "cognito",
+            "domain": "https://probation-staff-dev.auth.eu-west-2.amazoncognito.com",
+            "clientId": "client-1",
+        },
+    }

@@ -24,10 +24,11 @@ function remember(token, name) {
   const claims = claimsOf(token);
   const session = {
     token,
-    // The staff code: the local token's subject; in Cognito, the user name staff sign in with.
-    staffCode: claims.username ?? claims.sub,
-    name: name ?? claims.username ?? claims.sub,
-    roles: claims.roles ?? claims['cognito:groups'] ?? [],
+    // The staff code is the user name staff sign in with; their groups are their roles (the local
+    // issuer's tokens have Cognito's claims).
+    staffCode: claims.username,
+    name: name ?? claims.username,
+    roles: claims['cognito:groups'] ?? [],
     expiresAt: claims.exp * 1000,
   };
   sessionStorage.setItem(SESSION, JSON.stringify(session));

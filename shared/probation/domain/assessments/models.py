@@ -161,7 +161,9 @@ class AnswerChange(ApiModel):
 
 
 class AssessmentPatch(ApiModel):
-    answers: Annotated[dict[str, AnswerChange], Field(min_length=1, max_length=700)]
+    answers: Annotated[
+        dict[str, AnswerChange], Field(min_length=1, max_length=700, examples=[{"3.4": {"value": "1"}}])
+    ]
 
 
 FOLLOW_UP_GATE_ANSWER = "YES"

@@ -56,6 +56,9 @@ class ContactContext:
 class CaseRepository(Protocol):
     def get(self, crn: str) -> StoredCase | None: ...
 
+    def team_exists(self, code: str) -> bool:
+        """Whether a team (the allocation service's) has ``code``."""
+
     def contact_context(self, crn: str, author: Principal) -> "ContactContext | None":
         """What recording a contact reads, in one request: the case (None if there is none), its summary,
         and the name people know the author by (a member of staff's, or a partner provider's)."""

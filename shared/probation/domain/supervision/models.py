@@ -65,8 +65,8 @@ class Repeat(ApiModel):
 
 
 class _Slot(ApiModel):
-    start: Instant
-    end: Instant
+    start: Instant = Field(examples=["2026-12-01T10:00:00Z"])
+    end: Instant = Field(examples=["2026-12-01T11:00:00Z"])
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> Self:
@@ -110,7 +110,7 @@ class Cancellation(ApiModel):
 class OutcomeRecord(ApiModel):
     """``PUT /cases/{crn}/appointments/{id}/outcome`` with ``If-Match``."""
 
-    outcome: Code = Field(description="nDelius outcome code, e.g. ATTC, UAAB, AFTA")
+    outcome: Code = Field(description="nDelius outcome code, e.g. ATTC, UAAB, AFTA", examples=["ATTC"])
     enforcement_action: Code | None = Field(
         default=None,
         description="WARNING_LETTER, BREACH_OR_RECALL_INITIATED, REFER_TO_OFFENDER_MANAGER, "
