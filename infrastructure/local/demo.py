@@ -1,5 +1,7 @@
 """Demo data: teams, practitioners and 30 cases with convictions, sanctions, registrations, contacts and
-appointment histories (mixed outcomes, some failures, one case in breach, unpaid work and RAR progress).
+appointment histories (mixed outcomes, some failures, one case in breach, unpaid work and RAR progress);
+a few sentences ending within 30 days (and one past its end), one case closed by its sentence's
+termination, and one transfer from Hackney to Camden and Islington waiting to be accepted.
 
 Cases go in through the public API (so every write raises its events like any other); teams and
 practitioners are written straight to the table until the allocation service owns their API.
@@ -20,9 +22,19 @@ from probation.assessments.catalogue import AnswerType, Question, load_catalogue
 from probation.assessments.screening import ROSH_SUMMARY_QUESTIONS, SCREENING_QUESTIONS
 from probation.domain.cases.models import expected_end_date
 from probation.domain.identifiers import pnc_check_character
+from probation.risk.dates import add_months
 
 SEED = 2026
 TODAY = date.today()
+
+# Cases (by index) whose sentence ends this many days from today, whatever its length: the "due to end"
+# lists always have some, one of them overdue. Each is a third case, so allocate_some allocates it.
+ENDING_IN_DAYS = {3: 5, 9: -10, 12: 12, 15: -4, 18: 26}
+# The case whose sentence (ended 10 days ago) is terminated as completed, which closes the case.
+CLOSED_CASE = 9
+TRANSFER_FROM, TRANSFER_TO = "N07HAC", "N07CAM"
+TRANSFER_REQUESTER = "N07P006"  # Hackney's senior probation officer
+TRANSFER_REASON = "Moved to a new tenancy in Islington; reports to the Camden office from next month."
 
 TEAMS = [
     {"code": "N07CAM", "name": "Camden and Islington", "region": "London"},
@@ -233,10 +245,21 @@ def seed_staff(client: ApiClient) -> None:
         client.post("/allocation/practitioners", practitioner)
 
 
+def sentenced_to_end_on(end: date, length_months: int) -> date:
+    """The sentence date that makes a sentence of this length expected to end on ``end`` (or the day after,
+    where the month it starts in is shorter)."""
+    day = add_months(end, -length_months)
+    while expected_end_date(day, length_months) < end:
+        day += timedelta(days=1)
+    return day
+
+
 def allocate_some(base_url: str, crns: list[str]) -> int:
-    """Every third case goes to the practitioner ranked first; the others wait in their team's queue."""
+    """Every third case goes to the practitioner ranked first; the others wait in their team's queue. Then
+    one allocated case is closed (its sentence completed) and one asks for a transfer to another team."""
     client = ApiClient(base_url, "demo.manager", ["manager"])
     allocated = 0
+    teams: dict[str, str] = {}
     for crn in crns[::3]:
         ranked = client.session.get(
             f"{base_url}/cases/{crn}/allocation/recommendations", timeout=TIMEOUT
@@ -245,6 +268,7 @@ def allocate_some(base_url: str, crns: list[str]) -> int:
         if not ranked.get("practitioners") or current.status_code != 200:
             continue
         choice = ranked["practitioners"][0]
+        teams[crn] = current.json()["teamCode"]
         body = {"practitionerCode": choice["code"], "justification": "Most capacity after allocation."}
         url = f"{base_url}/cases/{crn}/allocation"
 
@@ -254,7 +278,31 @@ def allocate_some(base_url: str, crns: list[str]) -> int:
         # The case's own events may re-tier it meanwhile: like any client, re-read and send again.
         until_current(allocate, current.headers["ETag"], url)
         allocated += 1
+    close_and_transfer(client, crns, teams)
     return allocated
+
+
+def close_and_transfer(client: ApiClient, crns: list[str], teams: dict[str, str]) -> None:
+    """Two requests: the closed case's sentence completed on its expected end, and a Hackney case (allocated,
+    not ending soon) asked to move to Camden and Islington by Hackney's senior probation officer."""
+    closed = crns[CLOSED_CASE]
+    ended = TODAY + timedelta(days=ENDING_IN_DAYS[CLOSED_CASE])
+    client.post(
+        f"/cases/{closed}/convictions/1/termination",
+        {"date": ended.isoformat(), "reason": "COMPLETED", "notes": "Order completed; no further action."},
+        headers={"Idempotency-Key": f"demo-termination-{closed}"},
+    )
+    moving = next(
+        (
+            crn
+            for index, crn in enumerate(crns)
+            if teams.get(crn) == TRANSFER_FROM and index not in ENDING_IN_DAYS
+        ),
+        None,
+    )
+    if moving is not None:
+        requester = ApiClient(client.base_url, TRANSFER_REQUESTER, ["manager"])
+        requester.post(f"/cases/{moving}/transfers", {"teamCode": TRANSFER_TO, "reason": TRANSFER_REASON})
 
 
 def seed_case(client: ApiClient, rng: random.Random, index: int) -> str:
@@ -305,10 +353,13 @@ def seed_case(client: ApiClient, rng: random.Random, index: int) -> str:
     sexual = index in (7, 21)
     main_code = SEXUAL_OFFENCE if sexual else rng.choice(OFFENCES[profile])
     convicted = TODAY - timedelta(days=rng.randint(20, 400))
+    length_months = rng.choice([6, 12, 18, 24, 36]) if not sexual else 72
+    if index in ENDING_IN_DAYS:
+        convicted = sentenced_to_end_on(TODAY + timedelta(days=ENDING_IN_DAYS[index]), length_months)
     sentence: dict[str, Any] = {
         "type": "CUSTODY" if sexual else sentence_type,
         "sentenceDate": convicted.isoformat(),
-        "lengthMonths": rng.choice([6, 12, 18, 24, 36]) if not sexual else 72,
+        "lengthMonths": length_months,
     }
     if sentence["type"] == "CUSTODY":
         sentence["releaseDate"] = (convicted + timedelta(days=15 * sentence["lengthMonths"])).isoformat()

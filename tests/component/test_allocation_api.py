@@ -6,10 +6,9 @@ import pytest
 
 from infrastructure.template import Template
 from probation.adapters.allocation_repository import DynamoAllocationRepository
-from tests.component.conftest import Caller, deliver, table_items
+from tests.component.conftest import TEAM, Caller, deliver, table_items
 
 MANAGER = ("manager",)
-TEAM = {"code": "N07CAM", "name": "Camden and Islington", "region": "London"}
 STAFF = [
     ("PO001", "Olu Ade", "PO"),
     ("PO002", "Sam Roe", "PO"),
@@ -31,6 +30,7 @@ CONVICTION = {
 
 @pytest.fixture
 def team(allocation_api: Caller) -> str:
+    """The team of the cases (overriding conftest's, which only creates it), with its staff."""
     assert allocation_api("POST", "/allocation/teams", TEAM, roles=MANAGER).status == 201
     for code, name, grade in STAFF:
         body = {"code": code, "name": name, "grade": grade, "teamCode": TEAM["code"]}
@@ -73,6 +73,24 @@ def test_a_practitioner_needs_a_known_team_and_a_valid_grade(allocation_api: Cal
     assert allocation_api("POST", "/allocation/practitioners", bad_grade, roles=MANAGER).field_errors == {
         "grade"
     }
+
+
+def test_a_team_code_that_names_no_team_is_refused_wherever_it_is_taken(
+    allocation_api: Caller, team: str
+) -> None:
+    etag = allocation_api("GET", "/allocation/practitioners/PO001").headers["ETag"]
+    moved = allocation_api(
+        "PATCH",
+        "/allocation/practitioners/PO001",
+        {"teamCode": "NOPE01"},
+        roles=MANAGER,
+        headers={"If-Match": etag},
+    )
+    listed = allocation_api("GET", "/allocation/practitioners", query={"teamCode": "NOPE01"})
+
+    for refused in (moved, listed):
+        assert (refused.status, refused.field_errors) == (422, {"teamCode"})
+    assert allocation_api("GET", "/allocation/practitioners", query={"teamCode": team}).status == 200
 
 
 @pytest.mark.parametrize("hours", [2.225073858507e-311, 37.123, 0, 61])

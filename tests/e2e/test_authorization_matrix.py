@@ -110,6 +110,14 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/cases/{crn}/allocation"): STAFF,
     ("GET", "/cases/{crn}/allocation/recommendations"): STAFF,
     ("POST", "/cases/{crn}/allocation"): MANAGERS,
+    ("GET", "/allocation/practitioners/{code}/due-to-end"): STAFF,
+    ("GET", "/allocation/teams/{code}/due-to-end"): STAFF,
+    # Transfers: asked for by a manager or the case's practitioner (the matrix's are neither), withdrawn by
+    # the one who asked or a manager, rejected by a manager.
+    ("POST", "/cases/{crn}/transfers"): MANAGERS,
+    ("GET", "/cases/{crn}/transfers/{transferId}"): STAFF,
+    ("POST", "/cases/{crn}/transfers/{transferId}/rejection"): MANAGERS,
+    ("POST", "/cases/{crn}/transfers/{transferId}/withdrawal"): MANAGERS,
     # Supervision: any staff role (partners only through their own routes).
     ("POST", "/cases/{crn}/appointments"): STAFF,
     ("GET", "/cases/{crn}/appointments"): STAFF,
@@ -122,6 +130,9 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/cases/{crn}/breaches/{breachId}/end"): STAFF,
     ("GET", "/cases/{crn}/requirements"): STAFF,
     ("POST", "/cases/{crn}/requirements/{requirementId}/adjustments"): STAFF,
+    # Endings: a manager, or the case's practitioner (the matrix's practitioner holds none).
+    ("POST", "/cases/{crn}/convictions/{convictionNumber}/termination"): MANAGERS,
+    ("POST", "/cases/{crn}/requirements/{requirementId}/termination"): MANAGERS,
     ("GET", "/supervision/practitioners/{code}/diary"): STAFF,
     ("GET", "/supervision/teams/{code}/diary"): STAFF,
     ("GET", "/supervision/practitioners/{code}/due"): STAFF,
@@ -178,6 +189,8 @@ UPW_CONVICTION: dict[str, Any] = {
         "requirements": [{"type": "UNPAID_WORK", "length": 40, "lengthUnit": "HOURS"}],
     },
 }
+ENDED = {"date": "2026-02-01", "reason": "COMPLETED"}  # within the conviction's sentence, and past
+TRANSFER = {"teamCode": "N07CAM", "reason": "Matrix check"}  # a demo team: not the matrix's own
 APPOINTMENT_PATH = "/cases/{crn}/appointments/{appointmentId}"
 CASE_PATH = "/cases/{crn}"
 ASSESSMENT_PATH = "/cases/{crn}/assessments/{assessmentId}"
@@ -215,6 +228,7 @@ class World:
 
     runner: Runner
     setup: requests.Session
+    manager: requests.Session  # asks for the transfers the probes act on
     crn: str  # the matrix case: convicted, with an open draft, allocated to partner A
     assessment_id: str  # the open draft
     practitioner_code: str  # the matrix's own, in MATRIX_TEAM
@@ -238,6 +252,21 @@ class World:
     def fresh_case(self) -> dict[str, str]:
         crn: str = self.created("/cases", new_case(teamCode=MATRIX_TEAM))["crn"]
         return {"crn": crn}
+
+    def fresh_queued_case(self) -> dict[str, str]:
+        """A new case once its allocation record is there (the queue joins it from the case's event)."""
+        case = self.fresh_case()
+        path = CASE_PATH.format(**case) + "/allocation"
+        deadline = time.monotonic() + THROTTLE_PATIENCE_SECONDS
+        while self.setup.get(self.url(path), timeout=30).status_code != 200:
+            assert time.monotonic() < deadline, f"setting up: {path} never appeared"
+            time.sleep(0.1)
+        return case
+
+    def fresh_transfer(self) -> dict[str, str]:
+        case = self.fresh_queued_case()
+        transfer = created(self.manager, self.url(CASE_PATH.format(**case) + "/transfers"), TRANSFER)
+        return case | {"transferId": transfer["id"]}
 
     def fresh_registration(self) -> dict[str, str]:
         case = self.fresh_case()
@@ -369,6 +398,18 @@ PROBES: dict[tuple[str, str], Callable[[World, Caller], Probe]] = {
         {"minutes": 60, "reason": "Matrix check"},
         path=w.fresh_convicted_case(UPW_CONVICTION) | {"requirementId": "1-1"},
     ),
+    ("POST", "/cases/{crn}/convictions/{convictionNumber}/termination"): lambda w, c: Probe(
+        ENDED, path=w.fresh_convicted_case() | {"convictionNumber": "1"}
+    ),
+    ("POST", "/cases/{crn}/requirements/{requirementId}/termination"): lambda w, c: Probe(
+        ENDED, path=w.fresh_convicted_case(UPW_CONVICTION) | {"requirementId": "1-1"}
+    ),
+    ("POST", "/cases/{crn}/transfers"): lambda w, c: Probe(TRANSFER, path=w.fresh_queued_case()),
+    ("GET", "/cases/{crn}/transfers/{transferId}"): lambda w, c: Probe(path=w.fresh_transfer()),
+    ("POST", "/cases/{crn}/transfers/{transferId}/rejection"): lambda w, c: Probe(
+        {"reason": "Matrix check"}, path=w.fresh_transfer()
+    ),
+    ("POST", "/cases/{crn}/transfers/{transferId}/withdrawal"): lambda w, c: Probe(path=w.fresh_transfer()),
     ("GET", "/supervision/practitioners/{code}/due"): lambda w, c: Probe(query={"list": "OUTCOMES"}),
     ("GET", "/supervision/teams/{code}/due"): lambda w, c: Probe(query={"list": "OUTCOMES"}),
     ("POST", "/partner/v1/cases/{crn}/appointments"): lambda w, c: Probe(APPOINTMENT),
@@ -462,6 +503,7 @@ def world(runner: Runner) -> World:
     return World(
         runner=runner,
         setup=setup,
+        manager=manager,
         crn=crn,
         assessment_id=draft["assessmentId"],
         practitioner_code=practitioner["code"],

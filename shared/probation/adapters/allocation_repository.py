@@ -1,7 +1,10 @@
 """Teams, practitioners and case allocations; a decision and the workloads it moves are one transaction."""
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
+
+from pydantic_core import to_jsonable_python
 
 from probation import config
 from probation.adapters import aws, keys
@@ -102,6 +105,12 @@ class DynamoAllocationRepository:
     def caseload(self, practitioner_code: str) -> list[Allocation]:
         return self._allocations_on(keys.caseload(practitioner_code))
 
+    def ending_by_practitioner(self, practitioner_code: str, until: date) -> list[Allocation]:
+        return self._ending("GSI2", keys.ending(practitioner_code), until)
+
+    def ending_in_team(self, team_code: str, until: date) -> list[Allocation]:
+        return self._ending("GSI3", keys.team_ending(team_code), until)
+
     def supervision_summaries(self, crns: list[str]) -> dict[str, SupervisionSummary]:
         return self.cases.summaries(crns)
 
@@ -120,14 +129,15 @@ class DynamoAllocationRepository:
         events: list[DomainEvent],
         audit: AuditRecord,
         consumed_event_id: str | None,
+        case_moved_at: datetime | None = None,
     ) -> None:
-        """The allocation, the workloads it moves (each conditional on what was read) and its events."""
+        """The allocation with its sparse siblings (each put while it applies, else deleted), the workloads
+        it moves (each conditional on what was read), the case's own team when the case moves, and its
+        events. Only the allocation's own write is conditional on its version: the siblings are copies of it
+        and change only with it."""
         transaction = Transaction(self.table_name)
-        item = {
-            **keys.allocation_key(allocation.crn),
-            "itemType": "ALLOCATION",
-            **self._index_keys(allocation),
-        }
+        crn = allocation.crn
+        item = {**keys.allocation_key(crn), "itemType": "ALLOCATION", **self._index_keys(allocation)}
         document = {**item, **to_document(allocation, indexed=("version",))}
         if expected_version is None:
             transaction.create("allocation", document)
@@ -138,6 +148,25 @@ class DynamoAllocationRepository:
                 condition="#version = :expected",
                 ExpressionAttributeNames={"#version": "version"},
                 ExpressionAttributeValues={":expected": expected_version},
+            )
+        for label, key, index_keys in self._siblings(allocation):
+            if index_keys:
+                transaction.put(label, {**key, "itemType": label, **index_keys, **to_document(allocation)})
+            else:
+                transaction.delete(label, key)
+        if case_moved_at is not None:
+            # The case's team follows it (its version too: PATCH /cases/{crn} names the version it read).
+            transaction.update(
+                "case team",
+                keys.profile_key(crn),
+                "SET teamCode = :team, updatedAt = :at, #version = #version + :one",
+                condition="attribute_exists(PK)",
+                ExpressionAttributeNames={"#version": "version"},
+                ExpressionAttributeValues={
+                    ":team": allocation.team_code,
+                    ":at": to_jsonable_python(case_moved_at),
+                    ":one": 1,
+                },
             )
         for code, before, after in workload_changes:
             transaction.update(
@@ -166,6 +195,16 @@ class DynamoAllocationRepository:
 
     # ------------------------------------------------------------------ helpers
 
+    def _ending(self, index: str, partition: str, until: date) -> list[Allocation]:
+        items = query_pages(
+            self._table,
+            IndexName=index,
+            KeyConditionExpression=f"{index}PK = :pk AND {index}SK <= :until",
+            # Every case of that day, whatever its CRN ("~" sorts after any of them).
+            ExpressionAttributeValues={":pk": partition, ":until": f"{until.isoformat()}#~"},
+        )
+        return [from_document(item, Allocation) for item in items]
+
     def _allocations_on(self, gsi2_partition: str) -> list[Allocation]:
         items = query_pages(
             self._table,
@@ -178,11 +217,32 @@ class DynamoAllocationRepository:
     @staticmethod
     def _index_keys(allocation: Allocation) -> Item:
         case = keys.case_partition(allocation.crn)
+        if allocation.status is AllocationStatus.CLOSED:
+            return {}
         if allocation.status is AllocationStatus.UNALLOCATED:
             return {"GSI2PK": keys.team_queue(allocation.team_code), "GSI2SK": case}
         if allocation.practitioner_code is not None:
             return {"GSI2PK": keys.caseload(allocation.practitioner_code), "GSI2SK": case}
         return {"GSI3PK": keys.partner_caseload(str(allocation.partner_id)), "GSI3SK": case}
+
+    @staticmethod
+    def _siblings(allocation: Allocation) -> list[tuple[str, Item, Item]]:
+        """Each sparse sibling's label (its item type), key and index keys (none: it does not apply)."""
+        crn = allocation.crn
+        ending: Item = {}
+        if allocation.status is not AllocationStatus.CLOSED and allocation.facts.ending is not None:
+            by_date = f"{allocation.facts.ending.expected_end_date.isoformat()}#{crn}"
+            ending = {"GSI3PK": keys.team_ending(allocation.team_code), "GSI3SK": by_date}
+            if allocation.status is AllocationStatus.ALLOCATED and allocation.practitioner_code is not None:
+                ending |= {"GSI2PK": keys.ending(allocation.practitioner_code), "GSI2SK": by_date}
+        transfer = allocation.pending_transfer
+        incoming: Item = {}
+        if transfer is not None:
+            incoming = {"GSI2PK": keys.team_queue(transfer.to_team_code), "GSI2SK": keys.case_partition(crn)}
+        return [
+            ("ALLOCATION-ENDING", keys.allocation_ending_key(crn), ending),
+            ("ALLOCATION-TRANSFER", keys.allocation_transfer_key(crn), incoming),
+        ]
 
     @staticmethod
     def _practitioner_item(practitioner: Practitioner) -> Item:

@@ -85,6 +85,30 @@ def allocation_key(crn: str) -> dict[str, str]:
     return {"PK": case_partition(crn), "SK": ALLOCATION}
 
 
+# Sparse siblings of the allocation, each a copy of it written in the same transaction, present only while
+# they apply: the one that puts an active sentence on the "due to end" lists (GSI2 ``ENDING#{staff}``, GSI3
+# ``TEAMENDING#{team}``, by ``{date}#{crn}``), and a waiting transfer's place in the receiving team's queue
+# (GSI2 ``QUEUE#{team}``). The allocation itself keeps GSI2 (queue or caseload) and GSI3 (partner).
+
+
+def allocation_ending_key(crn: str) -> dict[str, str]:
+    return {"PK": case_partition(crn), "SK": f"{ALLOCATION}#ENDING"}
+
+
+def allocation_transfer_key(crn: str) -> dict[str, str]:
+    return {"PK": case_partition(crn), "SK": f"{ALLOCATION}#TRANSFER"}
+
+
+def ending(staff_code: str) -> str:
+    """GSI2 partition of a practitioner's cases by when their first active sentence is expected to end."""
+    return f"ENDING#{staff_code}"
+
+
+def team_ending(team_code: str) -> str:
+    """GSI3 partition of a team's cases by when their first active sentence is expected to end."""
+    return f"TEAMENDING#{team_code}"
+
+
 def team_key(code: str) -> dict[str, str]:
     return {"PK": f"TEAM#{code}", "SK": PROFILE}
 

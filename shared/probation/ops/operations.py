@@ -164,7 +164,7 @@ def _outbox_entries(start: datetime, end: datetime, crn: str | None) -> Iterator
         )
     else:
         # Recovery is rare and offline: a filtered Scan is the honest tool; no request path scans.
-        items = _scan(
+        items = scan(
             table,
             FilterExpression="itemType = :event AND SK BETWEEN :first AND :last",
             ExpressionAttributeValues={":event": "EVENT", ":first": first, ":last": last},
@@ -178,13 +178,14 @@ def _outbox_entries(start: datetime, end: datetime, crn: str | None) -> Iterator
         )
 
 
-def _scan(table: Any, **scan: Any) -> Iterator[Item]:
+def scan(table: Any, **request: Any) -> Iterator[Item]:
+    """Every item a Scan returns, following its pages: for the offline tools only."""
     while True:
-        response = table.scan(**scan)
+        response = table.scan(**request)
         yield from response.get("Items", [])
         if "LastEvaluatedKey" not in response:
             return
-        scan["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
 def _history_line(item: Item) -> HistoryLine:
@@ -196,3 +197,9 @@ def _history_line(item: Item) -> HistoryLine:
         source=str(item["source"]),
         description=str(detail.get("description", "")),
     )
+
+
+def stack_outputs(stack_name: str) -> dict[str, str]:
+    """A CloudFormation stack's outputs, by key: where a deployed stage's endpoints are found."""
+    [stack] = aws.cloudformation().describe_stacks(StackName=stack_name)["Stacks"]
+    return {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}

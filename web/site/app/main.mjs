@@ -5,12 +5,14 @@ import { completeCognitoSignIn, currentSession, signOut } from './auth.mjs';
 import { discardDraftsOf, discardUnownedDrafts } from './drafts.mjs';
 import { html, render } from './view.mjs';
 import { signInScreen } from './screens/sign-in.mjs';
-import { caseloadScreen, queueScreen } from './screens/lists.mjs';
+import { caseloadScreen, dueToEndScreen, queueScreen } from './screens/lists.mjs';
 import { caseScreen } from './screens/case.mjs';
 import { contactScreen } from './screens/contact.mjs';
 import { assessmentScreen } from './screens/assessment.mjs';
 import { allocationScreen } from './screens/allocation.mjs';
 import { appointmentsScreen, arrangeScreen, outcomeScreen } from './screens/appointments.mjs';
+import { requirementTerminationScreen, terminationConfirmScreen, terminationScreen } from './screens/endings.mjs';
+import { transferScreen } from './screens/transfers.mjs';
 
 document.body.classList.add('js-enabled', 'govuk-frontend-supported');
 
@@ -20,18 +22,23 @@ const ROUTES = [
   [/^\/caseload$/, caseloadScreen],
   [/^\/appointments$/, appointmentsScreen],
   [/^\/queue(?:\/([A-Z0-9]+))?$/, queueScreen],
+  [/^\/due-to-end(?:\/([A-Z0-9]+))?$/, dueToEndScreen],
   [new RegExp(`^/cases/${CRN}$`), caseScreen],
   [new RegExp(`^/cases/${CRN}/contact$`), contactScreen],
   [new RegExp(`^/cases/${CRN}/assessment$`), assessmentScreen],
   [new RegExp(`^/cases/${CRN}/allocation$`), allocationScreen],
   [new RegExp(`^/cases/${CRN}/appointments/new$`), arrangeScreen],
   [new RegExp(`^/cases/${CRN}/appointments/([0-9a-f]{32})/outcome$`), outcomeScreen],
+  [new RegExp(`^/cases/${CRN}/convictions/([0-9]{1,4})/termination$`), terminationScreen],
+  [new RegExp(`^/cases/${CRN}/convictions/([0-9]{1,4})/termination/confirm$`), terminationConfirmScreen],
+  [new RegExp(`^/cases/${CRN}/requirements/([0-9]{1,4}-[0-9]{1,3})/termination$`), requirementTerminationScreen],
+  [new RegExp(`^/cases/${CRN}/transfer$`), transferScreen],
 ];
 const FLASH = 'probation.flash';
 // The list a case was opened from (a team's queue, the caseload), for the case's Back link.
 const LAST_LIST = 'probation.last-list';
 const LOADING_DELAY_MS = 200;
-const LISTS = /^\/(caseload|appointments|queue(\/[A-Z0-9]+)?)$/;
+const LISTS = /^\/(caseload|appointments|(queue|due-to-end)(\/[A-Z0-9]+)?)$/;
 
 const main = document.getElementById('main-content');
 const beforeContent = document.getElementById('before-content');

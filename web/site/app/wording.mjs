@@ -78,3 +78,19 @@ export const REQUIREMENT_TYPES = {
   UNPAID_WORK: 'Unpaid work', REHABILITATION_ACTIVITY: 'Rehabilitation activity requirement (RAR)',
   ACCREDITED_PROGRAMME: 'Accredited programme',
 };
+
+// Why a sentence ended (the API's termination reasons), and a requirement.
+export const TERMINATION_REASONS = {
+  COMPLETED: 'Completed',
+  REVOKED_ON_BREACH: 'Revoked after breach',
+  REVOKED_OTHER: 'Revoked for another reason',
+  DECEASED: 'Person has died',
+  TRANSFERRED_OUT_OF_JURISDICTION: 'Transferred out of the jurisdiction',
+  OTHER: 'Other',
+};
+
+export const REQUIREMENT_TERMINATION_REASONS = { COMPLETED: 'Completed', REVOKED: 'Revoked' };
+
+export const TRANSFER_STATUSES = {
+  PENDING: 'Waiting for the receiving team', ACCEPTED: 'Accepted', REJECTED: 'Rejected', WITHDRAWN: 'Withdrawn',
+};

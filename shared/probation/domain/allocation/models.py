@@ -4,11 +4,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Self
 
-from pydantic import AfterValidator, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, computed_field, model_validator
 
 from probation.allocation import workload
 from probation.allocation.workload import Grade
-from probation.domain.cases.models import ShortText, TeamCode
+from probation.domain.cases.models import FreeText, ShortText, TeamCode
 from probation.domain.model import ApiModel
 from probation.domain.supervision.summary import LastContact, NextAppointment
 
@@ -28,6 +28,10 @@ Hours = Annotated[float, Field(gt=0, le=60), AfterValidator(_to_the_minute_or_so
 
 ALLOCATED = "person.community.manager.allocated"
 """The event type of an allocation or reallocation (source ``probation.allocation``)."""
+TRANSFER_REQUESTED = "probation-case.transfer.requested"
+TRANSFER_ACCEPTED = "probation-case.transfer.accepted"
+TRANSFER_REJECTED = "probation-case.transfer.rejected"
+TRANSFER_WITHDRAWN = "probation-case.transfer.withdrawn"
 
 
 class NewTeam(ApiModel):
@@ -100,10 +104,21 @@ class PractitionerView(Practitioner):
 class AllocationStatus(StrEnum):
     UNALLOCATED = "UNALLOCATED"
     ALLOCATED = "ALLOCATED"
+    CLOSED = "CLOSED"
+    """The case is closed (no active sentence): in no queue or caseload, and in no one's workload."""
+
+
+class SentenceEnd(ApiModel):
+    """The active sentence expected to end first."""
+
+    conviction_number: int
+    sentence_type: str
+    expected_end_date: date
 
 
 class CaseFacts(ApiModel):
-    """What the queue and the rules need about the case, kept current from case and risk events."""
+    """What the queue and the rules need about the case, kept current from case and risk events. The
+    sentence is the latest active one (the latest of all only once none is active)."""
 
     name: str
     sentence_type: str | None = None
@@ -113,6 +128,9 @@ class CaseFacts(ApiModel):
     rosh: str | None = None
     mappa_level: str | None = None
     rsr_band: str | None = None
+    ending: SentenceEnd | None = Field(
+        default=None, description="The active sentence expected to end first; none when none is active"
+    )
 
 
 class Tier(ApiModel):
@@ -126,6 +144,38 @@ class Tier(ApiModel):
     inputs: dict[str, Any] = Field(description="What the tier was calculated from")
     calculated_at: datetime
     event_id: str | None = None
+
+
+class TransferStatus(StrEnum):
+    PENDING = "PENDING"
+    ACCEPTED = "ACCEPTED"
+    REJECTED = "REJECTED"
+    WITHDRAWN = "WITHDRAWN"
+
+
+class TransferRequest(ApiModel):
+    """Move the case to another team: it joins that team's queue and stays with its holder until then."""
+
+    team_code: TeamCode
+    reason: FreeText
+
+
+class TransferRejection(ApiModel):
+    reason: FreeText
+
+
+class Transfer(ApiModel):
+    id: str
+    from_team_code: str
+    to_team_code: str
+    from_practitioner_code: str | None = Field(description="Who held the case when the transfer was asked")
+    reason: str
+    status: TransferStatus
+    requested_by: str
+    requested_at: datetime
+    decided_by: str | None = Field(default=None, description="Who accepted, rejected or withdrew it")
+    decided_at: datetime | None = None
+    rejection_reason: str | None = None
 
 
 class Allocation(ApiModel):
@@ -149,6 +199,14 @@ class Allocation(ApiModel):
     justification: str | None = None
     sensitive_notes: str | None = None
     spo_oversight_notes: str | None = None
+    transfers: list[Transfer] = Field(default_factory=list, description="The case's transfers, oldest first")
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="The transfer waiting for the receiving team to allocate the case, if any"
+    )
+    @property
+    def pending_transfer(self) -> Transfer | None:
+        return next((t for t in self.transfers if t.status is TransferStatus.PENDING), None)
 
 
 class AllocationRequest(ApiModel):
@@ -179,6 +237,10 @@ class QueueEntry(ApiModel):
     mappa_level: str | None
     release_date: date | None = Field(default=None, description="Custody: the (expected) release date")
     days_waiting: int
+    transfer: Transfer | None = Field(
+        default=None,
+        description="Set when the case comes to this team by transfer: from which team and holder",
+    )
 
 
 class Recommendation(ApiModel):
@@ -221,6 +283,24 @@ class CaseloadEntry(ApiModel):
     )
     next_appointment: NextAppointment | None = None
     last_contact: LastContact | None = None
+
+
+class DueToEndEntry(ApiModel):
+    crn: str
+    name: str
+    team_code: str
+    practitioner_code: str | None
+    practitioner_name: str | None
+    conviction_number: int
+    sentence_type: str
+    expected_end_date: date
+    days_left: int = Field(description="Negative once the expected end has passed without a termination")
+
+
+class DueToEnd(ApiModel):
+    """Active sentences expected to end within 30 days, or past their end: each wants a termination."""
+
+    items: list[DueToEndEntry]
 
 
 class TeamList(ApiModel):

@@ -1,8 +1,9 @@
-"""Allocation rules: the team queue, tiering on case events, ranked recommendations, recorded decisions."""
+"""Allocation rules: the team queue, tiering on case events, ranked recommendations, recorded decisions,
+transfers between teams, and following the case as it closes and reopens."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol, cast
 
 from probation.allocation.eligibility import eligible_grades, grade_restrictions, partner_eligible
@@ -17,13 +18,19 @@ from probation.allocation.workload import (
     case_type_for,
 )
 from probation.assessments.scoring import Need
+from probation.domain.allocation.ledger import moved
 from probation.domain.allocation.models import (
     ALLOCATED,
+    TRANSFER_ACCEPTED,
+    TRANSFER_REJECTED,
+    TRANSFER_REQUESTED,
+    TRANSFER_WITHDRAWN,
     Allocation,
     AllocationRequest,
     AllocationStatus,
     CaseFacts,
     CaseloadEntry,
+    DueToEndEntry,
     NewPractitioner,
     NewTeam,
     Practitioner,
@@ -32,19 +39,31 @@ from probation.domain.allocation.models import (
     QueueEntry,
     Recommendation,
     Recommendations,
+    SentenceEnd,
     Team,
     Tier,
+    Transfer,
+    TransferRejection,
+    TransferRequest,
+    TransferStatus,
     Workload,
 )
 from probation.domain.allocation.ports import AlreadyApplied, PartnerNotRegistered
 from probation.domain.assessments.models import CaseState
 from probation.domain.audit import AuditAction, AuditingService, AuditRecord
-from probation.domain.cases.models import SentenceType, expected_end_date
+from probation.domain.cases.models import (
+    CaseOverview,
+    CaseStatus,
+    Conviction,
+    SentenceType,
+    expected_end_date,
+)
 from probation.domain.cases.ports import ConcurrentChange
 from probation.domain.cases.registers import MAPPA_CODE, REGISTER_TYPES, RegisterGroup
 from probation.domain.errors import (
     Conflict,
     FieldError,
+    Forbidden,
     InvalidInput,
     NotFound,
     PreconditionRequired,
@@ -52,7 +71,6 @@ from probation.domain.errors import (
 )
 from probation.domain.events import DomainEvent, case_event
 from probation.domain.principal import STAFF_ROLES, Caller, Principal, Role
-from probation.domain.risk_scoring.inputs import current_conviction
 from probation.domain.supervision.rules import next_appointment
 from probation.domain.supervision.summary import SupervisionSummary
 from probation.risk.enums import Gender, RiskBand
@@ -73,9 +91,20 @@ TIERING_EVENTS = frozenset(
         "assessment.summary.produced",
         "probation-case.breach.started",
         "probation-case.breach.ended",
+        "probation-case.sentence.terminated",
     }
 )
 CASE_CREATED = "probation-case.engagement.created"
+CASE_CLOSED = "probation-case.closed"
+CASE_REOPENED = "probation-case.reopened"
+FOLLOWED_EVENTS = TIERING_EVENTS | {CASE_CREATED, CASE_CLOSED, CASE_REOPENED}
+"""Every event after which the allocation follows the case: its queue, its status and its tier."""
+DUE_TO_END_WITHIN = timedelta(days=30)
+CHANGE_ATTEMPTS = 5
+
+WorkloadChanges = list[tuple[str, Workload, Workload]]
+Change = tuple[Allocation, WorkloadChanges, list[DomainEvent]]
+"""An allocation one version on, the workloads it moves (code, as read, after) and its events."""
 
 
 class AllocationRepository(Protocol):
@@ -97,6 +126,14 @@ class AllocationRepository(Protocol):
 
     def caseload(self, practitioner_code: str) -> list[Allocation]: ...
 
+    def ending_by_practitioner(self, practitioner_code: str, until: date) -> list[Allocation]:
+        """The practitioner's cases whose first active sentence ends by ``until``, soonest first."""
+        ...
+
+    def ending_in_team(self, team_code: str, until: date) -> list[Allocation]:
+        """The team's cases (queued or held) whose first active sentence ends by ``until``, soonest first."""
+        ...
+
     def supervision_summaries(self, crns: list[str]) -> Mapping[str, SupervisionSummary]: ...
 
     def case_state(self, crn: str) -> CaseState | None: ...
@@ -105,11 +142,15 @@ class AllocationRepository(Protocol):
         self,
         allocation: Allocation,
         expected_version: int | None,
-        workload_changes: list[tuple[str, Workload, Workload]],
+        workload_changes: WorkloadChanges,
         events: list[DomainEvent],
         audit: AuditRecord,
         consumed_event_id: str | None,
-    ) -> None: ...
+        case_moved_at: datetime | None = None,
+    ) -> None:
+        """Writes ``allocation`` over ``expected_version`` (None: creates it) with the workloads it moves;
+        ``case_moved_at``: the case's own team becomes the allocation's then."""
+        ...
 
 
 @dataclass(kw_only=True)
@@ -144,6 +185,7 @@ class AllocationService(AuditingService):
 
     def practitioners(self, team_code: str, caller: Caller) -> list[PractitionerView]:
         caller.principal.require_any(STAFF_ROLES)
+        self._require_team(team_code, "teamCode")
         return [self.view(p) for p in self.repository.practitioners(team_code)]
 
     def practitioner(self, code: str, caller: Caller) -> PractitionerView:
@@ -186,12 +228,16 @@ class AllocationService(AuditingService):
     # ------------------------------------------------------------------ queue, caseload, recommendations
 
     def queue(self, team_code: str, caller: Caller) -> list[QueueEntry]:
+        """The team's unallocated cases and the cases coming to it by transfer (still held by the sending
+        team until this one allocates them), from one Query."""
         caller.principal.require_any(STAFF_ROLES)
         today = self.clock.now().date()
-        waiting = sorted(
-            self.repository.queue(team_code),
-            key=lambda a: (a.waiting_since, a.tier.protect_level if a.tier else "Z"),
-        )
+        waiting = []
+        for a in self.repository.queue(team_code):
+            incoming = a.pending_transfer if a.team_code != team_code else None
+            since = incoming.requested_at if incoming else a.waiting_since
+            waiting.append((since, a.tier.protect_level if a.tier else "Z", a, incoming))
+        waiting.sort(key=lambda entry: (entry[0], entry[1]))
         return [
             QueueEntry(
                 crn=a.crn,
@@ -204,10 +250,21 @@ class AllocationService(AuditingService):
                 rsr_band=a.facts.rsr_band,
                 mappa_level=a.facts.mappa_level,
                 release_date=a.facts.release_date,
-                days_waiting=(today - a.waiting_since.date()).days,
+                days_waiting=(today - since.date()).days,
+                transfer=incoming,
             )
-            for a in waiting
+            for since, _, a, incoming in waiting
         ]
+
+    def due_to_end_of_practitioner(self, code: str, caller: Caller) -> list[DueToEndEntry]:
+        caller.principal.require_any(STAFF_ROLES)
+        today = self.clock.now().date()
+        return _due_to_end(self.repository.ending_by_practitioner(code, today + DUE_TO_END_WITHIN), today)
+
+    def due_to_end_in_team(self, code: str, caller: Caller) -> list[DueToEndEntry]:
+        caller.principal.require_any(STAFF_ROLES)
+        today = self.clock.now().date()
+        return _due_to_end(self.repository.ending_in_team(code, today + DUE_TO_END_WITHIN), today)
 
     def caseload(self, code: str, caller: Caller) -> tuple[PractitionerView, list[CaseloadEntry]]:
         caller.principal.require_any(STAFF_ROLES)
@@ -248,7 +305,8 @@ class AllocationService(AuditingService):
         points = self._points_for(allocation)
         now = self.clock.now()
         ranked = []
-        for practitioner in self.repository.practitioners(allocation.team_code):
+        team_code = _allocating_team(allocation)
+        for practitioner in self.repository.practitioners(team_code):
             if practitioner.grade not in grades:
                 continue
             view = self.view(practitioner)
@@ -261,7 +319,7 @@ class AllocationService(AuditingService):
         ranked.sort(key=lambda entry: (entry[0], entry[1], entry[2].code))
         return Recommendations(
             crn=crn,
-            team_code=allocation.team_code,
+            team_code=team_code,
             tier=allocation.tier.tier if allocation.tier else None,
             case_points=points,
             eligibility=restrictions,
@@ -290,27 +348,26 @@ class AllocationService(AuditingService):
     def allocate(
         self, crn: str, request: AllocationRequest, expected_version: int | None, caller: Caller
     ) -> Allocation:
+        """Allocates (or reallocates) the case. Allocating to a practitioner of the team a transfer is
+        waiting for accepts the transfer: the case moves to that team in the same write."""
         caller.principal.require_any(MANAGERS)
         if expected_version is None:
             raise PreconditionRequired("Allocating needs an If-Match header with the allocation's ETag.")
         current = self._allocation(crn)
         if current.version != expected_version:
             raise stale(current.version)
+        if current.status is AllocationStatus.CLOSED:
+            raise Conflict(f"{crn} is closed: a new conviction reopens it.")
         now = self.clock.now()
-        points = self._points_for(current)
-        changes: list[tuple[str, Workload, Workload]] = []
-        if current.practitioner_code is not None:
-            previous = self._practitioner(current.practitioner_code)
-            changes.append((previous.code, previous.workload, _without(previous.workload, current)))
+        pending = current.pending_transfer
+        accepting: Transfer | None = None
         holder_name = None
         if request.practitioner_code is not None:
             holder = self._practitioner(request.practitioner_code)
             self._check_practitioner(current, holder)
             holder_name = holder.name
-            base = next((after for code, _, after in changes if code == holder.code), holder.workload)
-            changes = [c for c in changes if c[0] != holder.code]
-            case_type = self._case_type(current)
-            changes.append((holder.code, holder.workload, _with(base, case_type, points, now, current.facts)))
+            if pending is not None and holder.team_code == pending.to_team_code:
+                accepting = pending
         elif not partner_eligible(_rosh(current), _mappa(current)):
             raise InvalidInput(
                 [
@@ -320,21 +377,28 @@ class AllocationService(AuditingService):
                     )
                 ]
             )
+        transfers, team_code, acceptance = current.transfers, current.team_code, []
+        if accepting is not None:
+            transfers, accepted = _decided(current, accepting, TransferStatus.ACCEPTED, caller, now)
+            acceptance.append(self._transfer_event(TRANSFER_ACCEPTED, crn, accepted, caller.correlation_id))
+            team_code = accepting.to_team_code
         allocated = current.model_copy(
             update={
                 "status": AllocationStatus.ALLOCATED,
                 "version": current.version + 1,
+                "team_code": team_code,
                 "practitioner_code": request.practitioner_code,
                 "practitioner_name": holder_name,
                 "previous_practitioner_codes": _with_previous(current),
                 "partner_id": request.partner_id,
                 "case_type": self._case_type(current).value,
-                "points": points if request.practitioner_code else 0,
+                "points": self._points_for(current) if request.practitioner_code else 0,
                 "allocated_at": now,
                 "allocated_by": caller.principal.subject,
                 "justification": request.justification,
                 "sensitive_notes": request.sensitive_notes,
                 "spo_oversight_notes": request.spo_oversight_notes,
+                "transfers": transfers,
             }
         )
         event = case_event(
@@ -345,121 +409,263 @@ class AllocationService(AuditingService):
             description=f"{crn} allocated to {request.practitioner_code or request.partner_id}",
             detail_url=f"/cases/{crn}/allocation",
             correlation_id=caller.correlation_id,
-            teamCode=current.team_code,
+            teamCode=team_code,
             staffCode=request.practitioner_code,
             partnerId=request.partner_id,
             previousStaffCode=current.practitioner_code,
             previousPartnerId=current.partner_id,
             tier=current.tier.tier if current.tier else None,
         )
+        events = [event, *acceptance]
+        changes = self._workload_moves(current, allocated, allocated_at=now)
         audit = self._audit(caller, crn, AuditAction.UPDATE, event)
+        moved_at = now if accepting is not None else None
         try:
-            self.repository.save_allocation(allocated, expected_version, changes, [event], audit, None)
+            self.repository.save_allocation(
+                allocated, expected_version, changes, events, audit, None, moved_at
+            )
         except PartnerNotRegistered:
             raise InvalidInput([FieldError("partnerId", "is not a registered partner provider")]) from None
         except ConcurrentChange:
             raise stale(self._allocation(crn).version) from None
         return allocated
 
+    # ------------------------------------------------------------------ transfers
+
+    def transfer(self, crn: str, transfer_id: str, caller: Caller) -> Transfer:
+        caller.principal.require_any(STAFF_ROLES)
+        return _transfer_of(self._allocation(crn), transfer_id)
+
+    def request_transfer(self, crn: str, request: TransferRequest, caller: Caller) -> Transfer:
+        """The case joins the receiving team's queue and stays with its holder till that team allocates it."""
+        caller.principal.require_any(STAFF_ROLES)
+
+        def decide(current: Allocation, now: datetime) -> tuple[Allocation, Transfer]:
+            if (
+                not caller.principal.roles & MANAGERS
+                and caller.principal.subject != current.practitioner_code
+            ):
+                raise Forbidden("Only a manager or the case's practitioner can ask for its transfer.")
+            if current.status is AllocationStatus.CLOSED:
+                raise Conflict(f"{crn} is closed: there is nothing to transfer.")
+            self._require_team(request.team_code, "teamCode")
+            if request.team_code == current.team_code:
+                raise Conflict(f"{crn} is already with team {request.team_code}.")
+            if (pending := current.pending_transfer) is not None:
+                raise Conflict(
+                    f"{crn} is already waiting to go to team {pending.to_team_code} (transfer {pending.id}): "
+                    "that transfer must be accepted, rejected or withdrawn first."
+                )
+            transfer = Transfer(
+                id=self.new_id(),
+                from_team_code=current.team_code,
+                to_team_code=request.team_code,
+                from_practitioner_code=current.practitioner_code,
+                reason=request.reason,
+                status=TransferStatus.PENDING,
+                requested_by=caller.principal.subject,
+                requested_at=now,
+            )
+            return current.model_copy(update={"transfers": [*current.transfers, transfer]}), transfer
+
+        return self._change_transfer(crn, TRANSFER_REQUESTED, caller, decide)
+
+    def reject_transfer(
+        self, crn: str, transfer_id: str, rejection: TransferRejection, caller: Caller
+    ) -> Transfer:
+        """The receiving team says no: the case leaves its queue and stays as it was."""
+        caller.principal.require_any(MANAGERS)
+
+        def decide(current: Allocation, now: datetime) -> tuple[Allocation, Transfer]:
+            transfer = _pending_transfer(current, transfer_id)
+            transfers, rejected = _decided(
+                current, transfer, TransferStatus.REJECTED, caller, now, rejection.reason
+            )
+            return current.model_copy(update={"transfers": transfers}), rejected
+
+        return self._change_transfer(crn, TRANSFER_REJECTED, caller, decide)
+
+    def withdraw_transfer(self, crn: str, transfer_id: str, caller: Caller) -> Transfer:
+        """Whoever asked for the transfer (or the case's practitioner, or a manager) takes it back."""
+        caller.principal.require_any(STAFF_ROLES)
+
+        def decide(current: Allocation, now: datetime) -> tuple[Allocation, Transfer]:
+            transfer = _pending_transfer(current, transfer_id)
+            senders = {transfer.requested_by, current.practitioner_code}
+            if not caller.principal.roles & MANAGERS and caller.principal.subject not in senders:
+                raise Forbidden(
+                    "Only who asked for the transfer, the case's practitioner or a manager can withdraw it."
+                )
+            transfers, withdrawn = _decided(current, transfer, TransferStatus.WITHDRAWN, caller, now)
+            return current.model_copy(update={"transfers": transfers}), withdrawn
+
+        return self._change_transfer(crn, TRANSFER_WITHDRAWN, caller, decide)
+
+    def _change_transfer(
+        self,
+        crn: str,
+        event_type: str,
+        caller: Caller,
+        decide: Callable[[Allocation, datetime], tuple[Allocation, Transfer]],
+    ) -> Transfer:
+        """Decides on the allocation as it is read and writes the decision over that version; a write that
+        lost a race is decided again on what won it."""
+        for _ in range(CHANGE_ATTEMPTS):
+            current = self._allocation(crn)
+            changed, transfer = decide(current, self.clock.now())
+            event = self._transfer_event(event_type, crn, transfer, caller.correlation_id)
+            audit = self._audit(caller, crn, AuditAction.UPDATE, event)
+            updated = changed.model_copy(update={"version": current.version + 1})
+            try:
+                self.repository.save_allocation(updated, current.version, [], [event], audit, None)
+            except ConcurrentChange:
+                continue
+            return transfer
+        raise Conflict(f"The allocation of {crn} kept changing: send the request again.")
+
+    def _transfer_event(
+        self, event_type: str, crn: str, transfer: Transfer, correlation_id: str | None
+    ) -> DomainEvent:
+        return case_event(
+            event_id=self.new_id(),
+            event_type=event_type,
+            crn=crn,
+            occurred_at=transfer.decided_at or transfer.requested_at,
+            description=f"Transfer of {crn} from team {transfer.from_team_code} to team "
+            f"{transfer.to_team_code}: {transfer.status.value.lower()}",
+            detail_url=f"/cases/{crn}/transfers/{transfer.id}",
+            correlation_id=correlation_id,
+            transferId=transfer.id,
+            fromTeamCode=transfer.from_team_code,
+            toTeamCode=transfer.to_team_code,
+            fromStaffCode=transfer.from_practitioner_code,
+        )
+
     # ------------------------------------------------------------------ events
 
     def on_event(self, event: DomainEvent) -> Allocation | None:
-        crn = event.person_reference.identifiers[0].value
-        if event.event_type == CASE_CREATED:
-            return self._join_queue(crn, event)
-        if event.event_type in TIERING_EVENTS:
-            return self._retier(crn, event)
-        return None
-
-    def _join_queue(self, crn: str, event: DomainEvent) -> Allocation | None:
-        state = self.repository.case_state(crn)
-        if state is None or self.repository.allocation(crn) is not None:
+        """Follows the case as its state now is (whatever order the events come in): queues it, tiers it
+        again, closes its allocation once the case is closed, and queues it again once it reopens."""
+        if event.event_type not in FOLLOWED_EVENTS:
             return None
-        allocation = Allocation(
-            crn=crn,
-            team_code=str(event.additional_information.get("teamCode", state.overview.case.team_code)),
-            status=AllocationStatus.UNALLOCATED,
-            version=1,
-            facts=_facts(state, self.clock.now()),
-            waiting_since=event.occurred_at,
-        )
-        self._save_from_event(allocation, None, [], [], event)
-        return allocation
-
-    def _retier(self, crn: str, event: DomainEvent) -> Allocation | None:
-        for _ in range(5):
+        crn = event.person_reference.identifiers[0].value
+        for _ in range(CHANGE_ATTEMPTS):
             state = self.repository.case_state(crn)
-            current = self.repository.allocation(crn)
             if state is None:
                 return None
-            if current is None:
-                current = Allocation(
-                    crn=crn,
-                    team_code=state.overview.case.team_code,
-                    status=AllocationStatus.UNALLOCATED,
-                    version=0,
-                    facts=_facts(state, self.clock.now()),
-                    waiting_since=state.overview.case.created_at,
-                )
-            now = self.clock.now()
-            inputs = _tier_inputs(state, now)
-            calculation = calculate_tier(inputs)
-            tier = Tier(
-                model_version=calculation.model_version,
-                tier=calculation.tier,
-                protect_level=calculation.protect_level,
-                protect_points=calculation.protect_points,
-                change_level=calculation.change_level,
-                change_points=calculation.change_points,
-                reasons=list(calculation.reasons),
-                inputs=inputs.model_dump(mode="json", by_alias=True),
-                calculated_at=now,
-                event_id=event.event_id,
-            )
-            updated = current.model_copy(
-                update={"tier": tier, "facts": _facts(state, now), "version": current.version + 1}
-            )
-            changes: list[tuple[str, Workload, Workload]] = []
-            if updated.practitioner_code is not None:
-                points = self._points_for(updated)
-                holder = self._practitioner(updated.practitioner_code)
-                high_rosh_was, mappa_was = _risk_load(current.facts)
-                high_rosh, mappa = _risk_load(updated.facts)
-                changed = holder.workload.model_copy(
-                    update={
-                        "points": holder.workload.points - current.points + points,
-                        "high_rosh": max(0, holder.workload.high_rosh - high_rosh_was + high_rosh),
-                        "mappa": max(0, holder.workload.mappa - mappa_was + mappa),
-                    }
-                )
-                changes.append((holder.code, holder.workload, changed))
-                updated = updated.model_copy(update={"points": points})
-            previous_tier = current.tier.tier if current.tier else None
-            events = [self._tier_event(TIER_COMPLETE, crn, tier, previous_tier, event)]
-            if previous_tier != tier.tier:
-                events.append(self._tier_event(TIER_CHANGED, crn, tier, previous_tier, event))
+            change = self._follow(crn, state, self.repository.allocation(crn), event)
+            if change is None:
+                return None
+            updated, workloads, events = change
+            audit = self._audit(Caller(SYSTEM, event.correlation_id), crn, AuditAction.UPDATE, event)
             try:
-                self._save_from_event(updated, current.version or None, changes, events, event)
+                self.repository.save_allocation(
+                    updated, updated.version - 1 or None, workloads, events, audit, event.event_id
+                )
+            except AlreadyApplied:
+                return None
             except ConcurrentChange:
                 continue
             return updated
         raise Conflict(f"Allocation of {crn} kept changing; the event will be retried.")
 
-    def _save_from_event(
-        self,
-        allocation: Allocation,
-        expected_version: int | None,
-        changes: list[tuple[str, Workload, Workload]],
-        events: list[DomainEvent],
-        cause: DomainEvent,
-    ) -> None:
-        audit = self._audit(Caller(SYSTEM, cause.correlation_id), allocation.crn, AuditAction.UPDATE, cause)
-        try:
-            self.repository.save_allocation(
-                allocation, expected_version, changes, events, audit, cause.event_id
+    def _follow(
+        self, crn: str, state: CaseState, current: Allocation | None, event: DomainEvent
+    ) -> Change | None:
+        closed = state.overview.case.status is CaseStatus.CLOSED
+        if current is None:
+            return None if closed else self._queued(crn, state, event)
+        if closed:  # a closed case is neither queued nor tiered
+            return None if current.status is AllocationStatus.CLOSED else self._closed(current, state, event)
+        if current.status is AllocationStatus.CLOSED:
+            reopened = {
+                "status": AllocationStatus.UNALLOCATED,
+                "waiting_since": event.occurred_at,
+                "practitioner_code": None,
+                "practitioner_name": None,
+                "partner_id": None,
+                "previous_practitioner_codes": _with_previous(current),
+            }
+            return self._tiered(current, state, event, **reopened)
+        return self._tiered(current, state, event) if event.event_type in TIERING_EVENTS else None
+
+    def _queued(self, crn: str, state: CaseState, event: DomainEvent) -> Change:
+        """A case new to allocation joins its team's queue, tiered unless it has only just been created."""
+        case = state.overview.case
+        created = event.event_type == CASE_CREATED
+        queued = Allocation(
+            crn=crn,
+            team_code=str(event.additional_information.get("teamCode", case.team_code))
+            if created
+            else case.team_code,
+            status=AllocationStatus.UNALLOCATED,
+            version=0,
+            facts=_facts(state),
+            waiting_since=event.occurred_at if created else case.created_at,
+        )
+        if created:
+            return queued.model_copy(update={"version": 1}), [], []
+        return self._tiered(queued, state, event)
+
+    def _tiered(self, current: Allocation, state: CaseState, cause: DomainEvent, **changes: object) -> Change:
+        """The allocation (with ``changes``) tiered afresh from the case as it is, and its holder's workload
+        moved with it."""
+        now = self.clock.now()
+        inputs = _tier_inputs(state)
+        calculation = calculate_tier(inputs)
+        tier = Tier(
+            model_version=calculation.model_version,
+            tier=calculation.tier,
+            protect_level=calculation.protect_level,
+            protect_points=calculation.protect_points,
+            change_level=calculation.change_level,
+            change_points=calculation.change_points,
+            reasons=list(calculation.reasons),
+            inputs=inputs.model_dump(mode="json", by_alias=True),
+            calculated_at=now,
+            event_id=cause.event_id,
+        )
+        updated = current.model_copy(
+            update={**changes, "tier": tier, "facts": _facts(state), "version": current.version + 1}
+        )
+        if updated.status is AllocationStatus.ALLOCATED:
+            updated = updated.model_copy(
+                update={
+                    "case_type": self._case_type(updated).value,
+                    "points": self._points_for(updated) if updated.practitioner_code else 0,
+                }
             )
-        except AlreadyApplied:
-            return
+        crn = current.crn
+        previous_tier = current.tier.tier if current.tier else None
+        events = [self._tier_event(TIER_COMPLETE, crn, tier, previous_tier, cause)]
+        if previous_tier != tier.tier:
+            events.append(self._tier_event(TIER_CHANGED, crn, tier, previous_tier, cause))
+        return updated, self._workload_moves(current, updated), events
+
+    def _closed(self, current: Allocation, state: CaseState, cause: DomainEvent) -> Change:
+        """The case closed: out of every queue and caseload, its share of the workload released, and a
+        waiting transfer withdrawn. Its tier and who held it last stay as they were (the partner's feed is
+        told of the closure by the allocation as it finds it)."""
+        transfers, events = current.transfers, []
+        if (pending := current.pending_transfer) is not None:
+            system = Caller(SYSTEM, cause.correlation_id)
+            transfers, withdrawn = _decided(
+                current, pending, TransferStatus.WITHDRAWN, system, self.clock.now()
+            )
+            events.append(
+                self._transfer_event(TRANSFER_WITHDRAWN, current.crn, withdrawn, cause.correlation_id)
+            )
+        closed = current.model_copy(
+            update={
+                "status": AllocationStatus.CLOSED,
+                "version": current.version + 1,
+                "facts": _facts(state),
+                "case_type": None,
+                "points": 0,
+                "transfers": transfers,
+            }
+        )
+        return closed, self._workload_moves(current, closed), events
 
     def _tier_event(
         self, event_type: str, crn: str, tier: Tier, previous: str | None, cause: DomainEvent
@@ -480,6 +686,26 @@ class AllocationService(AuditingService):
 
     # ------------------------------------------------------------------ helpers
 
+    def _workload_moves(
+        self, before: Allocation, after: Allocation, *, allocated_at: datetime | None = None
+    ) -> WorkloadChanges:
+        """Each holder's workload (before's and after's) without the case as it was and with it as it is,
+        each conditional on the workload as read here."""
+        changes: WorkloadChanges = []
+        for code in dict.fromkeys(filter(None, [before.practitioner_code, after.practitioner_code])):
+            read = self._practitioner(code).workload
+            workload = moved(
+                read,
+                released=before if before.practitioner_code == code else None,
+                taken=after if after.practitioner_code == code else None,
+            )
+            if allocated_at is not None and after.practitioner_code == code:
+                recent = [moment for moment in workload.allocations if allocated_at - moment <= RECENT]
+                workload = workload.model_copy(update={"allocations": [*recent, allocated_at]})
+            if workload != read:
+                changes.append((code, read, workload))
+        return changes
+
     def _points_for(self, allocation: Allocation) -> int:
         if allocation.tier is None:
             return 0
@@ -490,9 +716,10 @@ class AllocationService(AuditingService):
         return case_type_for(facts.sentence_type or "COMMUNITY", facts.release_date, self.clock.now().date())
 
     def _check_practitioner(self, allocation: Allocation, practitioner: Practitioner) -> None:
-        if practitioner.team_code != allocation.team_code:
+        teams = dict.fromkeys([allocation.team_code, _allocating_team(allocation)])
+        if practitioner.team_code not in teams:
             raise InvalidInput(
-                [FieldError("practitionerCode", f"{practitioner.code} is not in team {allocation.team_code}")]
+                [FieldError("practitionerCode", f"{practitioner.code} is not in team {' or '.join(teams)}")]
             )
         grades, restrictions = _eligibility(allocation)
         if practitioner.grade not in grades:
@@ -522,35 +749,62 @@ class AllocationService(AuditingService):
         return allocation
 
 
-def _with(workload: Workload, case_type: CaseType, points: int, at: datetime, facts: CaseFacts) -> Workload:
-    recent = [moment for moment in workload.allocations if at - moment <= RECENT]
-    counts = {CaseType.COMMUNITY: "community", CaseType.LICENCE: "licence", CaseType.CUSTODY: "custody"}
-    field_name = counts[case_type]
-    high_rosh, mappa = _risk_load(facts)
-    return workload.model_copy(
-        update={
-            "points": workload.points + points,
-            "cases": workload.cases + 1,
-            field_name: getattr(workload, field_name) + 1,
-            "high_rosh": workload.high_rosh + high_rosh,
-            "mappa": workload.mappa + mappa,
-            "allocations": [*recent, at],
-        }
-    )
+def _allocating_team(allocation: Allocation) -> str:
+    """The team whose practitioners may take the case next: the one a waiting transfer goes to."""
+    pending = allocation.pending_transfer
+    return pending.to_team_code if pending is not None else allocation.team_code
 
 
-def _without(workload: Workload, allocation: Allocation) -> Workload:
-    field_name = (allocation.case_type or "COMMUNITY").lower()
-    high_rosh, mappa = _risk_load(allocation.facts)
-    return workload.model_copy(
+def _transfer_of(allocation: Allocation, transfer_id: str) -> Transfer:
+    transfer = next((t for t in allocation.transfers if t.id == transfer_id), None)
+    if transfer is None:
+        raise NotFound(f"No transfer {transfer_id} of case {allocation.crn}.")
+    return transfer
+
+
+def _pending_transfer(allocation: Allocation, transfer_id: str) -> Transfer:
+    transfer = _transfer_of(allocation, transfer_id)
+    if transfer.status is not TransferStatus.PENDING:
+        raise Conflict(f"Transfer {transfer_id} is {transfer.status.value.lower()} already.")
+    return transfer
+
+
+def _decided(
+    allocation: Allocation,
+    transfer: Transfer,
+    status: TransferStatus,
+    caller: Caller,
+    at: datetime,
+    rejection_reason: str | None = None,
+) -> tuple[list[Transfer], Transfer]:
+    """The allocation's transfers with ``transfer`` decided, and the decided transfer."""
+    decided = transfer.model_copy(
         update={
-            "points": max(0, workload.points - allocation.points),
-            "cases": max(0, workload.cases - 1),
-            field_name: max(0, getattr(workload, field_name) - 1),
-            "high_rosh": max(0, workload.high_rosh - high_rosh),
-            "mappa": max(0, workload.mappa - mappa),
+            "status": status,
+            "decided_by": caller.principal.subject,
+            "decided_at": at,
+            "rejection_reason": rejection_reason,
         }
     )
+    return [decided if t.id == transfer.id else t for t in allocation.transfers], decided
+
+
+def _due_to_end(allocations: list[Allocation], today: date) -> list[DueToEndEntry]:
+    return [
+        DueToEndEntry(
+            crn=a.crn,
+            name=a.facts.name,
+            team_code=a.team_code,
+            practitioner_code=a.practitioner_code,
+            practitioner_name=a.practitioner_name,
+            conviction_number=ending.conviction_number,
+            sentence_type=ending.sentence_type,
+            expected_end_date=ending.expected_end_date,
+            days_left=(ending.expected_end_date - today).days,
+        )
+        for a in allocations
+        if (ending := a.facts.ending) is not None
+    ]
 
 
 def _with_previous(current: Allocation) -> list[str]:
@@ -558,14 +812,6 @@ def _with_previous(current: Allocation) -> list[str]:
     earlier = current.previous_practitioner_codes
     holder = current.practitioner_code
     return earlier if holder is None or holder in earlier else [*earlier, holder]
-
-
-def _risk_load(facts: CaseFacts) -> tuple[int, int]:
-    """What a case adds to its holder's high-RoSH and MAPPA counts: each 1 or 0."""
-    return int(facts.rosh in HIGH_ROSH), int(facts.mappa_level is not None)
-
-
-HIGH_ROSH = frozenset({RiskBand.HIGH.value, RiskBand.VERY_HIGH.value})
 
 
 def _holders(allocation: Allocation) -> set[str]:
@@ -599,7 +845,17 @@ def _eligibility(allocation: Allocation) -> tuple[frozenset[Grade], list[str]]:
     return eligible_grades(rosh, mappa, tier), grade_restrictions(rosh, mappa, tier)
 
 
-def _facts(state: CaseState, at: datetime) -> CaseFacts:
+def _latest(convictions: list[Conviction]) -> Conviction | None:
+    return max(convictions, key=lambda c: (c.conviction_date, c.conviction_number), default=None)
+
+
+def _active(overview: CaseOverview) -> list[Conviction]:
+    return [conviction for conviction in overview.convictions if conviction.active]
+
+
+def _facts(state: CaseState) -> CaseFacts:
+    """The case as the queue and the rules see it: the latest active sentence (the latest of all, for
+    display, once none is active) and the active sentence that ends first."""
     overview = state.overview
     case = overview.case
     active = [r for r in overview.registrations if r.status == "ACTIVE"]
@@ -607,14 +863,25 @@ def _facts(state: CaseState, at: datetime) -> CaseFacts:
     mappa = next((r.mappa_level.value for r in active if r.type == MAPPA_CODE and r.mappa_level), None)
     risk = state.latest_risk
     rsr = risk.result.get("rsr") if risk else None
+    sentences = _active(overview)
+    first_to_end = min(
+        sentences, key=lambda c: (c.sentence.expected_end_date, c.conviction_number), default=None
+    )
     facts = CaseFacts(
         name=f"{case.first_name} {case.last_name}",
         rosh=rosh,
         mappa_level=mappa,
         rsr_band=rsr["band"] if rsr else None,
+        ending=SentenceEnd(
+            conviction_number=first_to_end.conviction_number,
+            sentence_type=first_to_end.sentence.type.value,
+            expected_end_date=first_to_end.sentence.expected_end_date,
+        )
+        if first_to_end
+        else None,
     )
-    if overview.convictions:
-        conviction = current_conviction(overview)
+    conviction = _latest(sentences) or _latest(overview.convictions)
+    if conviction is not None:
         sentence = conviction.sentence
         facts = facts.model_copy(
             update={
@@ -627,9 +894,11 @@ def _facts(state: CaseState, at: datetime) -> CaseFacts:
     return facts
 
 
-def _tier_inputs(state: CaseState, at: datetime) -> TierInputs:
-    facts = _facts(state, at)
+def _tier_inputs(state: CaseState) -> TierInputs:
+    """What the tier is calculated from: the case's registrations, scores and assessment, and its latest
+    active sentence (none once every sentence has ended)."""
     overview = state.overview
+    facts = _facts(state)
     active = [r for r in overview.registrations if r.status == "ACTIVE"]
     complexity = {r.type for r in active if REGISTER_TYPES[r.type].group is RegisterGroup.COMPLEXITY}
     risk = state.latest_risk
@@ -640,8 +909,9 @@ def _tier_inputs(state: CaseState, at: datetime) -> TierInputs:
     needs = {need.section: need.need for need in assessment.section_needs or []} if assessment else {}
     requirements: set[str] = set()
     custodial = False
-    if overview.convictions:
-        sentence = current_conviction(overview).sentence
+    current = _latest(_active(overview))
+    if current is not None:
+        sentence = current.sentence
         custodial = sentence.type is SentenceType.CUSTODY
         requirements = {requirement.type.value for requirement in sentence.requirements}
     return TierInputs(

@@ -1,10 +1,13 @@
 // Allocate a case: the tier and its reasons, the eligibility rules applied, each eligible practitioner
-// with capacity now and after, and the decision with its justification (If-Match: the allocation read).
+// with capacity now and after, and the decision with its justification (If-Match: the allocation read). A case
+// coming by transfer is accepted by allocating it to a practitioner of the receiving team, or rejected.
 import { ApiError } from '../api.mjs';
+import { staffNames, teamName, teamNames } from '../directory.mjs';
 import { clearErrors, problemItems, showErrors } from '../forms.mjs';
 import {
   backLink, characterCount, html, notificationBanner, percent, render, summaryList, tierTag,
 } from '../view.mjs';
+import { incomingTransfer, rejectTransfer, rejectionForm } from './transfers.mjs';
 
 const JUSTIFICATION_LIMIT = 4000; // the API's limit
 const FIELDS = {
@@ -36,21 +39,46 @@ export async function allocationScreen(context, crn) {
   }
 
   // The person's name and the allocation are asked for together: neither waits on the other.
-  const [{ data: person }] = await Promise.all([api(`/cases/${crn}`), load()]);
+  const [{ data: person }, teams, own] = await Promise.all([
+    api(`/cases/${crn}`),
+    teamNames(api),
+    api(`/allocation/practitioners/${encodeURIComponent(session.staffCode)}`).then(({ data }) => data, () => null),
+    load(),
+  ]);
   const name = `${person.firstName} ${person.lastName}`;
+  if (allocation.status === 'CLOSED') {
+    context.title('This case is closed');
+    render(main, html`
+      <h1 class="govuk-heading-l">This case is closed</h1>
+      <p class="govuk-body">${name} has no active sentence, so the case is in no queue or caseload. A new conviction reopens it and puts it back in the team's queue.</p>
+      <p class="govuk-body"><a class="govuk-link" href="#/cases/${crn}">Return to the case</a></p>`);
+    return;
+  }
   context.title(`Allocate ${name}`);
+  // A transfer waiting for this team, as the allocation last read says (a reload after a 412 may change it).
+  const pending = () => allocation.pendingTransfer;
+  const first = pending();
+  const names = first ? await staffNames(api, [first.requestedBy, first.fromPractitionerCode]) : new Map();
+  const heading = (transfer) => {
+    if (transfer) return `Accept the transfer from ${teamName(teams, transfer.fromTeamCode)}`;
+    return allocation.practitionerCode || allocation.partnerId ? 'Reallocate to another practitioner' : 'Allocate to a practitioner';
+  };
 
   const show = (banner = '', chosen = {}) => {
+    const transfer = pending();
+    // The receiving team decides on a transfer; the team that asked for it withdraws it from the case instead.
+    const mayReject = transfer && own?.teamCode !== transfer.fromTeamCode;
     render(main, html`
       <div id="errors"></div>
       ${banner}
       <span class="govuk-caption-l">${name} · CRN ${crn}</span>
-      <h1 class="govuk-heading-l">${allocation.practitionerCode || allocation.partnerId ? 'Reallocate to another practitioner' : 'Allocate to a practitioner'}</h1>
+      <h1 class="govuk-heading-l">${heading(transfer)}</h1>
+      ${transfer ? incomingTransfer(transfer, teams, names) : ''}
       ${summaryList([
         ['Tier', tierTag(allocation.tier?.tier)],
         ['Why this tier', allocation.tier ? html`<ul class="govuk-list govuk-list--bullet">${allocation.tier.reasons.map((r) => html`<li>${r}</li>`)}</ul>` : 'Not tiered'],
         ['Case points', String(ranked.casePoints)],
-        ['Currently', allocation.practitionerCode ? `Allocated to ${allocation.practitionerName ?? allocation.practitionerCode}` : 'Unallocated'],
+        ['Currently', allocation.practitionerCode ? `Allocated to ${allocation.practitionerName ?? allocation.practitionerCode}, ${teamName(teams, allocation.teamCode)}` : `Unallocated, ${teamName(teams, allocation.teamCode)}`],
       ])}
       <h2 class="govuk-heading-m">Who can take this case</h2>
       <ul class="govuk-list govuk-list--bullet">${ranked.eligibility.map((line) => html`<li>${line}</li>`)}</ul>
@@ -84,10 +112,15 @@ export async function allocationScreen(context, crn) {
           limit: JUSTIFICATION_LIMIT,
           rows: 4,
         })}
-        <button type="submit" class="govuk-button" data-module="govuk-button">Allocate case</button>
-      </form>`);
+        <button type="submit" class="govuk-button" data-module="govuk-button">${transfer ? 'Accept and allocate' : 'Allocate case'}</button>
+      </form>
+      ${mayReject ? rejectionForm() : ''}`);
     context.ready();
     main.querySelector('#allocation-form').addEventListener('submit', submit);
+    main.querySelector('#rejection-form')?.addEventListener('submit', (event) => {
+      event.preventDefault();
+      rejectTransfer(context, { crn, name, transfer, teams }, event.target);
+    });
   };
 
   async function submit(event) {
@@ -119,7 +152,9 @@ export async function allocationScreen(context, crn) {
       return;
     }
     const chosen = ranked.practitioners.find((p) => p.code === decision.practitionerCode);
-    context.flash({ success: `${name} allocated to ${chosen?.name ?? decision.practitionerCode}` });
+    const transfer = pending();
+    const accepted = transfer ? `: transfer from ${teamName(teams, transfer.fromTeamCode)} accepted` : '';
+    context.flash({ success: `${name} allocated to ${chosen?.name ?? decision.practitionerCode}${accepted}` });
     context.navigate(context.listPath());
   }
 

@@ -151,7 +151,7 @@ function longToday({ year, month, day }) {
 
 // ------------------------------------------------------------------ shared form parts
 
-function radios(name, legend, options, chosen, { hint = '', legendClass = 'govuk-fieldset__legend--m', hidden = false } = {}) {
+export function radios(name, legend, options, chosen, { hint = '', legendClass = 'govuk-fieldset__legend--m', hidden = false } = {}) {
   return html`
     <div class="govuk-form-group" id="${name}-group"${hidden ? html` hidden` : ''}>
       <fieldset class="govuk-fieldset"${hint ? html` aria-describedby="${name}-hint"` : ''}>

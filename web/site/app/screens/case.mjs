@@ -4,10 +4,14 @@ import { ApiError } from '../api.mjs';
 import {
   backLink, bandTag, formatDate, formatDateTime, html, notificationBanner, plural, render, summaryList, tierTag, words,
 } from '../view.mjs';
-import { teamName, teamNames } from '../directory.mjs';
+import { staffNames, teamName, teamNames } from '../directory.mjs';
 import { factorName, offenceName } from '../risk-factors.mjs';
 import { CONTACT_OUTCOMES, CONTACT_TYPES, REQUIREMENT_TYPES, SENTENCE_TYPES } from '../wording.mjs';
 import { appointmentType, outcomeName, timeRange } from './appointments.mjs';
+import { canEnd, terminationPath, terminationReason } from './endings.mjs';
+import {
+  canRequestTransfer, pendingTransferInset, rejectedTransferRow, withdrawTransfer,
+} from './transfers.mjs';
 
 const PREDICTORS = [
   ['allReoffending', 'All reoffending (ARP)'],
@@ -39,13 +43,25 @@ function person(c, teams) {
   ]);
 }
 
-function convictions(list) {
+// How a sentence ended, or (to a manager or the case's practitioner) the way to end it.
+function ending(crn, conviction, mayEnd) {
+  const { termination } = conviction;
+  if (termination) {
+    return html`<p class="govuk-body govuk-!-font-weight-bold" id="ended-${conviction.convictionNumber}">Ended ${formatDate(termination.date)}: ${terminationReason(termination.reason)}</p>
+      ${termination.notes ? html`<p class="govuk-body-s app-wrap">${termination.notes}</p>` : ''}`;
+  }
+  if (!mayEnd) return '';
+  return html`<p class="govuk-body"><a class="govuk-link" href="#${terminationPath(crn, conviction.convictionNumber)}">End this sentence<span class="govuk-visually-hidden"> (conviction ${conviction.convictionNumber})</span></a></p>`;
+}
+
+function convictions(crn, list, mayEnd) {
   if (!list.length) return html`<p class="govuk-body">No convictions recorded.</p>`;
   return list.map((conviction) => {
     const main = conviction.offences.find((o) => o.main) ?? conviction.offences[0];
     const { sentence } = conviction;
     return html`
       <h3 class="govuk-heading-s">Conviction ${conviction.convictionNumber}: ${offenceName(main?.description, main?.offenceCode)}</h3>
+      ${ending(crn, conviction, mayEnd)}
       ${summaryList([
         ['Court', conviction.court],
         ['Convicted', formatDate(conviction.convictionDate)],
@@ -70,8 +86,15 @@ function isAllocated(record) {
   return Boolean(record?.practitionerCode || record?.partnerId);
 }
 
-function allocation(record) {
+function allocation(record, teams, names) {
   if (!record) return html`<p class="govuk-body">Not yet tiered or queued for allocation.</p>`;
+  if (record.status === 'CLOSED') {
+    return html`${summaryList([
+      ['Tier', tierTag(record.tier?.tier)],
+      ['Allocated to', 'No one: the case is closed'],
+      record.previousPractitionerCodes?.length ? ['Last held by', staffNamesOf(names, record.previousPractitionerCodes.slice(-1))] : null,
+    ])}`;
+  }
   const holder = record.practitionerName ?? record.practitionerCode
     ?? (record.partnerId ? `Partner provider ${record.partnerId}` : null);
   return html`${summaryList([
@@ -79,7 +102,27 @@ function allocation(record) {
     ['Why this tier', record.tier ? html`<ul class="govuk-list govuk-list--bullet">${record.tier.reasons.map((r) => html`<li>${r}</li>`)}</ul>` : 'Not tiered'],
     ['Allocated to', holder ? html`${holder}, ${formatDateTime(record.allocatedAt)}` : html`Unallocated: waiting since ${formatDate(record.waitingSince)}`],
     record.justification ? ['Justification', record.justification] : null,
+    rejectedTransferRow(record, teams, names),
   ])}`;
+}
+
+function staffNamesOf(names, codes) {
+  return codes.map((code) => names.get(code) ?? code).join(', ');
+}
+
+// A closed case says so first: when and why its last sentence ended, and what reopens it.
+function closedBanner(c, list) {
+  if (c.status !== 'CLOSED') return '';
+  const last = list.filter((conviction) => conviction.termination)
+    .sort((a, b) => String(b.termination.date).localeCompare(String(a.termination.date))
+      || String(b.termination.terminatedAt).localeCompare(String(a.termination.terminatedAt)))[0];
+  return notificationBanner({
+    id: 'closed',
+    heading: 'This case is closed',
+    body: html`${last ? html`<p class="govuk-body">The last active sentence (conviction ${last.convictionNumber}) ended on
+      ${formatDate(last.termination.date)}: ${terminationReason(last.termination.reason).toLowerCase()}.</p>` : ''}
+      <p class="govuk-body">The case can still be read, and every read is recorded. Nothing new can be arranged on it: a new conviction reopens it.</p>`,
+  });
 }
 
 function contributionChart(label, score) {
@@ -284,9 +327,17 @@ function hours(minutes) {
 
 // Progress on each requirement of the current sentence: hours of unpaid work done out of those ordered, RAR
 // days completed out of those required, programme sessions attended.
-function progress(requirements) {
+function progress(crn, requirements, convictionsList, mayEnd) {
   if (!requirements?.length) return '';
-  const row = (r) => {
+  // Each requirement's own ending (or its sentence's), and otherwise the way to end it.
+  const endingOf = (r) => {
+    const conviction = convictionsList.find((c) => c.convictionNumber === Number(r.id.split('-')[0]));
+    const ended = conviction?.termination ?? conviction?.requirementTerminations?.[r.id];
+    if (ended) return html`<br><span class="govuk-body-s">Ended ${formatDate(ended.date)}: ${terminationReason(ended.reason).toLowerCase()}</span>`;
+    if (!mayEnd || !conviction) return '';
+    return html`<br><a class="govuk-link govuk-body-s" href="#/cases/${crn}/requirements/${r.id}/termination">End this requirement<span class="govuk-visually-hidden"> (${REQUIREMENT_TYPES[r.type] ?? words(r.type)})</span></a>`;
+  };
+  const details = (r) => {
     const p = r.progress ?? {};
     const name = REQUIREMENT_TYPES[r.type] ?? words(r.type);
     if (r.type === 'UNPAID_WORK' && 'requiredMinutes' in p) {
@@ -302,6 +353,10 @@ function progress(requirements) {
       return [name, p.sessionsRequired ? `${p.sessionsAttended} of ${plural(p.sessionsRequired, 'session')} attended` : `${plural(p.sessionsAttended, 'session')} attended`];
     }
     return [name, words(r.status)];
+  };
+  const row = (r) => {
+    const [name, value] = details(r);
+    return [name, html`${value}${endingOf(r)}`];
   };
   return html`<h2 class="govuk-heading-m">Requirements</h2><div id="requirements">${summaryList(requirements.map(row))}</div>`;
 }
@@ -322,20 +377,37 @@ export async function caseScreen(context, crn) {
   render(context.beforeContent, backLink(`#${context.listPath()}`));
   const notice = context.takeFlash();
   const manager = session.roles.includes('manager');
+  const closed = c.status === 'CLOSED' || allocationRecord?.status === 'CLOSED';
+  const mayEnd = !closed && canEnd(session, allocationRecord);
+  const transfer = allocationRecord?.pendingTransfer;
+  const lastTransfer = allocationRecord?.transfers?.at(-1);
+  // Names asked for only where a transfer or a closed case shows staff the allocation does not name.
+  const names = await staffNames(api, [
+    transfer?.requestedBy, lastTransfer?.status === 'REJECTED' ? lastTransfer.decidedBy : null,
+    ...(closed ? (allocationRecord?.previousPractitionerCodes ?? []).slice(-1) : []),
+  ]);
+  if (allocationRecord?.practitionerName) names.set(allocationRecord.practitionerCode, allocationRecord.practitionerName);
+  // What the API refuses on a closed case is not offered: arranging, allocating, transferring, ending.
+  const supervised = overview.compliance && !closed;
+  const mayTransfer = !closed && allocationRecord && !transfer && canRequestTransfer(session, allocationRecord);
   render(main, html`
+    <div id="errors"></div>
     ${notice?.success ? notificationBanner({ title: 'Success', heading: notice.success, success: true }) : ''}
+    ${closedBanner(c, overview.convictions)}
     <span class="govuk-caption-l">CRN ${crn}</span>
-    <h1 class="govuk-heading-l">${name}</h1>
+    <h1 class="govuk-heading-l">${name}${closed ? html` <strong class="govuk-tag govuk-tag--grey app-heading-tag">Closed</strong>` : ''}</h1>
     ${flags(overview.registrations)}
-    ${complianceBanner(overview.compliance)}
+    ${closed ? '' : complianceBanner(overview.compliance)}
+    ${pendingTransferInset({ allocation: allocationRecord, teams, names, session, name })}
     <div class="govuk-button-group">
-      ${overview.compliance ? html`<a href="#/cases/${crn}/appointments/new" role="button" draggable="false" class="govuk-button" data-module="govuk-button">Arrange an appointment</a>` : ''}
-      <a href="#/cases/${crn}/contact" role="button" draggable="false" class="govuk-button${overview.compliance ? ' govuk-button--secondary' : ''}" data-module="govuk-button">Record a contact</a>
+      ${supervised ? html`<a href="#/cases/${crn}/appointments/new" role="button" draggable="false" class="govuk-button" data-module="govuk-button">Arrange an appointment</a>` : ''}
+      <a href="#/cases/${crn}/contact" role="button" draggable="false" class="govuk-button${supervised ? ' govuk-button--secondary' : ''}" data-module="govuk-button">Record a contact</a>
       ${assessments ? html`<a href="#/cases/${crn}/assessment" role="button" draggable="false" class="govuk-button govuk-button--secondary" data-module="govuk-button">OASys assessment</a>` : ''}
-      ${manager ? html`<a href="#/cases/${crn}/allocation" role="button" draggable="false" class="govuk-button govuk-button--secondary" data-module="govuk-button">${isAllocated(allocationRecord) ? 'Reallocate' : 'Allocate'}</a>` : ''}
+      ${manager && !closed ? html`<a href="#/cases/${crn}/allocation" role="button" draggable="false" class="govuk-button govuk-button--secondary" data-module="govuk-button">${isAllocated(allocationRecord) ? 'Reallocate' : 'Allocate'}</a>` : ''}
+      ${mayTransfer ? html`<a href="#/cases/${crn}/transfer" role="button" draggable="false" class="govuk-button govuk-button--secondary" data-module="govuk-button">Transfer to another team</a>` : ''}
     </div>
-    ${overview.compliance ? nextAppointments(crn, overview.nextAppointments) : ''}
-    ${progress(requirements?.items)}
+    ${supervised ? nextAppointments(crn, overview.nextAppointments) : ''}
+    ${progress(crn, requirements?.items, overview.convictions, mayEnd)}
     ${latestContacts(overview.contacts)}
     ${riskOfSeriousHarm(assessments)}
     <div class="govuk-grid-row">
@@ -343,9 +415,9 @@ export async function caseScreen(context, crn) {
         <h2 class="govuk-heading-m">Person</h2>
         ${person(c, teams)}
         <h2 class="govuk-heading-m">Convictions and sentence</h2>
-        ${convictions(overview.convictions)}
+        ${convictions(crn, overview.convictions, mayEnd)}
         <h2 class="govuk-heading-m">Allocation and tier</h2>
-        ${allocation(allocationRecord)}
+        ${allocation(allocationRecord, teams, names)}
       </div>
       <div class="govuk-grid-column-one-half">
         <h2 class="govuk-heading-m">Risk scores</h2>
@@ -355,6 +427,7 @@ export async function caseScreen(context, crn) {
     ${assessments ? html`<h2 class="govuk-heading-m">Current OASys assessment</h2>${draft(crn, assessments)}` : ''}
     <h2 class="govuk-heading-m" id="contacts" tabindex="-1">Contacts</h2>
     ${contacts(crn, overview.contacts)}`);
+  main.querySelector('#withdraw-transfer')?.addEventListener('click', () => withdrawTransfer(context, crn, transfer.id, teams, transfer));
   // Set through the DOM: the Content-Security-Policy allows no inline style attributes.
   main.querySelectorAll('[data-share]').forEach((bar) => { bar.style.width = `${bar.dataset.share}%`; });
   // In-page links: the address's fragment is the router's, so the jump is made here.
