@@ -653,13 +653,15 @@ def _query_one_partition() -> None:
         if self.range_key_attr is None:
             return all_items(self)
         if hash_key is not None:
-            return list(self.items.get(hash_key, {}).values())
+            return list(self.items.get(hash_key, {}).values())  # list(): one C call, a snapshot
         if not index_keys:
             return all_items(self)
+        # Snapshots (one C call each, so atomic under the GIL): a write on another thread may add a
+        # partition or an item meanwhile, and iterating the dicts themselves would then fail.
         return [
             item
-            for partition in self.items.values()
-            for item in partition.values()
+            for partition in tuple(self.items.values())
+            for item in tuple(partition.values())
             if all(
                 (value := item.attrs.get(name)) is not None and value.value == expected.value
                 for name, expected in index_keys
