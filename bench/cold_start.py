@@ -311,6 +311,11 @@ def first_requests(template: Template, identity: LocalIdentity) -> dict[str, Fir
         ),
         "cases": FirstRequest("GET /cases/{crn}", api_event("GET", f"/cases/{crn}"), answered(200)),
         "partners": FirstRequest("GET /partner/v1/cases/{crn}", partner_reads_case, answered(200)),
+        "sentence_plans": FirstRequest(
+            "GET /cases/{crn}/sentence-plans",
+            api_event("GET", f"/cases/{crn}/sentence-plans"),
+            answered(200),
+        ),
         "supervision": FirstRequest(
             "GET /cases/{crn}/compliance", api_event("GET", f"/cases/{crn}/compliance"), answered(200)
         ),

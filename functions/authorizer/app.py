@@ -28,6 +28,7 @@ PARTNER_ROUTES_BY_SCOPE: dict[str, tuple[str, ...]] = {
         "POST/partner/v1/cases/*/contacts",
         "POST/partner/v1/cases/*/appointments",
         "PUT/partner/v1/cases/*/appointments/*/outcome",
+        "PUT/partner/v1/cases/*/sentence-plans/*/goals/*/steps/*/progress",
     ),
     "events.read": ("GET/partner/v1/events", "*/partner/v1/subscriptions", "*/partner/v1/subscriptions/*"),
 }

@@ -13,6 +13,7 @@ from probation.adapters.clock import SystemClock, new_id
 from probation.adapters.cognito import CognitoIdentityProvider
 from probation.adapters.offence_list import known_offence
 from probation.adapters.partner_repository import DynamoPartnerRepository
+from probation.adapters.sentence_plan_repository import DynamoSentencePlanRepository
 from probation.adapters.supervision_repository import DynamoSupervisionRepository
 from probation.adapters.usage_plans import ApiGatewayUsagePlan
 from probation.api import contract, http, idempotency
@@ -36,6 +37,8 @@ from probation.domain.partners.models import (
 from probation.domain.partners.service import ADMINS, PartnerService
 from probation.domain.partners.webhooks import WEBHOOK_CONTRACT
 from probation.domain.principal import PARTNER_ROLES
+from probation.domain.sentence_plans.models import PartnerSentencePlan, PartnerSentencePlanList, StepProgress
+from probation.domain.sentence_plans.service import SentencePlanService
 from probation.domain.supervision.models import Appointment, NewAppointment, OutcomeRecord
 from probation.domain.supervision.service import SupervisionService
 
@@ -47,6 +50,7 @@ metrics = observability.metrics(SERVICE)
 app = http.create_resolver(logger)
 
 _service: PartnerService | None = None
+_plans: SentencePlanService | None = None
 
 
 def service() -> PartnerService:
@@ -70,6 +74,16 @@ def service() -> PartnerService:
             allow_loopback_webhooks=config.allow_loopback_webhooks(),
         )
     return _service
+
+
+def plans() -> SentencePlanService:
+    """The sentence plan service, for the partner's read-only view of its cases' plans and step progress."""
+    global _plans  # noqa: PLW0603
+    if _plans is None:
+        _plans = SentencePlanService(
+            repository=DynamoSentencePlanRepository(), clock=SystemClock(), new_id=new_id
+        )
+    return _plans
 
 
 @app.post(
@@ -196,6 +210,63 @@ def partner_outcome(
     expected = http.if_match_version(if_match)
     made = service().record_outcome(crn, appointment_id, record, expected, http.caller(app))
     return _appointment_response(200, made)
+
+
+PlanId = Annotated[str, Path(alias="planId", pattern=r"^[0-9a-f]{32}$", description="The plan's id")]
+GoalId = Annotated[str, Path(alias="goalId", pattern=r"^[0-9a-f]{32}$", description="A goal's id")]
+StepId = Annotated[str, Path(alias="stepId", pattern=r"^[0-9a-f]{32}$", description="A step's id")]
+
+
+def _plan_response(plan: PartnerSentencePlan) -> Response[Any]:
+    location = f"/partner/v1/cases/{plan.crn}/sentence-plans/{plan.id}"
+    return http.versioned_response(200, plan, version=plan.version, location=location)
+
+
+@app.get(
+    "/partner/v1/cases/<crn>/sentence-plans",
+    tags=["Partner API"],
+    responses=http.model_responses(
+        200, PartnerSentencePlanList, "The case's sentence plans, newest first: goals and steps, read only"
+    ),
+)
+@http.allowed(PARTNER_ROLES, Scope.CASES_READ)
+def partner_plans(crn: http.CrnPath) -> Response[Any]:
+    return http.json_response(
+        200, PartnerSentencePlanList(items=plans().partner_plans(crn, http.caller(app)))
+    )
+
+
+@app.get(
+    "/partner/v1/cases/<crn>/sentence-plans/<planId>",
+    tags=["Partner API"],
+    responses=http.model_responses(200, PartnerSentencePlan, "One plan of the partner's case, with its ETag"),
+)
+@http.allowed(PARTNER_ROLES, Scope.CASES_READ)
+def partner_plan(crn: http.CrnPath, plan_id: PlanId) -> Response[Any]:
+    return _plan_response(plans().partner_plan(crn, plan_id, http.caller(app)))
+
+
+@app.put(
+    "/partner/v1/cases/<crn>/sentence-plans/<planId>/goals/<goalId>/steps/<stepId>/progress",
+    tags=["Partner API"],
+    responses=http.model_responses(
+        200,
+        PartnerSentencePlan,
+        "The plan with the step's progress (a partnership agency's or CRS step only)",
+    ),
+)
+@http.allowed(PARTNER_ROLES, Scope.CONTACTS_WRITE)
+def partner_step_progress(
+    crn: http.CrnPath,
+    plan_id: PlanId,
+    goal_id: GoalId,
+    step_id: StepId,
+    progress: Annotated[StepProgress, Body()],
+    if_match: http.RequiredIfMatch,
+) -> Response[Any]:
+    expected = http.if_match_version(if_match)
+    plan = plans().partner_progress(crn, plan_id, goal_id, step_id, progress, expected, http.caller(app))
+    return _plan_response(plan)
 
 
 @app.get(

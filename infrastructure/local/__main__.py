@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 
 from infrastructure.local import ops
-from infrastructure.local.demo import allocate_some, seed
+from infrastructure.local.demo import allocate_some, seed, seed_sentence_plans
 from infrastructure.local.stack import SAVE_INTERVAL_SECONDS, LocalStack
 from infrastructure.local.state import IncompatibleState, StateFolder
 
@@ -59,6 +59,7 @@ def main() -> None:
         demo = seed(stack.base_url)
         stack.wait_until_settled()  # the demo's events reach every service before the allocations
         allocate_some(stack.base_url, demo.crns)
+        seed_sentence_plans(stack.base_url, demo.crns)
         stack.record_demo(demo.describe())
     stack.wait_until_settled()  # every event applied, the demo's or those a restart found undelivered
     stack.mark_ready()

@@ -1,7 +1,8 @@
 """Demo data: teams, practitioners and 30 cases with convictions, sanctions, registrations, contacts and
 appointment histories (mixed outcomes, some failures, one case in breach, unpaid work and RAR progress);
 a few sentences ending within 30 days (and one past its end), one case closed by its sentence's
-termination, and one transfer from Hackney to Camden and Islington waiting to be accepted.
+termination, one transfer from Hackney to Camden and Islington waiting to be accepted, and sentence plans:
+two agreed, one waiting for its countersignature.
 
 Cases go in through the public API (so every write raises its events like any other); teams and
 practitioners are written straight to the table until the allocation service owns their API.
@@ -280,6 +281,76 @@ def allocate_some(base_url: str, crns: list[str]) -> int:
         allocated += 1
     close_and_transfer(client, crns, teams)
     return allocated
+
+
+# Sentence plans on cases with a completed assessment (every third case, allocated): agreed by a probation
+# officer of the case's team, and one written by a PSO, waiting for its senior probation officer's
+# countersignature.
+AGREED_PLANS = (0, 6)
+AWAITING_COUNTERSIGN = 24
+PLAN_GOALS = {
+    "ACCOMMODATION": ("Move into settled accommodation", "Register with the council's housing options team"),
+    "EDUCATION_TRAINING_EMPLOYMENT": ("Find steady work", "Sign up to the employment support course"),
+    "FINANCES": ("Get debts under control", "Book an appointment with the debt advice service"),
+    "RELATIONSHIPS": ("Rebuild contact with family", "Agree a first visit with the family support worker"),
+    "LIFESTYLE": ("Spend time away from old associates", "Join the Saturday football sessions"),
+    "DRUGS": ("Stay drug free", "Attend the substance misuse service's assessment"),
+    "ALCOHOL": ("Drink less and more safely", "Start the alcohol awareness sessions"),
+    "HEALTH_AND_WELLBEING": (
+        "Look after my mental health",
+        "Register with a GP and ask about talking therapy",
+    ),
+    "THINKING_AND_BEHAVIOUR": ("Manage my temper", "Complete the thinking skills programme"),
+    "ATTITUDES": ("Think differently about offending", "Talk through the offence with my probation officer"),
+}
+
+
+def seed_sentence_plans(base_url: str, crns: list[str]) -> None:
+    """Three plans, four or five requests each: the plan, a goal with its steps in its top-ranked area, the
+    person's agreement (recorded by a PO, or by a PSO so that it waits for countersigning)."""
+    for index in (*AGREED_PLANS, AWAITING_COUNTERSIGN):
+        if index < len(crns):
+            seed_plan(base_url, crns[index], by_pso=index == AWAITING_COUNTERSIGN)
+
+
+def seed_plan(base_url: str, crn: str, *, by_pso: bool) -> None:
+    planner = ApiClient(base_url, "demo.loader", ["practitioner"])
+    plan = planner.session.post(f"{base_url}/cases/{crn}/sentence-plans", timeout=TIMEOUT)
+    if plan.status_code != 201:  # no completed assessment (the demo's did not complete), or a plan already
+        return
+    made = plan.json()
+    team = next((t for c, _, _, t, _ in PRACTITIONERS if c == made.get("staffCode")), TEAMS[0]["code"])
+    grade = "PSO" if by_pso else "PO"
+    author_code = next(c for c, _, g, team_of, _ in PRACTITIONERS if team_of == team and g == grade)
+    author = ApiClient(base_url, author_code, ["practitioner"])
+    path = f"{base_url}/cases/{crn}/sentence-plans/{made['id']}"
+    area = made["areasOfNeed"][0]["area"]
+    title, step = PLAN_GOALS[area]
+    goal = {
+        "title": title,
+        "areaOfNeed": area,
+        "targetMonths": 6,
+        "steps": [
+            {"description": step, "actor": "PERSON_ON_PROBATION"},
+            {
+                "description": "Check in on progress at each supervision appointment",
+                "actor": "PROBATION_PRACTITIONER",
+            },
+        ],
+    }
+
+    def add_goal(etag: str) -> requests.Response:
+        return author.session.post(f"{path}/goals", json=goal, headers={"If-Match": etag}, timeout=TIMEOUT)
+
+    def agree(etag: str) -> requests.Response:
+        body = {"status": "AGREED", "notes": "Talked through each goal; agreed in the office."}
+        return author.session.post(
+            f"{path}/agreement", json=body, headers={"If-Match": etag}, timeout=TIMEOUT
+        )
+
+    etag = plan.headers["ETag"]
+    for send in (add_goal, agree):
+        etag = until_current(send, etag, path).headers["ETag"]
 
 
 def close_and_transfer(client: ApiClient, crns: list[str], teams: dict[str, str]) -> None:

@@ -4,6 +4,7 @@ import json
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -29,6 +30,9 @@ RECEIVE_BATCH = 10  # SQS's most messages a receive
 # to this many at once for a rule, while events about one person are delivered one after another, in the
 # order they were received, so that they do not race each other for the same records.
 RULE_CONCURRENCY = 4
+# A function's Schedule event (a daily check in AWS) runs locally this often, the first time this long after
+# the stack starts, so that what it does can be seen without waiting for the day's time.
+LOCAL_SCHEDULE_SECONDS = 300.0
 
 
 @dataclass
@@ -326,3 +330,54 @@ class QueuePoller(Poller):
             "eventSourceARN": self.queue_arn,
             "awsRegion": self.queue_arn.split(":")[3],
         }
+
+
+@dataclass
+class SchedulePoller(Poller):
+    """A function's Schedule event: EventBridge invokes the function at the template's times with a
+    "Scheduled Event"; locally every ``interval_seconds``. A failed run is logged and counted; the next run
+    comes at its time, as in AWS (where Lambda retries it first)."""
+
+    target: Invocable | None = None
+    rule_arn: str = ""
+    region: str = "eu-west-2"
+    interval_seconds: float = LOCAL_SCHEDULE_SECONDS
+    idle_seconds: float = 1.0
+    _due: float = 0.0
+    _running: bool = False
+
+    def __post_init__(self) -> None:
+        self._due = time.monotonic() + self.interval_seconds
+
+    def settled(self) -> bool:
+        return not self._running
+
+    def poll_once(self) -> bool:
+        assert self.target is not None
+        if time.monotonic() < self._due:
+            return False
+        self._due = time.monotonic() + self.interval_seconds
+        self._running = True
+        try:
+            self.target.invoke(scheduled_event(self.rule_arn, self.region))
+        except Exception:
+            log.warning("%s: the scheduled run failed", self.name, exc_info=True)
+        finally:
+            self.deliveries += 1
+            self._running = False
+        return True
+
+
+def scheduled_event(rule_arn: str, region: str) -> dict[str, Any]:
+    """What EventBridge sends a function for a schedule."""
+    return {
+        "version": "0",
+        "id": uuid.uuid4().hex,
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": region,
+        "resources": [rule_arn],
+        "detail": {},
+    }

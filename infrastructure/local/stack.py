@@ -36,7 +36,7 @@ from infrastructure.local.identity import (
     LocalIssuer,
 )
 from infrastructure.local.lambdas import PooledFunction, start_fork_server
-from infrastructure.local.pollers import Poller, QueuePoller, RulePoller, StreamPoller
+from infrastructure.local.pollers import Poller, QueuePoller, RulePoller, SchedulePoller, StreamPoller
 from infrastructure.local.resources import (
     create_buses,
     create_queues,
@@ -55,7 +55,7 @@ from infrastructure.local.state import (
     private_key_pem,
 )
 from infrastructure.openapi import merged_spec
-from infrastructure.template import TEMPLATE, FunctionSpec, Template
+from infrastructure.template import TEMPLATE, FunctionSpec, Template, rule_name
 
 log = logging.getLogger("local")
 REGION = moto_patches.REGION
@@ -164,6 +164,7 @@ class LocalStack:
         self._start_stream_pollers(queues, checkpoints)
         self._start_queue_pollers(queues)
         self._start_rule_pollers()
+        self._start_schedule_pollers()
         self._start_alarm_poller()
         self._start_gateway()
         if folder is not None:
@@ -325,6 +326,22 @@ class LocalStack:
             )
             poller.start()
             self._pollers.append(poller)
+
+    def _start_schedule_pollers(self) -> None:
+        assert self.template is not None
+        for spec in self.template.functions():
+            for event_name, event in spec.events.items():
+                if event["Type"] != "Schedule":
+                    continue
+                poller = SchedulePoller(
+                    name=f"schedule:{spec.logical_id}",
+                    target=self.functions[spec.logical_id],
+                    rule_arn=f"arn:aws:events:{self.template.region}:{self.template.account}:rule/"
+                    f"{rule_name(spec.logical_id, event_name)}",
+                    region=self.template.region,
+                )
+                poller.start()
+                self._pollers.append(poller)
 
     def _start_alarm_poller(self) -> None:
         assert self.template is not None

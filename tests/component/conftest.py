@@ -16,6 +16,7 @@ import functions.assessments.app as assessments_app
 import functions.cases.app as cases_app
 import functions.partners.app as partners_app
 import functions.risk.app as risk_app
+import functions.sentence_plans.app as sentence_plans_app
 import functions.supervision.app as supervision_app
 import functions.webhooks.app as webhooks_app
 from infrastructure.local import moto_patches
@@ -40,6 +41,8 @@ def _reset_clients() -> None:
     assessments_app._service = None
     allocation_app._service = None
     partners_app._service = None
+    partners_app._plans = None
+    sentence_plans_app._service = None
     webhooks_app._service = None
     webhooks_app._delivery_queue = None
     partner_registry._known.clear()
@@ -169,6 +172,12 @@ def partners_api(template: Template) -> Caller:
 def supervision_api(template: Template) -> Caller:
     """The supervision API."""
     return functools.partial(invoke, supervision_app.lambda_handler)
+
+
+@pytest.fixture
+def plans_api(template: Template) -> Caller:
+    """The sentence plans API."""
+    return functools.partial(invoke, sentence_plans_app.lambda_handler)
 
 
 @pytest.fixture

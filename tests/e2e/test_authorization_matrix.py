@@ -62,6 +62,7 @@ def holding(scope: str) -> frozenset[str]:
 STAFF = frozenset({PRACTITIONER, MANAGER, ADMIN})
 MANAGERS = frozenset({MANAGER, ADMIN})  # allocation's MANAGERS; the case service's AUDIT_READERS
 ASSESSORS = frozenset({PRACTITIONER, MANAGER})  # the assessment service's ASSESSORS: not admin
+COUNTERSIGNERS = frozenset({MANAGER})  # the sentence plan service's: a manager, never an admin
 ADMINS = frozenset({ADMIN})
 PARTNERS = frozenset(SCOPES_OF)  # whatever their scopes
 CASE_READERS = holding("cases.read")
@@ -137,6 +138,23 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/supervision/teams/{code}/diary"): STAFF,
     ("GET", "/supervision/practitioners/{code}/due"): STAFF,
     ("GET", "/supervision/teams/{code}/due"): STAFF,
+    # Sentence plans: practitioners and managers, as for the assessments they come from; only a manager
+    # countersigns or rejects.
+    ("POST", "/cases/{crn}/sentence-plans"): ASSESSORS,
+    ("GET", "/cases/{crn}/sentence-plans"): ASSESSORS,
+    ("GET", "/cases/{crn}/sentence-plans/{planId}"): ASSESSORS,
+    ("GET", "/cases/{crn}/sentence-plans/{planId}/versions/{planVersion}"): ASSESSORS,
+    ("POST", "/cases/{crn}/sentence-plans/{planId}/goals"): ASSESSORS,
+    ("PATCH", "/cases/{crn}/sentence-plans/{planId}/goals/{goalId}"): ASSESSORS,
+    ("PUT", "/cases/{crn}/sentence-plans/{planId}/goal-order"): ASSESSORS,
+    ("POST", "/cases/{crn}/sentence-plans/{planId}/goals/{goalId}/steps"): ASSESSORS,
+    ("PATCH", "/cases/{crn}/sentence-plans/{planId}/goals/{goalId}/steps/{stepId}"): ASSESSORS,
+    ("PUT", "/cases/{crn}/sentence-plans/{planId}/goals/{goalId}/step-order"): ASSESSORS,
+    ("POST", "/cases/{crn}/sentence-plans/{planId}/agreement"): ASSESSORS,
+    ("POST", "/cases/{crn}/sentence-plans/{planId}/countersignature"): COUNTERSIGNERS,
+    ("POST", "/cases/{crn}/sentence-plans/{planId}/rejection"): COUNTERSIGNERS,
+    ("POST", "/cases/{crn}/sentence-plans/{planId}/reviews"): ASSESSORS,
+    ("GET", "/sentence-plans/practitioners/{code}/reviews-due"): ASSESSORS,
     # Partner administration: admins only.
     ("POST", "/partner-admin/partners"): ADMINS,
     ("GET", "/partner-admin/partners"): ADMINS,
@@ -148,6 +166,11 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/partner/v1/cases/{crn}/appointments"): CONTACT_WRITERS,
     ("GET", "/partner/v1/cases/{crn}/appointments/{appointmentId}"): CASE_READERS,
     ("PUT", "/partner/v1/cases/{crn}/appointments/{appointmentId}/outcome"): CONTACT_WRITERS,
+    ("GET", "/partner/v1/cases/{crn}/sentence-plans"): CASE_READERS,
+    ("GET", "/partner/v1/cases/{crn}/sentence-plans/{planId}"): CASE_READERS,
+    ("PUT", "/partner/v1/cases/{crn}/sentence-plans/{planId}/goals/{goalId}/steps/{stepId}/progress"): (
+        CONTACT_WRITERS
+    ),
     ("GET", "/partner/v1/events"): EVENT_READERS,
     ("GET", "/partner/v1/openapi.json"): PARTNERS,
     ("POST", "/partner/v1/subscriptions"): EVENT_READERS,
@@ -194,6 +217,75 @@ TRANSFER = {"teamCode": "N07CAM", "reason": "Matrix check"}  # a demo team: not 
 APPOINTMENT_PATH = "/cases/{crn}/appointments/{appointmentId}"
 CASE_PATH = "/cases/{crn}"
 ASSESSMENT_PATH = "/cases/{crn}/assessments/{assessmentId}"
+PLAN_PATH = "/cases/{crn}/sentence-plans/{planId}"
+# A goal in no area (each plan has one of those at least) with a step for a partnership agency, so that a
+# partner may record its progress.
+PLAN_GOAL: dict[str, Any] = {
+    "title": "Matrix goal",
+    "targetMonths": 6,
+    "steps": [{"description": "Matrix step", "actor": "PARTNERSHIP_AGENCY"}],
+}
+PLAN_STEP = {"description": "Matrix step", "actor": "PERSON_ON_PROBATION"}
+
+
+def until_written(
+    send: Callable[[str], requests.Response], read_etag: Callable[[], str]
+) -> requests.Response:
+    """A conditional write sent again with the current ETag while events change what it names meanwhile."""
+    for _ in range(STALE_RETRIES):
+        response = send(read_etag())
+        if response.status_code != 412:
+            return response
+    return response
+
+
+def completed_assessment(runner: Runner, session: requests.Session, crn: str) -> None:
+    """A completed assessment of ``crn``: every answer completion needs, the last option each time."""
+    base = f"{runner.base_url}{CASE_PATH.format(crn=crn)}/assessments"
+    draft = created(session, base)
+    path = f"{base}/{draft['assessmentId']}"
+    catalogue = load_catalogue()
+    answers = {
+        code: {"value": catalogue.questions[code].options[-1].code}
+        for code in catalogue.required_for_completion()
+    }
+
+    def etag() -> str:
+        return str(session.get(path, timeout=30).headers["ETag"])
+
+    for send in (
+        lambda tag: session.patch(path, json={"answers": answers}, headers={"If-Match": tag}, timeout=30),
+        lambda tag: session.post(f"{path}/complete", headers={"If-Match": tag}, timeout=30),
+    ):
+        done = until_written(send, etag)
+        assert done.status_code == 200, f"setting up: assessment of {crn}: {done.status_code} {done.text}"
+
+
+def planned(
+    runner: Runner, session: requests.Session, crn: str, agreed_by: requests.Session | None = None
+) -> dict[str, str]:
+    """A plan of ``crn`` (which has a completed assessment) with a goal and its step; agreed by ``agreed_by``
+    when one is given."""
+    plan = created(session, f"{runner.base_url}/cases/{crn}/sentence-plans")
+    path = runner.base_url + PLAN_PATH.format(crn=crn, planId=plan["id"])
+
+    def etag() -> str:
+        return str(session.get(path, timeout=30).headers["ETag"])
+
+    with_goal = until_written(
+        lambda tag: session.post(f"{path}/goals", json=PLAN_GOAL, headers={"If-Match": tag}, timeout=30), etag
+    )
+    assert with_goal.status_code == 201, f"setting up: a goal: {with_goal.text}"
+    goal = with_goal.json()["goals"][0]
+    if agreed_by is not None:
+        agreement = until_written(
+            lambda tag: agreed_by.post(
+                f"{path}/agreement", json={"status": "AGREED"}, headers={"If-Match": tag}, timeout=30
+            ),
+            etag,
+        )
+        assert agreement.status_code == 200, f"setting up: the agreement: {agreement.text}"
+    return {"crn": crn, "planId": plan["id"], "goalId": goal["id"], "stepId": goal["steps"][0]["id"]}
 
 
 def documented_successes(key: tuple[str, str]) -> list[int]:
@@ -229,12 +321,14 @@ class World:
     runner: Runner
     setup: requests.Session
     manager: requests.Session  # asks for the transfers the probes act on
+    pso: requests.Session  # a PSO, whose agreed plans wait for a countersignature
     crn: str  # the matrix case: convicted, with an open draft, allocated to partner A
     assessment_id: str  # the open draft
     practitioner_code: str  # the matrix's own, in MATRIX_TEAM
     partner_a: str
     callers: dict[str, Caller]
     subscriptions: dict[str, str]  # each subscriber's standing subscription; partner A's for the others
+    plans: dict[str, dict[str, str]]  # each case's standing draft plan (partners' own cases and the matrix's)
 
     def url(self, path: str) -> str:
         return self.runner.base_url + path
@@ -273,11 +367,15 @@ class World:
         registration = self.created(CASE_PATH.format(**case) + "/registrations", REGISTRATION)
         return case | {"registrationId": registration["registrationId"]}
 
-    def fresh_completable_draft(self) -> dict[str, str]:
-        """A new case's draft with every answer completion needs."""
+    def fresh_draft(self) -> dict[str, str]:
+        """A new case's draft: no event of the case's own ever refreshes it."""
         case = self.fresh_case()
         draft = self.created(CASE_PATH.format(**case) + "/assessments")
-        values = case | {"assessmentId": draft["assessmentId"]}
+        return case | {"assessmentId": draft["assessmentId"]}
+
+    def fresh_completable_draft(self) -> dict[str, str]:
+        """A new case's draft with every answer completion needs."""
+        values = self.fresh_draft()
         catalogue = load_catalogue()
         answers = {
             code: {"value": catalogue.questions[code].options[-1].code}
@@ -304,6 +402,27 @@ class World:
         case = self.fresh_convicted_case()
         breach = self.created(CASE_PATH.format(**case) + "/breaches", {"startedOn": "2026-01-05"})
         return case | {"breachId": breach["id"]}
+
+    def fresh_assessed_case(self) -> dict[str, str]:
+        case = self.fresh_case()
+        completed_assessment(self.runner, self.setup, case["crn"])
+        return case
+
+    def fresh_plan(
+        self, caller: Caller, key: tuple[str, str], agreed_by: requests.Session | None = None
+    ) -> dict[str, str]:
+        """A new plan for a caller the route allows (a draft, or agreed by ``agreed_by``); the standing one
+        for the others, who are refused before it is read."""
+        if caller.name not in MATRIX[key]:
+            return self.plans[self.crn]
+        return planned(self.runner, self.setup, self.fresh_assessed_case()["crn"], agreed_by)
+
+    def plan_ids(self, crn: str, what: str) -> list[str]:
+        """The ids of the standing plan's goals (or its first goal's steps), in their order now."""
+        plan = self.setup.get(self.url(PLAN_PATH.format(**self.plans[crn])), timeout=30).json()
+        if what == "goals":
+            return [goal["id"] for goal in plan["goals"]]
+        return [step["id"] for step in plan["goals"][0]["steps"]]
 
     def subscription_to_delete(self, caller: Caller) -> dict[str, str]:
         """A new subscription of the caller's own; for a caller that cannot subscribe, partner A's standing
@@ -340,8 +459,10 @@ PROBES: dict[tuple[str, str], Callable[[World, Caller], Probe]] = {
     ),
     ("POST", "/risk/calculate"): lambda w, c: Probe({"gender": "MALE", "dateOfBirth": "1988-02-29"}),
     ("POST", "/cases/{crn}/assessments"): lambda w, c: Probe(path=w.fresh_case()),
+    # A fresh draft of its own: the matrix case's draft is refreshed by the assessments service whenever
+    # another probe's event (a risk score, a registration) reaches it, which would make its ETag stale.
     ("PATCH", "/cases/{crn}/assessments/{assessmentId}"): lambda w, c: Probe(
-        {"answers": {"3.4": {"value": "1"}}}, if_match=ASSESSMENT_PATH
+        {"answers": {"3.4": {"value": "1"}}}, path=w.fresh_draft(), if_match=ASSESSMENT_PATH
     ),
     ("POST", "/cases/{crn}/assessments/{assessmentId}/complete"): lambda w, c: Probe(
         path=w.fresh_completable_draft(), if_match=ASSESSMENT_PATH
@@ -419,6 +540,48 @@ PROBES: dict[tuple[str, str], Callable[[World, Caller], Probe]] = {
     ("PUT", "/partner/v1/cases/{crn}/appointments/{appointmentId}/outcome"): lambda w, c: Probe(
         {"outcome": "ATTC"}, path=w.fresh_appointment(c.crn), if_match=APPOINTMENT_PATH
     ),
+    ("POST", "/cases/{crn}/sentence-plans"): lambda w, c: Probe(
+        path=w.fresh_assessed_case() if c.name in ASSESSORS else {"crn": w.crn}
+    ),
+    ("POST", "/cases/{crn}/sentence-plans/{planId}/goals"): lambda w, c: Probe(PLAN_GOAL, if_match=PLAN_PATH),
+    ("PATCH", "/cases/{crn}/sentence-plans/{planId}/goals/{goalId}"): lambda w, c: Probe(
+        {"title": "Matrix goal, renamed"}, if_match=PLAN_PATH
+    ),
+    ("PUT", "/cases/{crn}/sentence-plans/{planId}/goal-order"): lambda w, c: Probe(
+        {"goalIds": w.plan_ids(w.crn, "goals")}, if_match=PLAN_PATH
+    ),
+    ("POST", "/cases/{crn}/sentence-plans/{planId}/goals/{goalId}/steps"): lambda w, c: Probe(
+        PLAN_STEP, if_match=PLAN_PATH
+    ),
+    ("PATCH", "/cases/{crn}/sentence-plans/{planId}/goals/{goalId}/steps/{stepId}"): lambda w, c: Probe(
+        {"status": "IN_PROGRESS"}, if_match=PLAN_PATH
+    ),
+    ("PUT", "/cases/{crn}/sentence-plans/{planId}/goals/{goalId}/step-order"): lambda w, c: Probe(
+        {"stepIds": w.plan_ids(w.crn, "steps")}, if_match=PLAN_PATH
+    ),
+    ("POST", "/cases/{crn}/sentence-plans/{planId}/agreement"): lambda w, c: Probe(
+        {"status": "AGREED"},
+        path=w.fresh_plan(c, ("POST", "/cases/{crn}/sentence-plans/{planId}/agreement")),
+        if_match=PLAN_PATH,
+    ),
+    ("POST", "/cases/{crn}/sentence-plans/{planId}/countersignature"): lambda w, c: Probe(
+        {},
+        path=w.fresh_plan(c, ("POST", "/cases/{crn}/sentence-plans/{planId}/countersignature"), w.pso),
+        if_match=PLAN_PATH,
+    ),
+    ("POST", "/cases/{crn}/sentence-plans/{planId}/rejection"): lambda w, c: Probe(
+        {"reason": "Matrix check"},
+        path=w.fresh_plan(c, ("POST", "/cases/{crn}/sentence-plans/{planId}/rejection"), w.pso),
+        if_match=PLAN_PATH,
+    ),
+    ("POST", "/cases/{crn}/sentence-plans/{planId}/reviews"): lambda w, c: Probe(
+        {"type": "REVIEW"},
+        path=w.fresh_plan(c, ("POST", "/cases/{crn}/sentence-plans/{planId}/reviews"), w.setup),
+        if_match=PLAN_PATH,
+    ),
+    ("PUT", "/partner/v1/cases/{crn}/sentence-plans/{planId}/goals/{goalId}/steps/{stepId}/progress"): (
+        lambda w, c: Probe({"status": "IN_PROGRESS"}, if_match=PLAN_PATH)
+    ),
     ("POST", "/partner/v1/subscriptions"): lambda w, c: Probe(
         {"url": WEBHOOK, "eventTypes": [NEVER_SENT], "secret": SECRET}
     ),
@@ -430,8 +593,11 @@ PROBES: dict[tuple[str, str], Callable[[World, Caller], Probe]] = {
 
 def path_values(route: ApiRoute, world: World, caller: Caller) -> dict[str, str]:
     """The caller's own resources: on the partner routes its own case, elsewhere the matrix case."""
+    crn = caller.crn if route.path.startswith(PARTNER_API) else world.crn
     return {
-        "crn": caller.crn if route.path.startswith(PARTNER_API) else world.crn,
+        **world.plans[crn],
+        "planVersion": "1",
+        "crn": crn,
         "assessmentId": world.assessment_id,
         "version": CATALOGUE_VERSION,
         "code": MATRIX_TEAM if "/teams/" in route.path else world.practitioner_code,
@@ -487,10 +653,17 @@ def world(runner: Runner) -> World:
     for name, own in own_cases.items():  # so that appointments can be arranged on each partner's case
         if name != PARTNER_A:
             created(setup, f"{runner.base_url}/cases/{own}/convictions", CONVICTION)
+    # Each case a completed assessment and a standing draft plan, before the matrix case's open draft.
+    plans = {}
+    for own in own_cases.values():
+        completed_assessment(runner, setup, own)
+        plans[own] = planned(runner, setup, own)
     draft = created(setup, f"{base}/assessments")
     practitioner = {"code": fresh_code("MP"), "name": "Matrix", "grade": "PO", "teamCode": MATRIX_TEAM}
     manager = runner.session(MANAGER, subject="matrix-setup")
     created(manager, f"{runner.base_url}/allocation/practitioners", practitioner)
+    pso = {"code": fresh_code("MS"), "name": "Matrix PSO", "grade": "PSO", "teamCode": MATRIX_TEAM}
+    created(manager, f"{runner.base_url}/allocation/practitioners", pso)
 
     standing = {
         name: p.subscribe(WEBHOOK, [NEVER_SENT]) for name, p in partners.items() if name in EVENT_READERS
@@ -504,12 +677,14 @@ def world(runner: Runner) -> World:
         runner=runner,
         setup=setup,
         manager=manager,
+        pso=runner.session(PRACTITIONER, subject=pso["code"]),
         crn=crn,
         assessment_id=draft["assessmentId"],
         practitioner_code=practitioner["code"],
         partner_a=partners[PARTNER_A].partner_id,
         callers=callers,
         subscriptions={name: standing.get(name, standing[PARTNER_A]) for name in PRINCIPALS},
+        plans=plans,
     )
 
 

@@ -215,3 +215,40 @@ def due(staff_code: str) -> str:
 
 def team_due(team_code: str) -> str:
     return f"TEAMDUE#{team_code}"
+
+
+# ------------------------------------------------------------------ sentence plans
+# A sibling partition of the case, as the timeline is: a plan holds goals and steps, and every earlier version
+# is kept, so the case partition (the overview's one Query) never reads them. The plan's head item is its
+# current version; each superseded version is a snapshot beside it; ``OPEN`` names the case's open plan
+# (created with the plan: at most one open plan per case; a closed plan deletes it).
+# The head carries its place in two sparse index keys, each written only while it applies (the plan items use
+# no other index): GSI4 ``PLANREVIEW#{staff}`` by ``{reviewDue}#{crn}#{planId}``, the practitioner's review
+# work list, while the plan is open with a review date; GSI1 ``PLANREVIEWS`` by the same, until the daily
+# check has published its ``sentence-plan.review-due``.
+
+SENTENCE_PLAN = "PLAN#"
+SENTENCE_PLAN_VERSION = "PLANV#"
+OPEN_SENTENCE_PLAN = "OPEN"
+PLAN_REVIEWS_TO_ANNOUNCE = "PLANREVIEWS"
+
+
+def sentence_plans_partition(crn: str) -> str:
+    return f"SPLAN#{crn}"
+
+
+def sentence_plan_key(crn: str, plan_id: str) -> dict[str, str]:
+    return {"PK": sentence_plans_partition(crn), "SK": f"{SENTENCE_PLAN}{plan_id}"}
+
+
+def sentence_plan_version_key(crn: str, plan_id: str, plan_version: int) -> dict[str, str]:
+    return {"PK": sentence_plans_partition(crn), "SK": f"{SENTENCE_PLAN_VERSION}{plan_id}#{plan_version:04d}"}
+
+
+def open_sentence_plan_key(crn: str) -> dict[str, str]:
+    return {"PK": sentence_plans_partition(crn), "SK": OPEN_SENTENCE_PLAN}
+
+
+def plan_reviews(staff_code: str) -> str:
+    """GSI4 partition of a practitioner's plans by review date."""
+    return f"PLANREVIEW#{staff_code}"
