@@ -140,6 +140,8 @@ def test_only_a_manager_or_the_cases_practitioner_may_terminate(
     allocate_to_po001(allocation_api, sentenced)
     other = terminate(supervision_api, sentenced, roles=("practitioner",), subject="PO999")
     assert other.status == 403
+    requirement = f"/cases/{sentenced}/requirements/1-1/termination"
+    assert supervision_api("POST", requirement, ENDED, roles=("practitioner",), subject="PO999").status == 403
     holder = terminate(supervision_api, sentenced, roles=("practitioner",), subject="PO001")
     assert holder.status == 200, holder.body
 

@@ -57,6 +57,9 @@ class DynamoAllocationRepository:
         )
         return [Team.model_validate(from_attributes(item)) for item in items]
 
+    def team_exists(self, code: str) -> bool:
+        return self.cases.team_exists(code)
+
     def create_practitioner(self, practitioner: Practitioner) -> None:
         self._create(self._practitioner_item(practitioner))
 

@@ -14,6 +14,7 @@ from probation.adapters.dynamodb import (
     Item,
     Transaction,
     TransactionConflict,
+    batch_get,
     from_attributes,
     from_document,
     query_page,
@@ -44,7 +45,6 @@ SOURCE = "probation.cases"
 ModelT = TypeVar("ModelT", bound=BaseModel)
 _CASE_ALIASES = frozenset(info.alias or name for name, info in Case.model_fields.items())
 CASE_EXISTS = "attribute_exists(PK)"
-BATCH_GET_LIMIT = 100  # keys in one BatchGetItem
 
 
 @dataclass
@@ -77,7 +77,7 @@ class DynamoCaseRepository:
         author_key = (
             keys.partner_key(author.partner_id) if author.partner_id else keys.staff_key(author.subject)
         )
-        found = self._get_all([profile, summary, author_key])
+        found = batch_get(self._table, [profile, summary, author_key])
         stored = found.get(_key_of(profile))
         if stored is None:
             return None
@@ -89,20 +89,6 @@ class DynamoCaseRepository:
             else SupervisionSummary(),
             author_name=str(name) if name else None,
         )
-
-    def _get_all(self, wanted: list[Item]) -> dict[tuple[str, str], Item]:
-        """The items of ``wanted`` that exist, by key, read consistently in batches of BatchGetItem's 100;
-        keys DynamoDB leaves unprocessed are asked again."""
-        found: dict[tuple[str, str], Item] = {}
-        for start in range(0, len(wanted), BATCH_GET_LIMIT):
-            batch = wanted[start : start + BATCH_GET_LIMIT]
-            request = {self.table_name: {"Keys": batch, "ConsistentRead": True}}
-            while request:
-                answer = self._table.meta.client.batch_get_item(RequestItems=request)
-                for item in answer["Responses"].get(self.table_name, []):
-                    found[_key_of(item)] = item
-                request = answer.get("UnprocessedKeys") or {}
-        return found
 
     def overview(self, crn: str) -> CaseOverview | None:
         """The whole case from one Query of its partition."""
@@ -156,7 +142,7 @@ class DynamoCaseRepository:
 
     def summaries(self, crns: list[str]) -> dict[str, SupervisionSummary]:
         """The supervision summary of each case, from BatchGetItem: a case with none yet has an empty one."""
-        found = self._get_all([keys.summary_key(crn) for crn in dict.fromkeys(crns)])
+        found = batch_get(self._table, [keys.summary_key(crn) for crn in dict.fromkeys(crns)])
         return {
             crn: from_document(found[key], SupervisionSummary) if key in found else SupervisionSummary()
             for crn in crns

@@ -233,6 +233,23 @@ def query_page(table: Any, *, cursor: str | None, cursor_scope: dict[str, str], 
     return Page(items=response.get("Items", []), cursor=encode_cursor(response.get("LastEvaluatedKey")))
 
 
+BATCH_GET_LIMIT = 100  # keys in one BatchGetItem
+
+
+def batch_get(table: Any, wanted: list[Item]) -> dict[tuple[str, str], Item]:
+    """The items of ``wanted`` that exist, by ``(PK, SK)``, read consistently in batches of BatchGetItem's
+    100 keys; keys DynamoDB leaves unprocessed (throttled, or over its 16 MB) are asked again."""
+    found: dict[tuple[str, str], Item] = {}
+    for start in range(0, len(wanted), BATCH_GET_LIMIT):
+        request = {table.name: {"Keys": wanted[start : start + BATCH_GET_LIMIT], "ConsistentRead": True}}
+        while request:
+            answer = table.meta.client.batch_get_item(RequestItems=request)
+            for item in answer["Responses"].get(table.name, []):
+                found[(item["PK"], item["SK"])] = item
+            request = answer.get("UnprocessedKeys") or {}
+    return found
+
+
 def query_pages(table: Any, **query: Any) -> Iterator[Item]:
     """Every item a Query returns, following DynamoDB's 1 MB pages."""
     while True:

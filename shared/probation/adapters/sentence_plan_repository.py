@@ -20,6 +20,7 @@ from probation.adapters.dynamodb import (
     Item,
     Transaction,
     TransactionConflict,
+    batch_get,
     from_document,
     query_page,
     to_document,
@@ -114,19 +115,11 @@ class DynamoSentencePlanRepository:
         return str(item["grade"]) if item and item.get("grade") else None
 
     def appointments(self, crn: str, appointment_ids: list[str]) -> dict[str, LinkedAppointment]:
-        """The appointment records, read consistently in one BatchGetItem (a plan links at most a few
-        hundred: 30 goals of 20 steps, in pages of 100)."""
-        found: dict[str, LinkedAppointment] = {}
-        for start in range(0, len(appointment_ids), 100):
-            wanted = [keys.appointment_key(crn, i) for i in appointment_ids[start : start + 100]]
-            request: dict[str, Any] = {self.table_name: {"Keys": wanted, "ConsistentRead": True}}
-            while request:
-                answer = aws.dynamodb().batch_get_item(RequestItems=request)
-                for item in answer["Responses"].get(self.table_name, []):
-                    appointment = from_document(item, Appointment)
-                    found[appointment.id] = linked(appointment)
-                request = answer.get("UnprocessedKeys") or {}
-        return found
+        """The appointment records, read consistently by BatchGetItem (a plan links at most a few hundred:
+        30 goals of 20 steps)."""
+        found = batch_get(self._table, [keys.appointment_key(crn, i) for i in appointment_ids])
+        appointments = (from_document(item, Appointment) for item in found.values())
+        return {appointment.id: linked(appointment) for appointment in appointments}
 
     def record_reads(self, records: list[AuditRecord]) -> None:
         self.cases.record_reads(records)

@@ -22,6 +22,7 @@ from probation.adapters.dynamodb import (
     Item,
     Transaction,
     TransactionConflict,
+    batch_get,
     from_attributes,
     from_document,
     query_page,
@@ -86,10 +87,7 @@ class DynamoSupervisionRepository:
         """Two calls whatever the case's history: the person, summary and allocation in one BatchGetItem, and
         the convictions in one Query of their range of the case partition."""
         wanted = [keys.profile_key(crn), keys.summary_key(crn), keys.allocation_key(crn)]
-        response = aws.dynamodb().batch_get_item(
-            RequestItems={self.table_name: {"Keys": wanted, "ConsistentRead": True}}
-        )
-        items = {item["SK"]: item for item in response.get("Responses", {}).get(self.table_name, [])}
+        items = {sort_key: item for (_, sort_key), item in batch_get(self._table, wanted).items()}
         if keys.PROFILE not in items:
             return None
         convictions = self._table.query(
@@ -141,20 +139,11 @@ class DynamoSupervisionRepository:
         return [Appointment.model_validate_json(item["appointment"]) for item in page.items], page.cursor
 
     def appointments_by_id(self, crn: str, ids: list[str]) -> list[Appointment]:
-        """The appointment records, read consistently in one BatchGetItem (at most 100: an ending cancels
-        fewer)."""
-        if not ids:
-            return []
-        wanted = [keys.appointment_key(crn, appointment_id) for appointment_id in ids]
-        found: list[Appointment] = []
-        request: dict[str, Any] = {self.table_name: {"Keys": wanted, "ConsistentRead": True}}
-        while request:
-            answer = aws.dynamodb().batch_get_item(RequestItems=request)
-            found += [
-                from_document(item, Appointment) for item in answer["Responses"].get(self.table_name, [])
-            ]
-            request = answer.get("UnprocessedKeys") or {}
-        return sorted(found, key=lambda a: (a.start, a.id))
+        """The appointment records, read consistently by BatchGetItem (an ending cancels fewer than 100)."""
+        found = batch_get(self._table, [keys.appointment_key(crn, appointment_id) for appointment_id in ids])
+        return sorted(
+            (from_document(item, Appointment) for item in found.values()), key=lambda a: (a.start, a.id)
+        )
 
     def breach(self, crn: str, breach_id: str) -> Breach | None:
         item = self._table.get_item(Key=keys.breach_key(crn, breach_id), ConsistentRead=True).get("Item")

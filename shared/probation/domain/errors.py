@@ -68,3 +68,8 @@ def stale(current_version: int) -> PreconditionFailed:
         "The resource changed since you read it: re-read it, re-apply your change and send the new ETag.",
         current_version,
     )
+
+
+def no_such_team(code: str, field_name: str = "teamCode") -> InvalidInput:
+    """A team code that names no team: a case or practitioner there would sit where no one looks."""
+    return InvalidInput([FieldError(field_name, f"{code} is not a team: create it first")])

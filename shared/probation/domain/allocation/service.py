@@ -67,6 +67,7 @@ from probation.domain.errors import (
     InvalidInput,
     NotFound,
     PreconditionRequired,
+    no_such_team,
     stale,
 )
 from probation.domain.events import DomainEvent, case_event
@@ -111,6 +112,8 @@ class AllocationRepository(Protocol):
     def create_team(self, team: Team) -> None: ...
 
     def teams(self) -> list[Team]: ...
+
+    def team_exists(self, code: str) -> bool: ...
 
     def create_practitioner(self, practitioner: Practitioner) -> None: ...
 
@@ -733,8 +736,8 @@ class AllocationService(AuditingService):
             )
 
     def _require_team(self, code: str, field_name: str) -> None:
-        if code not in {team.code for team in self.repository.teams()}:
-            raise InvalidInput([FieldError(field_name, f"{code} is not a team: create it first")])
+        if not self.repository.team_exists(code):
+            raise no_such_team(code, field_name)
 
     def _practitioner(self, code: str) -> Practitioner:
         practitioner = self.repository.practitioner(code)

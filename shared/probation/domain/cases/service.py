@@ -40,6 +40,7 @@ from probation.domain.errors import (
     NotFound,
     PreconditionRequired,
     Unavailable,
+    no_such_team,
     stale,
 )
 from probation.domain.events import DomainEvent, case_event
@@ -77,10 +78,7 @@ class CaseService(AuditingService):
     def create_case(self, new_case: NewCase, caller: Caller) -> Case:
         caller.principal.require_any(STAFF_ROLES)
         if not self.repository.team_exists(new_case.team_code):
-            # Else the case would sit in no team's queue, and no one would supervise the person.
-            raise InvalidInput(
-                [FieldError("teamCode", f"{new_case.team_code} is not a team: create it first")]
-            )
+            raise no_such_team(new_case.team_code)
         now = self.clock.now()
         for _ in range(MAX_ATTEMPTS):
             case = Case(**dict(new_case), crn=new_crn(), version=1, created_at=now, updated_at=now)

@@ -691,9 +691,10 @@ class SupervisionService(AuditingService):
     ) -> Conviction:
         """Ends the sentence in one change: its future appointments cancelled, its requirements ended with it,
         and the case closed when no active sentence remains. An active breach must be ended first."""
-        self._manager_or_holder(caller, crn)
+        self._staff(caller)
 
         def attempt(view: CaseView) -> Conviction:
+            self._manager_or_holder(caller, view)
             current = _conviction(view, conviction_number)
             if not current.active:
                 raise Conflict(f"Conviction {conviction_number} of {crn} was already terminated.")
@@ -761,9 +762,10 @@ class SupervisionService(AuditingService):
     ) -> RequirementView:
         """Ends one requirement of an active sentence (its hours done, say, or revoked by the court) and
         cancels its future appointments."""
-        self._manager_or_holder(caller, crn)
+        self._staff(caller)
 
         def attempt(view: CaseView) -> RequirementView:
+            self._manager_or_holder(caller, view)
             facts = rules.sentence_facts(view.convictions)
             if facts is None or facts.requirement(requirement_id) is None:
                 raise NotFound(f"No requirement {requirement_id} in the current sentence of {crn}.")
@@ -845,15 +847,13 @@ class SupervisionService(AuditingService):
             summary = rules.with_recent(summary, timeline_entry(after, self._ref), self._ref)
         return cancelled, summary.model_copy(update={"version": view.summary.version + 1})
 
-    def _manager_or_holder(self, caller: Caller, crn: str) -> None:
-        """A manager, or the practitioner the case is allocated to."""
+    @staticmethod
+    def _manager_or_holder(caller: Caller, view: CaseView) -> None:
+        """A manager, or the practitioner the case is allocated to (as the change's own read of it says)."""
         principal = caller.principal
-        principal.require_any(STAFF_ROLES)
-        if principal.roles & MANAGERS:
+        if principal.roles & MANAGERS or view.holder.staff_code == principal.subject:
             return
-        view = self._view(crn, None)
-        if view.holder.staff_code != principal.subject:
-            raise Forbidden(f"Only a manager or the practitioner holding {crn} may end its sentence.")
+        raise Forbidden(f"Only a manager or the practitioner holding {view.case.crn} may end its sentence.")
 
     # ------------------------------------------------------------------ work lists
 
