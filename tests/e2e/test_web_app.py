@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, Route, expect, sync_playwright
 
 from tests.e2e.conftest import ROOT, Runner, new_case
 from tests.e2e.test_local_stack import eventually, record_conviction
@@ -394,6 +394,24 @@ def test_a_draft_left_without_signing_out_is_offered_only_to_its_author(
     page.get_by_role("button", name="Yes, discard the draft").click()
     expect(page.get_by_role("heading", name=story.name, exact=True)).to_be_visible()
     assert drafts_in(page) == []
+
+
+def test_a_refusal_for_a_screen_left_behind_leaves_the_sign_in_form_alone(
+    page: Page, runner: Runner, story: Story
+) -> None:
+    """A screen still waiting on the API when the session ended must not redraw the form someone is typing in."""
+    sign_in(page, runner, staff_code=story.practitioner_code)
+    held: list[Route] = []
+    page.route("**/overview", lambda route: held.append(route))
+    with page.expect_request("**/overview"):
+        page.goto(f"{runner.base_url}/#/cases/{story.crn}/contact")
+    page.evaluate("sessionStorage.clear()")
+    page.goto(f"{runner.base_url}/#/sign-in")
+    page.get_by_label("Staff code").fill("PSO-TYPING")
+    with page.expect_event("requestfinished"):
+        held[0].fulfill(status=401, json={"title": "Unauthorized", "status": 401})
+    page.wait_for_timeout(500)  # the refusal's handling runs in the page's own tasks after the response
+    expect(page.get_by_label("Staff code")).to_have_value("PSO-TYPING")
 
 
 @pytest.mark.parametrize(

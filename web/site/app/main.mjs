@@ -45,8 +45,14 @@ const beforeContent = document.getElementById('before-content');
 const config = await (await fetch('/config.json')).json();
 const api = createApi(config.apiBaseUrl, () => currentSession()?.token, () => {
   signOut({ auth: { mode: 'local' } });
-  navigate('/sign-in');
+  // A screen left behind can still be waiting on the API when the session ends: its refusal must not redraw
+  // the sign-in form under someone already typing in it.
+  if (currentPath() !== '/sign-in') navigate('/sign-in');
 });
+
+function currentPath() {
+  return window.location.hash.replace(/^#/, '') || '/';
+}
 
 function navigate(path) {
   if (window.location.hash === `#${path}`) route();
@@ -92,7 +98,7 @@ let latestRoute = 0;
 async function route() {
   const routeId = ++latestRoute;
   const isCurrent = () => routeId === latestRoute;
-  const path = window.location.hash.replace(/^#/, '') || '/';
+  const path = currentPath();
   const session = currentSession();
   if (path === '/sign-out') {
     if (session) discardDraftsOf(session);
