@@ -2,17 +2,22 @@
 modules: what each environment would otherwise load for itself on its first invocation, loaded once and
 shared by every environment forked after it. In Lambda each execution environment loads these once.
 
-- boto3's service models (~200 ms);
+- boto3's service models (~200 ms), their calls sent to the runner's AWS stand-in over its socket (wire.py);
 - the reference data read from CSV and JSON on first use: the offence tables (~3,000 rows each), the
   OASys question catalogue, the risk models and screening rules, and the workload points.
 """
 
+import os
+
+from infrastructure.local import wire
 from probation.adapters import aws
 from probation.allocation import workload
 from probation.assessments.catalogue import load_catalogue
 from probation.risk import coefficients, offences
 from probation.risk.screening.rules import screening_rules
 
+if os.environ.get(wire.SOCKET_ENVIRONMENT):
+    aws.register_handler("before-send", wire.send_to_stand_in)
 aws.load_models()
 load_catalogue()
 for version in coefficients.available_versions():

@@ -6,6 +6,7 @@ import logging
 import os
 import signal
 import socket
+import tempfile
 import threading
 import time
 import traceback
@@ -54,6 +55,7 @@ from infrastructure.local.state import (
     load_private_key,
     private_key_pem,
 )
+from infrastructure.local.wire import SOCKET_ENVIRONMENT, StandInSocket
 from infrastructure.openapi import merged_spec
 from infrastructure.template import TEMPLATE, FunctionSpec, Template, rule_name
 
@@ -85,6 +87,10 @@ class LocalStack:
     data_dir: Path | None = None
     """Where the state is kept between runs; None keeps nothing (a stack for one test)."""
     _moto: ThreadedMotoServer | None = None
+    _aws_socket: StandInSocket | None = None
+    _aws_socket_path: Path = field(
+        default_factory=lambda: Path(tempfile.mkdtemp(prefix="probation-aws-")) / "aws.sock"
+    )
     _server: LocalDevServer | None = None
     _gateway: Gateway | None = None
     _pollers: list[Poller] = field(default_factory=list)
@@ -144,6 +150,9 @@ class LocalStack:
         )
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
         self._moto.start()
+        assert self._moto._server is not None
+        self._aws_socket = StandInSocket(self._aws_socket_path, self._moto._server.app)
+        self._aws_socket.start()
         if saved is None:
             create_tables(self.template, self.client("dynamodb"))
             create_buses(self.template, self.client("events"))
@@ -169,11 +178,15 @@ class LocalStack:
         self._start_gateway()
         if folder is not None:
             self._saver = Saver(folder, self.runner_state)
-            self._saver.start()
 
     def mark_ready(self) -> None:
-        """From now on /health says the stack is ready to use."""
+        """From now on /health says the stack is ready to use, and its state is kept. A new stack's state is
+        first saved whole, demo and all: a stop or a kill while the demo loads leaves the folder empty, so
+        the next start seeds the demo afresh rather than finding half of one (and saving each second of the
+        load would cost the load a fifth of its time)."""
         assert self._gateway is not None
+        if self._saver is not None:
+            self._saver.start()
         self._gateway.ready.set()
 
     def record_demo(self, summary: str) -> None:
@@ -232,6 +245,7 @@ class LocalStack:
         """What Lambda's runtime and the stack's settings give every function, before any resource."""
         return {
             "AWS_ENDPOINT_URL": self.aws_endpoint,
+            SOCKET_ENVIRONMENT: str(self._aws_socket_path),
             "AWS_DEFAULT_REGION": REGION,
             "AWS_REGION": REGION,
             "AWS_ACCESS_KEY_ID": "local",
@@ -419,11 +433,14 @@ class LocalStack:
         self.wait_until_idle(quiet_seconds=0.5, timeout_seconds=15)
         for poller in self._pollers:
             poller.stop()
-        if self._saver:
+        if self._saver and (self._saver.started or self.restored):
             self._saver.stop()
             self._saver.save()
         for function in self.functions.values():
             function.close()
+        if self._aws_socket:
+            self._aws_socket.stop()
+            self._aws_socket.path.parent.rmdir()
         if self._moto:
             self._moto.stop()
 
@@ -441,6 +458,10 @@ class Saver:
     _saved_changes: int = -1
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+
+    @property
+    def started(self) -> bool:
+        return self._thread is not None
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="saver", daemon=True)

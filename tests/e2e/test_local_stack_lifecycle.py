@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import requests
 
-from infrastructure.local.stack import SAVE_INTERVAL_SECONDS
+from infrastructure.local.stack import SAVE_INTERVAL_SECONDS, free_port
 from infrastructure.local.state import STATE_FILE, stand_in_version
 from tests.e2e.conftest import ROOT, Runner, create_team, new_case, start_runner
 
@@ -133,3 +133,33 @@ def test_state_from_another_stand_in_is_refused_whole(tmp_path: Path) -> None:
     assert "another version of the AWS stand-in" in finished.stderr
     assert "make reset" in finished.stderr
     assert (data / STATE_FILE).exists(), "the refused state is left as it was, for make reset to clear"
+
+
+def test_a_new_stack_killed_while_its_demo_loads_keeps_nothing_so_the_next_start_seeds_the_demo_whole(
+    tmp_path: Path,
+) -> None:
+    data, port = tmp_path / "data", free_port()
+    with (tmp_path / "runner.log").open("w") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "infrastructure.local", "--port", str(port), "--data-dir", str(data)],
+            cwd=ROOT,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert time.monotonic() < deadline, "the gateway never answered"
+            try:
+                health = requests.get(f"http://127.0.0.1:{port}/health", timeout=5)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        assert health.status_code == 503, "still loading the demo"
+        # Long enough for the demo's first writes to have been saved, had the stack saved while loading.
+        time.sleep(SAVE_INTERVAL_SECONDS + 3)
+        assert requests.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 503
+    finally:
+        process.kill()
+        process.wait(timeout=30)
+    assert not (data / STATE_FILE).exists(), "half a demo was kept: the next start would not seed it"

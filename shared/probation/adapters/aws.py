@@ -66,6 +66,11 @@ class _Clients:
             self._session = boto3.session.Session()
         return self._session
 
+    def register_handler(self, event_name: str, handler: Callable[..., Any]) -> None:
+        with self._lock:
+            self._session_locked().events.register(event_name, handler)
+            self._forget_clients()
+
     def client(self, service: str) -> Any:
         self._current()
         made = self._clients.get(service)
@@ -126,6 +131,12 @@ def table(name: str) -> Any:
     """A table's resource, one per thread: boto3 builds a resource's class anew each time it makes one
     (~1 ms and 40 properties), so it is made once and reused."""
     return _clients.per_thread(f"table:{name}", lambda _: dynamodb().Table(name))
+
+
+def register_handler(event_name: str, handler: Callable[..., Any]) -> None:
+    """Adds a botocore event handler to every client this process makes from now on (the local runner uses
+    one to send AWS calls its own way)."""
+    _clients.register_handler(event_name, handler)
 
 
 def load_models() -> None:
