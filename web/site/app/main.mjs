@@ -13,10 +13,17 @@ import { allocationScreen } from './screens/allocation.mjs';
 import { appointmentsScreen, arrangeScreen, outcomeScreen } from './screens/appointments.mjs';
 import { requirementTerminationScreen, terminationConfirmScreen, terminationScreen } from './screens/endings.mjs';
 import { transferScreen } from './screens/transfers.mjs';
+import { planScreen, planVersionScreen } from './screens/sentence-plan.mjs';
+import {
+  agreementConfirmScreen, agreementScreen, countersignScreen, goalScreen, goalStatusScreen, reviewScreen, stepScreen,
+  stepStatusScreen,
+} from './screens/sentence-plan-forms.mjs';
 
 document.body.classList.add('js-enabled', 'govuk-frontend-supported');
 
 const CRN = '([A-Z][0-9]{6})';
+const ID = '([0-9a-f]{32})';
+const PLAN = `/cases/${CRN}/sentence-plans/${ID}`;
 const ROUTES = [
   [/^\/sign-in$/, signInScreen, { public: true }],
   [/^\/caseload$/, caseloadScreen],
@@ -33,6 +40,16 @@ const ROUTES = [
   [new RegExp(`^/cases/${CRN}/convictions/([0-9]{1,4})/termination/confirm$`), terminationConfirmScreen],
   [new RegExp(`^/cases/${CRN}/requirements/([0-9]{1,4}-[0-9]{1,3})/termination$`), requirementTerminationScreen],
   [new RegExp(`^/cases/${CRN}/transfer$`), transferScreen],
+  [new RegExp(`^${PLAN}$`), planScreen],
+  [new RegExp(`^${PLAN}/versions/([0-9]{1,4})$`), planVersionScreen],
+  [new RegExp(`^${PLAN}/goals/new$`), goalScreen],
+  [new RegExp(`^${PLAN}/goals/${ID}/status$`), goalStatusScreen],
+  [new RegExp(`^${PLAN}/goals/${ID}/steps/new$`), stepScreen],
+  [new RegExp(`^${PLAN}/goals/${ID}/steps/${ID}/status$`), stepStatusScreen],
+  [new RegExp(`^${PLAN}/agreement$`), agreementScreen],
+  [new RegExp(`^${PLAN}/agreement/confirm$`), agreementConfirmScreen],
+  [new RegExp(`^${PLAN}/countersignature$`), countersignScreen],
+  [new RegExp(`^${PLAN}/review$`), reviewScreen],
 ];
 const FLASH = 'probation.flash';
 // The list a case was opened from (a team's queue, the caseload), for the case's Back link.

@@ -94,3 +94,35 @@ export const REQUIREMENT_TERMINATION_REASONS = { COMPLETED: 'Completed', REVOKED
 export const TRANSFER_STATUSES = {
   PENDING: 'Waiting for the receiving team', ACCEPTED: 'Accepted', REJECTED: 'Rejected', WITHDRAWN: 'Withdrawn',
 };
+
+// Sentence plans: the API's codes (hmpps-sentence-plan's) in words.
+export const PLAN_TYPES = {
+  INITIAL: 'First plan', REVIEW: 'Review', TERMINATE: 'End of the plan', TRANSFER: 'Transfer',
+};
+
+export const AGREEMENT_STATUSES = {
+  DRAFT: 'Not agreed yet', AGREED: 'Agreed', DO_NOT_AGREE: 'Did not agree', COULD_NOT_ANSWER: 'Could not answer',
+};
+
+export const COUNTERSIGNING_STATUSES = {
+  UNSIGNED: 'Not signed yet', SELF_SIGNED: 'Signed by its author', AWAITING_COUNTERSIGN: 'Waiting for a countersignature',
+  COUNTERSIGNED: 'Countersigned', REJECTED: 'Sent back by the countersigner',
+};
+
+export const GOAL_STATUSES = {
+  ACTIVE: 'Working on it now', FUTURE: 'Future goal', ACHIEVED: 'Achieved', REMOVED: 'Removed',
+};
+
+export const STEP_ACTORS = {
+  PERSON_ON_PROBATION: 'The person on probation',
+  PROBATION_PRACTITIONER: 'Probation practitioner',
+  PROGRAMME_STAFF: 'Programme staff',
+  PARTNERSHIP_AGENCY: 'Partnership agency',
+  CRS_PROVIDER: 'Commissioned rehabilitative services (CRS) provider',
+  SOMEONE_ELSE: 'Someone else',
+};
+
+export const STEP_STATUSES = {
+  NOT_STARTED: 'Not started', IN_PROGRESS: 'In progress', COMPLETED: 'Completed',
+  CANNOT_BE_DONE_YET: 'Cannot be done yet', NO_LONGER_NEEDED: 'No longer needed',
+};

@@ -1,6 +1,7 @@
-// Supervision: a practitioner's appointments (the landing page), arranging an appointment (with repeats and
-// the clash warning) and recording its outcome (with the enforcement action the outcome and the sentence
-// allow). The lists are the API's work lists, each one Query; names come from the caseload, or the case.
+// Supervision: a practitioner's appointments and work lists, their sentence plans due for review among them
+// (the landing page), arranging an appointment (with repeats and the clash warning) and recording its outcome
+// (with the enforcement action the outcome and the sentence allow). The lists are the API's work lists, each
+// one Query; names come from the caseload, or the case.
 import { ApiError, Unreachable } from '../api.mjs';
 import { readDate, readTime, ukInstant, ukToday } from '../dates.mjs';
 import { discardDraft, loadDraft, saveDraft } from '../drafts.mjs';
@@ -9,9 +10,10 @@ import {
   backLink, characterCount, formatDate, formatDateTime, html, notificationBanner, plural, render, summaryList, words,
 } from '../view.mjs';
 import {
-  APPOINTMENT_TYPES, AWAITING_EVIDENCE, ENFORCEMENT_FITS, OUTCOME_CODES, REPEAT_INTERVALS, REQUIREMENT_TYPES,
-  UNACCEPTABLE_OUTCOMES, enforcementActionName,
+  AGREEMENT_STATUSES, APPOINTMENT_TYPES, AWAITING_EVIDENCE, ENFORCEMENT_FITS, OUTCOME_CODES, REPEAT_INTERVALS,
+  REQUIREMENT_TYPES, UNACCEPTABLE_OUTCOMES, enforcementActionName,
 } from '../wording.mjs';
+import { planPath } from './sentence-plan.mjs';
 
 const TIME = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' });
 const DAY_AND_TIME = new Intl.DateTimeFormat('en-GB', {
@@ -21,6 +23,7 @@ const NOTES_LIMIT = 4000;
 const MAX_REPEATS = 30;
 const INTERVAL_DAYS = { WEEK: 7, FORTNIGHT: 14, FOUR_WEEKS: 28 };
 const NAMES_LOOKED_UP = 40; // beyond this many cases not in the caseload, a list shows their CRNs
+const REVIEWS_WITHIN_DAYS = 28; // overdue reviews are listed whatever this is
 
 export function appointmentType(type) {
   return APPOINTMENT_TYPES[type] ?? words(type);
@@ -87,6 +90,18 @@ function table({ id, caption, headers, rows, empty }) {
     </table></div>`;
 }
 
+function reviewDue(item) {
+  const when = formatDate(item.reviewDue);
+  if (item.daysLeft < 0) return html`${when}<br><strong class="govuk-tag govuk-tag--red">Overdue</strong> <span class="govuk-body-s">by ${plural(-item.daysLeft, 'day')}</span>`;
+  if (item.daysLeft === 0) return html`${when}<br><strong class="govuk-tag govuk-tag--orange">Due today</strong>`;
+  return html`${when}<br><span class="govuk-body-s">in ${plural(item.daysLeft, 'day')}</span>`;
+}
+
+function planState(item) {
+  if (item.reviewStarted) return `Review started: version ${item.planVersion} is a draft`;
+  return `Version ${item.planVersion}, ${AGREEMENT_STATUSES[item.agreementStatus].toLowerCase()}`;
+}
+
 function started(item) {
   return new Date(item.start).getTime() <= Date.now();
 }
@@ -96,14 +111,16 @@ export async function appointmentsScreen(context) {
   context.title('My appointments');
   const code = encodeURIComponent(session.staffCode);
   const base = `/supervision/practitioners/${code}`;
-  const [today, week, outcomes, evidence, enforcement] = await Promise.all([
+  const [today, week, outcomes, evidence, enforcement, reviews] = await Promise.all([
     api(`${base}/diary?period=DAY`),
     api(`${base}/diary?period=WEEK`),
     api(`${base}/due?list=OUTCOMES`),
     api(`${base}/due?list=EVIDENCE`),
     api(`${base}/due?list=ENFORCEMENT`),
+    api(`/sentence-plans/practitioners/${code}/reviews-due?within=${REVIEWS_WITHIN_DAYS}`),
   ].map((request) => request.then(({ data }) => data.items)));
   const names = await namesFor(api, session, [today, week, outcomes, evidence, enforcement].flat().map((i) => i.crn));
+  reviews.filter((item) => item.personName).forEach((item) => names.set(item.crn, item.personName));
   const now = ukToday();
   const todayKey = `${now.year}-${String(now.month).padStart(2, '0')}-${String(now.day).padStart(2, '0')}`;
   const notice = context.takeFlash();
@@ -115,7 +132,7 @@ export async function appointmentsScreen(context) {
     <span class="govuk-caption-l">${longToday(now)}</span>
     <h1 class="govuk-heading-l">My appointments</h1>
     <p class="govuk-body">${plural(today.length, 'appointment')} today, ${plural(week.length, 'appointment')} this week,
-      ${plural(outcomes.length, 'outcome')} to record.</p>
+      ${plural(outcomes.length, 'outcome')} to record, ${plural(reviews.length, 'sentence plan review')} due.</p>
     ${table({
       id: 'today', caption: 'Today', headers: ['Time', 'Name and CRN', 'Type', 'Outcome'], empty: 'No appointments today.',
       rows: today.map((item) => [timeRange(item), who(names, item.crn), appointmentType(item.type), status(item)]),
@@ -140,6 +157,12 @@ export async function appointmentsScreen(context) {
       empty: 'No enforcement responses due.',
       rows: enforcement.map((item) => [formatDateTime(item.start), who(names, item.crn),
         html`${outcomeName(item.outcome)}: ${enforcementActionName(item.enforcementAction).toLowerCase()}`, formatDate(item.due)]),
+    })}
+    ${table({
+      id: 'reviews-due', caption: 'Sentence plan reviews due', headers: ['Name and CRN', 'Review due', 'Plan', 'Action'],
+      empty: `No sentence plan is due for review in the next ${plural(REVIEWS_WITHIN_DAYS, 'day')}.`,
+      rows: reviews.map((item) => [who(names, item.crn), reviewDue(item), planState(item),
+        html`<a class="govuk-link" href="#${planPath(item.crn, item.planId)}">${item.reviewStarted ? 'Continue the review' : 'Review the plan'}<span class="govuk-visually-hidden"> of ${names.get(item.crn) ?? item.crn}</span></a>`]),
     })}`);
   context.ready();
 }

@@ -6,9 +6,12 @@ import {
 } from '../view.mjs';
 import { staffNames, teamName, teamNames } from '../directory.mjs';
 import { factorName, offenceName } from '../risk-factors.mjs';
-import { CONTACT_OUTCOMES, CONTACT_TYPES, REQUIREMENT_TYPES, SENTENCE_TYPES } from '../wording.mjs';
+import {
+  AGREEMENT_STATUSES, CONTACT_OUTCOMES, CONTACT_TYPES, PLAN_TYPES, REQUIREMENT_TYPES, SENTENCE_TYPES,
+} from '../wording.mjs';
 import { appointmentType, outcomeName, timeRange } from './appointments.mjs';
 import { canEnd, terminationPath, terminationReason } from './endings.mjs';
+import { createPlan, planPath } from './sentence-plan.mjs';
 import {
   canRequestTransfer, pendingTransferInset, rejectedTransferRow, withdrawTransfer,
 } from './transfers.mjs';
@@ -226,10 +229,14 @@ function draft(crn, assessments) {
     <p class="govuk-body"><a class="govuk-link" href="#/cases/${crn}/assessment">Continue the assessment</a></p>`;
 }
 
+function latestCompleted(assessments) {
+  return (assessments?.items ?? []).filter((a) => a.status === 'COMPLETED')
+    .sort((a, b) => String(b.completedAt).localeCompare(String(a.completedAt)))[0];
+}
+
 // Who is at risk of serious harm, from the latest completed assessment's RoSH summary.
 function riskOfSeriousHarm(assessments) {
-  const completed = (assessments?.items ?? []).filter((a) => a.status === 'COMPLETED')
-    .sort((a, b) => String(b.completedAt).localeCompare(String(a.completedAt)))[0];
+  const completed = latestCompleted(assessments);
   if (!completed?.roshSummary?.length) return '';
   return html`
     <table class="govuk-table">
@@ -248,6 +255,30 @@ function riskOfSeriousHarm(assessments) {
         </tr>`)}
       </tbody>
     </table>`;
+}
+
+// The case's open sentence plan in a sentence; with none, what a plan starts from and whether the case has it.
+// plans is null where the viewer may not read plans (an admin), and then nothing is said.
+function sentencePlan({ crn, name, plans, openPlan, assessments, closed }) {
+  if (!plans) return '';
+  const heading = html`<h2 class="govuk-heading-m" id="sentence-plan">Sentence plan</h2>`;
+  if (openPlan) {
+    const waiting = openPlan.countersigningStatus === 'AWAITING_COUNTERSIGN' ? ', waiting for a countersignature' : '';
+    return html`${heading}<p class="govuk-body" id="sentence-plan-state">Version ${openPlan.planVersion}
+      (${PLAN_TYPES[openPlan.type].toLowerCase()}): ${AGREEMENT_STATUSES[openPlan.agreementStatus].toLowerCase()}${waiting},
+      ${plural(openPlan.goals, 'goal')}.${openPlan.reviewDue ? ` Review due ${formatDate(openPlan.reviewDue)}.` : ''}</p>`;
+  }
+  const last = plans.items[0]; // newest first: with none open, the last one ended
+  const ended = last ? html`<p class="govuk-body"><a class="govuk-link" href="#${planPath(crn, last.id)}">The last plan</a>
+    ended on ${formatDate(last.updatedAt)}. It can still be read.</p>` : '';
+  const completed = latestCompleted(assessments);
+  const draftOpen = assessments?.items.some((a) => a.status === 'DRAFT');
+  let state;
+  if (closed) state = 'No open sentence plan: the case is closed.';
+  else if (completed) state = `No sentence plan yet. One can be made from the OASys assessment completed ${formatDate(completed.completedAt)}: it ranks the areas of need, for goals and steps to agree with ${name}.`;
+  else if (draftOpen) state = html`No sentence plan yet. A plan starts from a completed OASys assessment: <a class="govuk-link" href="#/cases/${crn}/assessment">complete the assessment in progress</a> first.`;
+  else state = html`No sentence plan yet. A plan starts from a completed OASys assessment, and ${name} has none: <a class="govuk-link" href="#/cases/${crn}/assessment">start one</a> and complete it first.`;
+  return html`${heading}<p class="govuk-body" id="sentence-plan-state">${state}</p>${ended}`;
 }
 
 // The last few contacts, near the top where a phone shows them first; the whole timeline is further down.
@@ -363,13 +394,14 @@ function progress(crn, requirements, convictionsList, mayEnd) {
 
 export async function caseScreen(context, crn) {
   const { api, main, session } = context;
-  const [{ data: overview }, riskHistory, allocationRecord, assessments, teams, requirements] = await Promise.all([
+  const [{ data: overview }, riskHistory, allocationRecord, assessments, teams, requirements, plans] = await Promise.all([
     api(`/cases/${crn}/overview`),
     optional(api(`/cases/${crn}/risk?limit=1`)),  // the latest is all this page shows
     optional(api(`/cases/${crn}/allocation`)),
     optional(api(`/cases/${crn}/assessments`)),
     teamNames(api),
     optional(api(`/cases/${crn}/requirements`)),
+    optional(api(`/cases/${crn}/sentence-plans`)),
   ]);
   const c = overview.case;
   const name = `${c.firstName} ${c.lastName}`;
@@ -390,6 +422,8 @@ export async function caseScreen(context, crn) {
   // What the API refuses on a closed case is not offered: arranging, allocating, transferring, ending.
   const supervised = overview.compliance && !closed;
   const mayTransfer = !closed && allocationRecord && !transfer && canRequestTransfer(session, allocationRecord);
+  const openPlan = plans?.items.find((plan) => plan.status === 'ACTIVE');
+  const mayCreatePlan = plans && !openPlan && !closed && latestCompleted(assessments);
   render(main, html`
     <div id="errors"></div>
     ${notice?.success ? notificationBanner({ title: 'Success', heading: notice.success, success: true }) : ''}
@@ -403,6 +437,8 @@ export async function caseScreen(context, crn) {
       ${supervised ? html`<a href="#/cases/${crn}/appointments/new" role="button" draggable="false" class="govuk-button" data-module="govuk-button">Arrange an appointment</a>` : ''}
       <a href="#/cases/${crn}/contact" role="button" draggable="false" class="govuk-button${supervised ? ' govuk-button--secondary' : ''}" data-module="govuk-button">Record a contact</a>
       ${assessments ? html`<a href="#/cases/${crn}/assessment" role="button" draggable="false" class="govuk-button govuk-button--secondary" data-module="govuk-button">OASys assessment</a>` : ''}
+      ${openPlan ? html`<a href="#${planPath(crn, openPlan.id)}" role="button" draggable="false" class="govuk-button govuk-button--secondary" data-module="govuk-button">Sentence plan</a>` : ''}
+      ${mayCreatePlan ? html`<button type="button" class="govuk-button govuk-button--secondary" data-module="govuk-button" id="create-plan">Create sentence plan</button>` : ''}
       ${manager && !closed ? html`<a href="#/cases/${crn}/allocation" role="button" draggable="false" class="govuk-button govuk-button--secondary" data-module="govuk-button">${isAllocated(allocationRecord) ? 'Reallocate' : 'Allocate'}</a>` : ''}
       ${mayTransfer ? html`<a href="#/cases/${crn}/transfer" role="button" draggable="false" class="govuk-button govuk-button--secondary" data-module="govuk-button">Transfer to another team</a>` : ''}
     </div>
@@ -425,8 +461,12 @@ export async function caseScreen(context, crn) {
       </div>
     </div>
     ${assessments ? html`<h2 class="govuk-heading-m">Current OASys assessment</h2>${draft(crn, assessments)}` : ''}
+    ${sentencePlan({ crn, name, plans, openPlan, assessments, closed })}
     <h2 class="govuk-heading-m" id="contacts" tabindex="-1">Contacts</h2>
     ${contacts(crn, overview.contacts)}`);
+  // One Idempotency-Key for this page: a second press makes no second plan.
+  const planKey = crypto.randomUUID();
+  main.querySelector('#create-plan')?.addEventListener('click', () => createPlan(context, { crn, name, idempotencyKey: planKey }));
   main.querySelector('#withdraw-transfer')?.addEventListener('click', () => withdrawTransfer(context, crn, transfer.id, teams, transfer));
   // Set through the DOM: the Content-Security-Policy allows no inline style attributes.
   main.querySelectorAll('[data-share]').forEach((bar) => { bar.style.width = `${bar.dataset.share}%`; });
