@@ -219,6 +219,13 @@ class Template:
             for response_type, spec in responses.items()
         }
 
+    def authorizer_cache_seconds(self) -> int:
+        """How long API Gateway keeps an authorizer's answer for a token (its ``ReauthorizeEvery``)."""
+        [api] = self.of_type("AWS::Serverless::Api")
+        auth = self.properties(api)["Auth"]
+        identity = auth["Authorizers"][auth["DefaultAuthorizer"]].get("Identity", {})
+        return int(identity.get("ReauthorizeEvery", 300))  # SAM's default, as API Gateway's
+
     def api_routes(self) -> list[ApiRoute]:
         routes = []
         for function in self.functions():

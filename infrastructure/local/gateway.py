@@ -129,12 +129,44 @@ class UsagePlanThrottle:
             return (1 - tokens) / self.rate
 
 
+KEPT_BEFORE_PRUNING = 1000
+
+
+class AuthorizerCache:
+    """API Gateway's cache of a TOKEN authorizer's answers: the policy for a token is kept for the
+    authorizer's ``ReauthorizeEvery`` seconds and evaluated against each later request's method, without
+    invoking the authorizer again (which is why the authorizer answers with every route a principal may
+    use). A refusal is not kept."""
+
+    def __init__(self, authorizer: Invocable, seconds: float) -> None:
+        self._authorizer = authorizer
+        self._seconds = seconds
+        self._policies: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+
+    def policy(self, token: str, method_arn: str) -> dict[str, Any]:
+        now = time.monotonic()
+        with self._lock:
+            kept = self._policies.get(token)
+        if kept is not None and kept[0] > now:
+            return kept[1]
+        policy: dict[str, Any] = self._authorizer.invoke(
+            {"type": "TOKEN", "authorizationToken": token, "methodArn": method_arn}
+        )
+        with self._lock:
+            if len(self._policies) >= KEPT_BEFORE_PRUNING:
+                self._policies = {t: k for t, k in self._policies.items() if k[0] > now}
+            self._policies[token] = (now + self._seconds, policy)
+        return policy
+
+
 class Gateway:
     def __init__(
         self,
         routes: list[ApiRoute],
         functions: Mapping[str, Invocable],
         authorizer: Invocable,
+        authorizer_cache_seconds: float,
         responses: Mapping[str, GatewayResponse],
         identity: LocalIdentity,
         partner_clients: ClientLookup,
@@ -146,7 +178,7 @@ class Gateway:
     ) -> None:
         self.app = LocalChalice(app_name="probation-local")
         self._functions = functions
-        self._authorizer = authorizer
+        self._authorizations = AuthorizerCache(authorizer, authorizer_cache_seconds)
         self._responses = responses
         self._stage = stage
         self._throttle = throttle
@@ -214,9 +246,7 @@ class Gateway:
         route = f"{event['httpMethod']}{event['resource']}"
         method_arn = f"arn:aws:execute-api:eu-west-2:{ACCOUNT}:{API_ID}/{self._stage}/{route}"
         try:
-            policy = self._authorizer.invoke(
-                {"type": "TOKEN", "authorizationToken": header, "methodArn": method_arn}
-            )
+            policy = self._authorizations.policy(header, method_arn)
         except Exception:
             return unauthorized
         if not allows(policy["policyDocument"], method_arn):

@@ -377,6 +377,7 @@ class LocalStack:
             routes=self.template.api_routes(),
             functions=self.functions,
             authorizer=authorizer,
+            authorizer_cache_seconds=self.template.authorizer_cache_seconds(),
             responses=self.template.gateway_responses(),
             identity=self._identity,
             partner_clients=self._partner_client,
