@@ -485,6 +485,10 @@ class LocalQueues:
         return {"Attributes": {name: str(value) for name, value in attributes.items()}}
 
 
+# A stream's records and the number of its first are read, and trimmed, together.
+_STREAM_LOCK = threading.Lock()
+
+
 def stream_records(table_name: str, after: int | None, limit: int) -> list[dict[str, Any]]:
     """A table stream's records after a sequence number (from the first, for None), as moto holds them:
     the event source mapping's view, read in memory rather than through the Streams API."""
@@ -492,8 +496,26 @@ def stream_records(table_name: str, after: int | None, limit: int) -> list[dict[
     shard = backend.get_table(table_name).stream_shard
     if shard is None:
         return []
-    start = 0 if after is None else after - shard.starting_sequence_number + 1
-    return [record.to_json() for record in shard.items[start : start + limit]]
+    with _STREAM_LOCK:
+        start = 0 if after is None else max(0, after - shard.starting_sequence_number + 1)
+        records = shard.items[start : start + limit]
+    return [record.to_json() for record in records]
+
+
+def trim_stream(table_name: str, through: int) -> None:
+    """Forgets a table stream's records up to sequence number ``through``, which every reader of the stream
+    has done with; the later ones keep their numbers. DynamoDB keeps a stream's records for 24 hours
+    whoever has read them, but here the pollers are the only readers, and the records they had done with
+    were twice the size of the table in every save."""
+    backend: DynamoDBBackend = dynamodb_backends[ACCOUNT][REGION]
+    shard = backend.get_table(table_name).stream_shard
+    if shard is None:
+        return
+    with _STREAM_LOCK:
+        done = min(through - shard.starting_sequence_number + 1, len(shard.items))
+        if done > 0:
+            del shard.items[:done]
+            shard.starting_sequence_number += done
 
 
 def _list_each_handler_s_methods_once() -> None:

@@ -94,11 +94,13 @@ def matches(pattern: Any, value: Any) -> bool:
 class StreamPoller(Poller):
     """Reads the table stream in order and feeds filtered batches to a function, as Lambda does (which
     reads and filters a stream inside AWS: here, in the stand-in's memory, as no function may).
-    ``checkpoint`` is the sequence number of the last record delivered (or dead-lettered): a stack
-    restarted from saved state starts after it, so no record is lost and few are delivered twice."""
+    ``checkpoint`` is where a previous run had done with every record (delivered, dead-lettered or
+    filtered out; ``done_through``, saved with the state): a stack restarted from saved state starts after
+    it, so no record is lost and few are delivered twice."""
 
     read: Callable[[int | None, int], list[dict[str, Any]]] | None = None
     """The stream's records after a sequence number (from the first, for None), at most so many."""
+    table_name: str = ""
     stream_arn: str = ""
     target: Invocable | None = None
     filters: list[dict[str, Any]] = field(default_factory=list)
@@ -138,10 +140,20 @@ class StreamPoller(Poller):
             time.sleep(0.1 * 2**self._attempts)
         return True
 
+    def done_through(self) -> int | None:
+        """The sequence number up to which every record has been delivered, dead-lettered or filtered out
+        (None before the first is read)."""
+        read_up_to = self._read_up_to  # before the pending records: one read meanwhile is then pending
+        if read_up_to is None and self.checkpoint is not None:
+            read_up_to = int(self.checkpoint)
+        pending = self._pending
+        if pending:
+            return int(pending[0]["dynamodb"]["SequenceNumber"]) - 1
+        return read_up_to
+
     def _done_with(self, batch: list[dict[str, Any]]) -> None:
         self._pending = self._pending[len(batch) :]
         self._attempts = 0
-        self.checkpoint = batch[-1]["dynamodb"]["SequenceNumber"]
 
     def _read_new_records(self) -> None:
         assert self.read is not None

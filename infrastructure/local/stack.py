@@ -177,7 +177,7 @@ class LocalStack:
         self._start_alarm_poller()
         self._start_gateway()
         if folder is not None:
-            self._saver = Saver(folder, self.runner_state)
+            self._saver = Saver(folder, self.runner_state, self.forget_done_stream_records)
 
     def mark_ready(self) -> None:
         """From now on /health says the stack is ready to use, and its state is kept. A new stack's state is
@@ -207,12 +207,23 @@ class LocalStack:
                 )
             },
             stream_checkpoints={
-                poller.name: poller.checkpoint
+                poller.name: str(done)
                 for poller in self._pollers
-                if isinstance(poller, StreamPoller) and poller.checkpoint is not None
+                if isinstance(poller, StreamPoller) and (done := poller.done_through()) is not None
             },
             demo_summary=self.demo_summary,
         )
+
+    def forget_done_stream_records(self) -> None:
+        """Forgets each table stream's records that every poller of it has done with (before a save, with
+        writes held, so that none is added meanwhile)."""
+        done: dict[str, list[int | None]] = {}
+        for poller in self._pollers:
+            if isinstance(poller, StreamPoller):
+                done.setdefault(poller.table_name, []).append(poller.done_through())
+        for table_name, throughs in done.items():
+            if None not in throughs:
+                moto_patches.trim_stream(table_name, min(t for t in throughs if t is not None))
 
     def _local_identity(self, saved: Saved | None) -> LocalIdentity:
         """The runner's two issuers, on its own address, with the keys they had if the stack was kept;
@@ -298,6 +309,7 @@ class LocalStack:
                     name=name,
                     checkpoint=checkpoints.get(name),
                     read=functools.partial(moto_patches.stream_records, table_name),
+                    table_name=table_name,
                     stream_arn=stream_arn,
                     target=self.functions[spec.logical_id],
                     filters=[
@@ -456,6 +468,7 @@ class Saver:
 
     folder: StateFolder
     runner_state: Callable[[], RunnerState]
+    forget_done_stream_records: Callable[[], None]
     _saved_changes: int = -1
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
@@ -477,6 +490,7 @@ class Saver:
         """Saves now, in this process (when the stack is stopping)."""
         with moto_patches.GATE.closed():
             changes = moto_patches.CHANGES.count
+            self.forget_done_stream_records()
             self.folder.write(self.runner_state())
         self._saved_changes = changes
 
@@ -492,6 +506,7 @@ class Saver:
     def _save_in_background(self) -> None:
         with moto_patches.GATE.closed():
             changes = moto_patches.CHANGES.count
+            self.forget_done_stream_records()
             runner = self.runner_state()
             child = os.fork()
             if child == 0:  # pragma: no cover - the child only writes and exits
