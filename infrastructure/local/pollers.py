@@ -171,7 +171,8 @@ class StreamPoller(Poller):
                 "eventSourceARN": self.stream_arn,
             }
             if not self.filters or any(matches(f, lambda_record) for f in self.filters):
-                self._pending.append(json.loads(json.dumps(lambda_record)))
+                # JSON-shaped already, and the function is handed a copy (the invocation pickles it).
+                self._pending.append(lambda_record)
             self._read_up_to = int(change["SequenceNumber"])  # after it is pending: see ``settled``
 
     def _deliver(self, batch: list[dict[str, Any]]) -> int | None:

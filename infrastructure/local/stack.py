@@ -63,7 +63,7 @@ log = logging.getLogger("local")
 REGION = moto_patches.REGION
 STAGE = "local"
 # A change is on disk within this many seconds (plus the time to write it): what a hard kill can lose.
-SAVE_INTERVAL_SECONDS = 1.0
+SAVE_INTERVAL_SECONDS = 2.0
 SAVE_TIMEOUT_SECONDS = 60
 SETTLED_CHECK_SECONDS = 0.05
 SWAGGER_ASSETS = Path(generate_swagger_html.__code__.co_filename).parent
