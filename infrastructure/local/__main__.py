@@ -5,10 +5,12 @@ What it records is kept in the data folder (default .local/) and is there again 
 
 import argparse
 import logging
+import multiprocessing
 import os
 import signal
 import sys
 import threading
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from infrastructure.local import ops
@@ -56,10 +58,14 @@ def main() -> None:
         sys.exit(2)
 
     if not stack.restored and not arguments.no_demo:
-        demo = seed(stack.base_url)
-        stack.wait_until_settled()  # the demo's events reach every service before the allocations
-        allocate_some(stack.base_url, demo.crns)
-        seed_sentence_plans(stack.base_url, demo.crns)
+        # The loader is a client like any other, in a process of its own: in this one it would take turns
+        # with the stand-in and the gateway for the one interpreter lock that all of them share.
+        in_its_own_process = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=1, mp_context=in_its_own_process) as loader:
+            demo = loader.submit(seed, stack.base_url).result()
+            stack.wait_until_settled()  # the demo's events reach every service before the allocations
+            loader.submit(allocate_some, stack.base_url, demo.crns).result()
+            loader.submit(seed_sentence_plans, stack.base_url, demo.crns).result()
         stack.record_demo(demo.describe())
     stack.wait_until_settled()  # every event applied, the demo's or those a restart found undelivered
     stack.mark_ready()
