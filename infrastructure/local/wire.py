@@ -17,16 +17,16 @@ import os
 import socket
 import socketserver
 import struct
+import sys
 import threading
 from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote_to_bytes, urlsplit
 
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.exceptions import EndpointConnectionError
-from werkzeug.test import EnvironBuilder
 
 SOCKET_ENVIRONMENT = "LOCAL_AWS_SOCKET"
 _LENGTH = struct.Struct("!I")
@@ -76,19 +76,7 @@ class _Server(socketserver.ThreadingUnixStreamServer):
         self.open_connections: set[socket.socket] = set()
 
     def answer(self, head: dict[str, Any], body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
-        url = urlsplit(head["url"])
-        builder = EnvironBuilder(
-            path=url.path,
-            query_string=url.query,
-            method=head["method"],
-            base_url=f"{url.scheme}://{url.netloc}",
-            headers=head["headers"],
-            data=body,
-        )
-        try:
-            environ = builder.get_environ()
-        finally:
-            builder.close()
+        environ = _environ(head["method"], head["url"], head["headers"], body)
         started: list[Any] = []
 
         def start_response(status: str, headers: list[tuple[str, str]], *_: Any) -> None:
@@ -102,6 +90,38 @@ class _Server(socketserver.ThreadingUnixStreamServer):
             if close is not None:
                 close()
         return started[0], started[1], content
+
+
+def _environ(method: str, url: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
+    """The WSGI environ (PEP 3333) werkzeug's server would make of the request, ``RAW_URI`` included."""
+    parts = urlsplit(url)
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": method,
+        "SCRIPT_NAME": "",
+        "PATH_INFO": unquote_to_bytes(parts.path or "/").decode("latin-1"),
+        "QUERY_STRING": parts.query,
+        "RAW_URI": f"{parts.path or '/'}{'?' + parts.query if parts.query else ''}",
+        "SERVER_NAME": parts.hostname or "localhost",
+        "SERVER_PORT": str(parts.port or 80),
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": parts.netloc,  # http.client adds it as it sends; botocore's headers do not have it
+        "REMOTE_ADDR": "127.0.0.1",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": parts.scheme or "http",
+        "wsgi.input": BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+    for name, value in headers.items():
+        key = name.upper().replace("-", "_")
+        if key == "CONTENT_TYPE":
+            environ[key] = value
+        elif key != "CONTENT_LENGTH":
+            environ[f"HTTP_{key}"] = value
+    return environ
 
 
 class StandInSocket:
