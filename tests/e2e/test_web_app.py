@@ -399,10 +399,14 @@ def test_a_draft_left_without_signing_out_is_offered_only_to_its_author(
 def test_a_refusal_for_a_screen_left_behind_leaves_the_sign_in_form_alone(
     page: Page, runner: Runner, story: Story
 ) -> None:
-    """A screen still waiting on the API when the session ended must not redraw the form someone is typing in."""
+    """A screen still waiting on the API as the session ends must not redraw the form someone is typing in."""
     sign_in(page, runner, staff_code=story.practitioner_code)
     held: list[Route] = []
-    page.route("**/overview", lambda route: held.append(route))
+
+    def hold(route: Route) -> None:  # a function of its own: Playwright cannot take a builtin as a handler
+        held.append(route)
+
+    page.route("**/overview", hold)
     with page.expect_request("**/overview"):
         page.goto(f"{runner.base_url}/#/cases/{story.crn}/contact")
     page.evaluate("sessionStorage.clear()")
