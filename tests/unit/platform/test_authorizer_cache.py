@@ -5,12 +5,14 @@ from typing import Any
 import pytest
 
 from infrastructure.local.gateway import AuthorizerCache
-from infrastructure.template import TEMPLATE, Template
+from infrastructure.template import TEMPLATE, FunctionSpec, Template
 
 ALLOW = {"principalId": "N07P002", "policyDocument": {"Statement": []}, "context": {"roles": "practitioner"}}
 
 
 class CountingAuthorizer:
+    spec = FunctionSpec("AuthorizerFunction", "functions.authorizer.app", "lambda_handler", {}, {})
+
     def __init__(self, refuse: set[str] | None = None) -> None:
         self.events: list[dict[str, Any]] = []
         self.refuse = refuse or set()

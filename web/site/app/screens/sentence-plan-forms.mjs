@@ -225,6 +225,18 @@ async function sendChange(context, state, { send, fields, whyNot, onFieldProblem
 
 // What a change needs: {crn, path, name, plan, etag} as read now; or null once a page saying why the plan
 // cannot have it (whyNot: {heading, text}, or null when it can) has been shown.
+// The goal (or its step) the address names, in the version read; where there is none, the person is told so.
+function named(context, state, goalId, stepId = null) {
+  const goal = state.plan.goals.find((g) => g.id === goalId);
+  const found = stepId === null ? goal : goal?.steps.find((s) => s.id === stepId);
+  const what = stepId === null ? 'goal' : 'step';
+  if (!found) {
+    refused(context, state.path, `${what === 'goal' ? 'Goal' : 'Step'} not found`,
+      `Version ${state.plan.planVersion} of the plan has no such ${what}.`);
+  }
+  return found;
+}
+
 async function loadFor(context, crn, planId, whyNot) {
   const loaded = await loadPlan(context.api, crn, planId);
   const path = planPath(crn, planId);
@@ -347,11 +359,8 @@ export async function stepScreen(context, crn, planId, goalId) {
   ]);
   if (!state) return;
   const { name, path } = state;
-  const goal = state.plan.goals.find((g) => g.id === goalId);
-  if (!goal) {
-    refused(context, path, 'Goal not found', `Version ${state.plan.planVersion} of the plan has no such goal.`);
-    return;
-  }
+  const goal = named(context, state, goalId);
+  if (!goal) return;
   context.title(`Add a step to ${name}'s goal`);
   render(main, page({
     name,
@@ -424,11 +433,8 @@ export async function goalStatusScreen(context, crn, planId, goalId) {
   const state = await loadFor(context, crn, planId, notOpen);
   if (!state) return;
   const { name, path } = state;
-  const goal = state.plan.goals.find((g) => g.id === goalId);
-  if (!goal) {
-    refused(context, path, 'Goal not found', `Version ${state.plan.planVersion} of the plan has no such goal.`);
-    return;
-  }
+  const goal = named(context, state, goalId);
+  if (!goal) return;
   const hints = {
     ACTIVE: goal.status === 'FUTURE' ? `${name} starts working on it now.` : 'Back on the plan, to work on now.',
     FUTURE: 'Not to work on yet. Its target date is cleared.',
@@ -488,11 +494,8 @@ export async function stepStatusScreen(context, crn, planId, goalId, stepId) {
   const state = await loadFor(context, crn, planId, notOpen);
   if (!state) return;
   const { name, path } = state;
-  const step = state.plan.goals.find((g) => g.id === goalId)?.steps.find((s) => s.id === stepId);
-  if (!step) {
-    refused(context, path, 'Step not found', `Version ${state.plan.planVersion} of the plan has no such step.`);
-    return;
-  }
+  const step = named(context, state, goalId, stepId);
+  if (!step) return;
   context.title(`Update a step of ${name}'s plan`);
   render(main, page({
     name,
