@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from infrastructure.local import ops
-from infrastructure.local.demo import allocate_some, seed, seed_sentence_plans
+from infrastructure.local.demo import allocate_some, seed, seed_sentence_plans, stop_with
 from infrastructure.local.stack import SAVE_INTERVAL_SECONDS, LocalStack
 from infrastructure.local.state import IncompatibleState, StateFolder
 
@@ -61,7 +61,9 @@ def main() -> None:
         # The loader is a client like any other, in a process of its own: in this one it would take turns
         # with the stand-in and the gateway for the one interpreter lock that all of them share.
         in_its_own_process = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(max_workers=1, mp_context=in_its_own_process) as loader:
+        with ProcessPoolExecutor(
+            max_workers=1, mp_context=in_its_own_process, initializer=stop_with, initargs=(os.getpid(),)
+        ) as loader:
             demo = loader.submit(seed, stack.base_url).result()
             stack.wait_until_settled()  # the demo's events reach every service before the allocations
             loader.submit(allocate_some, stack.base_url, demo.crns).result()

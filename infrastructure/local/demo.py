@@ -9,7 +9,10 @@ practitioners are written straight to the table until the allocation service own
 The same seed gives the same people every time, so a demo script can rely on them.
 """
 
+import os
 import random
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -205,9 +208,25 @@ class ApiClient:
 
 CASES = 30
 LOADERS = 4
+RUNNER_CHECK_SECONDS = 1.0
 # The demo loads while the machine may be busy with much else (a test suite, say): a slow answer is
 # waited for, since a loader that gave up could not tell whether its write was made.
 TIMEOUT = 120
+
+
+def stop_with(runner: int) -> None:
+    """Stops this process (the demo's loader) when the runner that started it is gone: a runner killed
+    outright cannot stop it, and it would wait for work for ever (keeping the fork server alive too)."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(RUNNER_CHECK_SECONDS)
+            try:
+                os.kill(runner, 0)
+            except ProcessLookupError:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="runner-watch", daemon=True).start()
 
 
 def seed(base_url: str) -> DemoSummary:

@@ -159,7 +159,40 @@ def test_a_new_stack_killed_while_its_demo_loads_keeps_nothing_so_the_next_start
         # Long enough for the demo's first writes to have been saved, had the stack saved while loading.
         time.sleep(SAVE_INTERVAL_SECONDS + 3)
         assert requests.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 503
+        left_behind = descendants(process.pid)
+        assert left_behind, "the runner's fork server, environments and demo loader"
     finally:
         process.kill()
         process.wait(timeout=30)
     assert not (data / STATE_FILE).exists(), "half a demo was kept: the next start would not seed it"
+    deadline = time.monotonic() + 15
+    while (alive := [pid for pid in left_behind if running(pid)]) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not alive, f"processes of the killed runner still running: {alive}"
+
+
+def running(pid: int) -> bool:
+    """Whether the process is there and not a zombie (an orphan's is reaped by init when init gets to it)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] != "Z"
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process under ``pid``, from /proc (Linux)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            children.setdefault(int(stat[stat.rindex(")") + 2 :].split()[1]), []).append(int(entry.name))
+    found, waiting = [], list(children.get(pid, []))
+    while waiting:
+        child = waiting.pop()
+        found.append(child)
+        waiting.extend(children.get(child, []))
+    return found
