@@ -47,6 +47,12 @@ class Principal(ApiModel):
         """A service acting on an event, recorded in the access log under its own name."""
         return cls(subject=f"system:{service}", kind=PrincipalKind.SYSTEM, roles=frozenset())
 
+    def registered_partner(self) -> str:
+        """The partner this principal is, or Forbidden: the partner API is for registered partners only."""
+        if self.kind is not PrincipalKind.PARTNER or self.partner_id is None:
+            raise Forbidden("The partner API is for registered partner providers.")
+        return self.partner_id
+
     def require_scope(self, scope: str) -> None:
         if scope not in self.scopes:
             raise Forbidden(f"This action needs the {scope} scope.")

@@ -4,7 +4,7 @@ import pytest
 
 from probation.auth.tokens import InvalidToken, bearer_token, partner_principal, staff_principal
 from probation.domain.errors import Forbidden
-from probation.domain.principal import STAFF_ROLES, PrincipalKind, Role
+from probation.domain.principal import STAFF_ROLES, Principal, PrincipalKind, Role
 
 REGISTRY = {"client-crc01": "CRC01"}.get
 WEB_APP = frozenset({"web-app-client"})
@@ -93,3 +93,20 @@ def test_only_bearer_authorization_is_accepted(header: str | None) -> None:
 
 def test_the_bearer_token_is_taken_whatever_the_scheme_case() -> None:
     assert bearer_token("bearer abc.def.ghi") == "abc.def.ghi"
+
+
+@pytest.mark.parametrize(
+    ("roles", "partner_id"),
+    [
+        (frozenset({Role.PARTNER}), None),  # a partner token whose client is in no registry entry
+        (frozenset({Role.MANAGER}), "CRC-NORTH"),  # staff, whatever it carries
+    ],
+)
+def test_only_a_registered_partner_is_a_partner(roles: frozenset[Role], partner_id: str | None) -> None:
+    with pytest.raises(Forbidden):
+        Principal.from_roles("client-1", roles, partner_id).registered_partner()
+
+
+def test_a_registered_partner_is_its_partner_id() -> None:
+    principal = Principal.from_roles("client-1", frozenset({Role.PARTNER}), "CRC-NORTH")
+    assert principal.registered_partner() == "CRC-NORTH"

@@ -9,7 +9,7 @@ from probation.domain.audit import AuditAction, AuditingService
 from probation.domain.cases.models import Contact, ContactSource, NewContact
 from probation.domain.cases.ports import ConcurrentChange
 from probation.domain.cases.service import MAX_ATTEMPTS, CaseService
-from probation.domain.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
+from probation.domain.errors import Conflict, FieldError, InvalidInput, NotFound
 from probation.domain.events import DomainEvent
 from probation.domain.partners.models import (
     Delivery,
@@ -36,7 +36,7 @@ from probation.domain.partners.ports import (
     UsagePlan,
 )
 from probation.domain.partners.webhooks import new_delivery
-from probation.domain.principal import Caller, PrincipalKind, Role
+from probation.domain.principal import Caller, Role
 from probation.domain.risk_scoring.records import headline_bands
 from probation.domain.supervision.models import Appointment, NewAppointment, OutcomeRecord
 from probation.domain.supervision.service import SupervisionService
@@ -248,11 +248,9 @@ class PartnerService(AuditingService):
         return self.repository.deliveries(partner_id, subscription_id, limit, cursor)
 
     def _partner(self, caller: Caller, scope: Scope) -> str:
-        principal = caller.principal
-        if principal.kind is not PrincipalKind.PARTNER or principal.partner_id is None:
-            raise Forbidden("The partner API is for registered partner providers.")
-        principal.require_scope(scope.value)
-        return principal.partner_id
+        partner_id = caller.principal.registered_partner()
+        caller.principal.require_scope(scope.value)
+        return partner_id
 
     def _allocated_to(self, crn: str, partner_id: str) -> Allocation:
         """A case allocated elsewhere is answered exactly as one that does not exist."""

@@ -20,7 +20,7 @@ from probation.domain.errors import (
     stale,
 )
 from probation.domain.events import DomainEvent, case_event
-from probation.domain.principal import PARTNER_ROLES, Caller, Principal, PrincipalKind, Role
+from probation.domain.principal import PARTNER_ROLES, Caller, Principal, Role
 from probation.domain.sentence_plans import ranking
 from probation.domain.sentence_plans.models import (
     Agreement,
@@ -853,13 +853,11 @@ class SentencePlanService(AuditingService):
         return plan.model_copy(update={"goals": goals})
 
     def _partner_case(self, crn: str, caller: Caller) -> str:
-        principal = caller.principal
-        principal.require_any(PARTNER_ROLES)
-        if principal.kind is not PrincipalKind.PARTNER or principal.partner_id is None:
-            raise Forbidden("The partner API is for registered partner providers.")
-        if self.repository.partner_of(crn) != principal.partner_id:
+        caller.principal.require_any(PARTNER_ROLES)
+        partner_id = caller.principal.registered_partner()
+        if self.repository.partner_of(crn) != partner_id:
             raise NotFound(f"No case with CRN {crn}.")
-        return principal.partner_id
+        return partner_id
 
     def _case(self, crn: str) -> PlanCase:
         facts = self.repository.plan_case(crn)

@@ -896,9 +896,7 @@ class SupervisionService(AuditingService):
         principal = caller.principal
         principal.require_any(WRITERS)
         if principal.kind is PrincipalKind.PARTNER:
-            if principal.partner_id is None:
-                raise Forbidden("The partner API is for registered partner providers.")
-            return principal.partner_id
+            return principal.registered_partner()
         return None
 
     def _reader(self, caller: Caller) -> str | None:
