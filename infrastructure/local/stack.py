@@ -151,7 +151,9 @@ class LocalStack:
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
         self._moto.start()
         assert self._moto._server is not None
-        self._aws_socket = StandInSocket(self._aws_socket_path, self._moto._server.app)
+        self._aws_socket = StandInSocket(
+            self._aws_socket_path, self._moto._server.app, moto_patches.answer_directly
+        )
         self._aws_socket.start()
         if saved is None:
             create_tables(self.template, self.client("dynamodb"))

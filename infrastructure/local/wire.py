@@ -4,8 +4,9 @@ botocore still builds, signs and parses every call as it would for AWS; only the
 loopback HTTP each call cost its environment an http.client round (connection pooling, header parsing)
 and the runner a werkzeug request (a thread, HTTP parsing): about a sixth of the CPU the whole stack
 spent loading the demo. Here an environment keeps one connection per thread, and the runner hands each
-request to the stand-in's own WSGI application, so every patch of moto_patches (the gate, faults, holds)
-applies exactly as it does to a request that comes over HTTP.
+request to the stand-in: a DynamoDB, EventBridge or SQS request straight to moto's handler for it
+(``moto_patches.answer_directly``), any other to the stand-in's own WSGI application. Either way the gate,
+faults and holds of moto_patches apply exactly as they do to a request that comes over HTTP.
 
 A frame is a 4-byte length and that many bytes; a request is a JSON frame (method, URL, headers) and a
 body frame, an answer a JSON frame (status, headers) and a body frame.
@@ -19,7 +20,7 @@ import socketserver
 import struct
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,8 @@ from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.exceptions import EndpointConnectionError
 
 SOCKET_ENVIRONMENT = "LOCAL_AWS_SOCKET"
+Answer = tuple[int, list[tuple[str, str]], bytes]
+Direct = Callable[[dict[str, Any]], Answer | None]
 _LENGTH = struct.Struct("!I")
 
 
@@ -70,13 +73,17 @@ class _Exchange(socketserver.StreamRequestHandler):
 class _Server(socketserver.ThreadingUnixStreamServer):
     daemon_threads = True
 
-    def __init__(self, path: str, application: Any) -> None:
+    def __init__(self, path: str, application: Any, directly: Direct) -> None:
         super().__init__(path, _Exchange)
         self.application = application
+        self.directly = directly
         self.open_connections: set[socket.socket] = set()
 
-    def answer(self, head: dict[str, Any], body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
+    def answer(self, head: dict[str, Any], body: bytes) -> Answer:
         environ = _environ(head["method"], head["url"], head["headers"], body)
+        answered = self.directly(environ)
+        if answered is not None:
+            return answered
         started: list[Any] = []
 
         def start_response(status: str, headers: list[tuple[str, str]], *_: Any) -> None:
@@ -125,11 +132,12 @@ def _environ(method: str, url: str, headers: dict[str, str], body: bytes) -> dic
 
 
 class StandInSocket:
-    """The runner's end: serves the stand-in's WSGI application on a Unix socket, a thread per connection."""
+    """The runner's end: serves the stand-in on a Unix socket, a thread per connection. ``directly``
+    answers the requests it can without the WSGI application (returning None for the others)."""
 
-    def __init__(self, path: Path, application: Any) -> None:
+    def __init__(self, path: Path, application: Any, directly: Direct = lambda _: None) -> None:
         self.path = path
-        self._server = _Server(str(path), application)
+        self._server = _Server(str(path), application, directly)
         self._thread = threading.Thread(target=self._server.serve_forever, name="aws-socket", daemon=True)
 
     def start(self) -> None:
