@@ -5,8 +5,13 @@ shared by every environment forked after it. In Lambda each execution environmen
 - boto3's service models (~200 ms), their calls sent to the runner's AWS stand-in over its socket (wire.py);
 - the reference data read from CSV and JSON on first use: the offence tables (~3,000 rows each), the
   OASys question catalogue, the risk models and screening rules, and the workload points.
+
+All of it is then frozen out of the cyclic garbage collector's sight (``gc.freeze``, as Python's documentation
+advises before forking workers): an environment's full collections walk only what it made itself, and do
+not write to the pages it shares with the fork server.
 """
 
+import gc
 import os
 
 from infrastructure.local import wire
@@ -28,3 +33,4 @@ offences.offence_category("")
 offences.opd_violence_sex("")
 offences.ogrs3_weight_by_code()
 workload.case_points("A1", workload.CaseType.COMMUNITY)
+gc.freeze()

@@ -29,6 +29,7 @@ from infrastructure.local import moto_patches
 from infrastructure.local.alarms import QueueDepthAlarmPoller, create_alarms
 from infrastructure.local.demo import sign_in_identities
 from infrastructure.local.gateway import Gateway, UsagePlanThrottle
+from infrastructure.local.heap import Freezer
 from infrastructure.local.identity import (
     PARTNER_ISSUER_PATH,
     STAFF_ISSUER_PATH,
@@ -65,6 +66,8 @@ STAGE = "local"
 # A change is on disk within this many seconds (plus the time to write it): what a hard kill can lose.
 SAVE_INTERVAL_SECONDS = 2.0
 SAVE_TIMEOUT_SECONDS = 60
+# The process writing a save gives way to those answering requests: it has the time they leave.
+SAVER_NICENESS = 10
 SETTLED_CHECK_SECONDS = 0.05
 SWAGGER_ASSETS = Path(generate_swagger_html.__code__.co_filename).parent
 # The template's pool whose app clients are the partners (the partners function registers them there).
@@ -96,6 +99,7 @@ class LocalStack:
     _pollers: list[Poller] = field(default_factory=list)
     _identity: LocalIdentity | None = None
     _saver: "Saver | None" = None
+    _freezer: Freezer = field(default_factory=Freezer)
     template: Template | None = None
     functions: dict[str, PooledFunction] = field(default_factory=dict)
     restored: bool = False
@@ -129,6 +133,7 @@ class LocalStack:
             install(saved.backends)
             self.restored = True
             self.demo_summary = saved.runner.demo_summary
+        self._freezer.start()
         self.template = Template.load(
             {
                 "Stage": STAGE,
@@ -458,6 +463,7 @@ class LocalStack:
             self._aws_socket.path.parent.rmdir()
         if self._moto:
             self._moto.stop()
+        self._freezer.stop()
 
 
 @dataclass
@@ -514,6 +520,7 @@ class Saver:
             if child == 0:  # pragma: no cover - the child only writes and exits
                 status = 1
                 try:
+                    os.nice(SAVER_NICENESS)
                     self.folder.write(runner)
                     status = 0
                 except BaseException:
