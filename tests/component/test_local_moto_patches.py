@@ -363,3 +363,17 @@ def test_eventbridge_and_sqs_over_the_socket_are_answered_directly_and_other_ser
         for metric in client("cloudwatch", moto_endpoint).list_metrics(Namespace="patches")["Metrics"]
     ] == ["calls"]
     assert len(over_the_socket.targets) == 1, "CloudWatch is answered by the stand-in's application"
+
+
+def test_an_item_over_dynamodb_s_size_limit_is_refused_whole_and_one_within_it_is_written(
+    dynamodb: Any,
+) -> None:
+    key = {"PK": {"S": "case"}, "SK": {"S": "NOTES"}}
+    within = {f"note{number}": {"S": "x" * 9_000} for number in range(44)}  # about 396 KB in 44 attributes
+    over = {**within, "note44": {"S": "x" * 9_000}}  # about 405 KB
+    dynamodb.put_item(TableName=TABLE, Item={**key, **within})
+    with pytest.raises(ClientError) as refused:
+        dynamodb.put_item(TableName=TABLE, Item={**key, **over})
+    assert refused.value.response["Error"]["Code"] == "ValidationException"
+    assert "size" in refused.value.response["Error"]["Message"]
+    assert len(dynamodb.get_item(TableName=TABLE, Key=key)["Item"]) == 2 + 44, "the item as it was"

@@ -1,6 +1,7 @@
 """The runner's long-lived heap is frozen out of the collector's way; young garbage is not kept with it."""
 
 import gc
+import threading
 import weakref
 from collections.abc import Iterator
 
@@ -43,3 +44,31 @@ def test_the_freezer_freezes_at_start_and_stops_when_told(monkeypatch: pytest.Mo
     assert gc.get_freeze_count() > 0
     freezer.stop()
     assert not freezer._thread.is_alive()
+
+
+def test_a_cycle_that_died_after_it_was_frozen_is_reclaimed_in_the_next_full_collection() -> None:
+    one, other = Node(), Node()
+    one.other, other.other = other, one
+    died = weakref.ref(one)
+    heap.freeze_long_lived()  # alive, so frozen
+    del one, other
+    gc.collect()
+    assert died() is not None, "frozen, a cycle is out of the collector's sight"
+
+    heap.reclaim_frozen()
+
+    assert died() is None
+    assert gc.get_freeze_count() > 0, "and what is alive is frozen again"
+
+
+def test_the_freezer_reclaims_once_its_interval_has_passed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(heap, "FREEZE_INTERVAL_SECONDS", 0.01)
+    monkeypatch.setattr(heap, "RECLAIM_INTERVAL_SECONDS", 0.05)
+    reclaimed = threading.Event()
+    monkeypatch.setattr(heap, "reclaim_frozen", reclaimed.set)
+    freezer = heap.Freezer()
+    freezer.start()
+    try:
+        assert reclaimed.wait(timeout=5)
+    finally:
+        freezer.stop()
