@@ -25,13 +25,15 @@ _NAME_PROPERTY = {
 _SUB_VARIABLE = re.compile(r"\$\{([^}]+)\}")
 
 
-class _TemplateLoader(yaml.SafeLoader):
+class _TemplateLoader(yaml.CSafeLoader):
     """YAML with CloudFormation's short forms of the intrinsic functions the template uses, read as their
-    long forms (``!Ref X`` is ``{"Ref": "X"}``, ``!GetAtt A.B`` is ``{"Fn::GetAtt": ["A", "B"]}``)."""
+    long forms (``!Ref X`` is ``{"Ref": "X"}``, ``!GetAtt A.B`` is ``{"Fn::GetAtt": ["A", "B"]}``). Read by
+    libyaml, which PyYAML's wheels include: the pure-Python parser took half a second of the local runner's
+    start."""
 
 
 def _short_form(name: str) -> Any:
-    def construct(loader: yaml.SafeLoader, node: yaml.Node) -> dict[str, Any]:
+    def construct(loader: yaml.constructor.SafeConstructor, node: yaml.Node) -> dict[str, Any]:
         if isinstance(node, yaml.ScalarNode):
             value: Any = loader.construct_scalar(node)
             if name == "Fn::GetAtt":

@@ -1,4 +1,7 @@
-from infrastructure.template import Template
+import yaml
+from cfnlint.decode import cfn_yaml
+
+from infrastructure.template import TEMPLATE, Template, _TemplateLoader
 
 PARAMETERS = {"Stage": "qa"}
 
@@ -23,3 +26,9 @@ def test_functions_take_the_global_environment_and_their_own() -> None:
 def test_health_is_the_only_route_without_the_authorizer() -> None:
     open_routes = [r for r in Template.load(PARAMETERS).api_routes() if not r.authorized]
     assert [(r.method, r.path) for r in open_routes] == [("GET", "/health")]
+
+
+def test_the_template_reads_as_cloudformation_s_own_linter_reads_it() -> None:
+    """The runner reads template.yaml with libyaml and three short forms; cfn-lint, with CloudFormation's."""
+    ours = yaml.load(TEMPLATE.read_text(), Loader=_TemplateLoader)
+    assert ours == cfn_yaml.load(str(TEMPLATE))
