@@ -6,7 +6,6 @@ import logging
 import os
 import signal
 import socket
-import tempfile
 import threading
 import time
 import traceback
@@ -56,7 +55,7 @@ from infrastructure.local.state import (
     load_private_key,
     private_key_pem,
 )
-from infrastructure.local.wire import SOCKET_ENVIRONMENT, StandInSocket
+from infrastructure.local.wire import SOCKET_ENVIRONMENT, StandInSocket, new_socket_path
 from infrastructure.openapi import merged_spec
 from infrastructure.template import TEMPLATE, FunctionSpec, Template, rule_name
 
@@ -91,9 +90,7 @@ class LocalStack:
     """Where the state is kept between runs; None keeps nothing (a stack for one test)."""
     _moto: ThreadedMotoServer | None = None
     _aws_socket: StandInSocket | None = None
-    _aws_socket_path: Path = field(
-        default_factory=lambda: Path(tempfile.mkdtemp(prefix="probation-aws-")) / "aws.sock"
-    )
+    _aws_socket_path: Path = field(default_factory=new_socket_path)
     _server: LocalDevServer | None = None
     _gateway: Gateway | None = None
     _pollers: list[Poller] = field(default_factory=list)

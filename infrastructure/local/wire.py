@@ -15,10 +15,12 @@ body frame, an answer a JSON frame (status, headers) and a body frame.
 import contextlib
 import json
 import os
+import shutil
 import socket
 import socketserver
 import struct
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from io import BytesIO
@@ -30,6 +32,7 @@ from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.exceptions import EndpointConnectionError
 
 SOCKET_ENVIRONMENT = "LOCAL_AWS_SOCKET"
+SOCKET_FOLDER_PREFIX = "probation-aws-"
 Answer = tuple[int, list[tuple[str, str]], bytes]
 Direct = Callable[[dict[str, Any]], Answer | None]
 _LENGTH = struct.Struct("!I")
@@ -129,6 +132,32 @@ def _environ(method: str, url: str, headers: dict[str, str], body: bytes) -> dic
         elif key != "CONTENT_LENGTH":
             environ[f"HTTP_{key}"] = value
     return environ
+
+
+def new_socket_path() -> Path:
+    """A socket in a temporary folder of its own, named for this process (Unix socket paths are short, so
+    not in the data folder). A runner killed outright cannot remove its folder; the next one to start does
+    (``sweep_socket_folders``)."""
+    sweep_socket_folders()
+    return Path(tempfile.mkdtemp(prefix=f"{SOCKET_FOLDER_PREFIX}{os.getpid()}-")) / "aws.sock"
+
+
+def sweep_socket_folders(parent: Path | None = None) -> None:
+    """Removes the socket folders of runners no longer running."""
+    for folder in (parent or Path(tempfile.gettempdir())).glob(f"{SOCKET_FOLDER_PREFIX}*-*"):
+        owner = folder.name[len(SOCKET_FOLDER_PREFIX) :].split("-", 1)[0]
+        if owner.isdigit() and not _running(int(owner)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 class StandInSocket:

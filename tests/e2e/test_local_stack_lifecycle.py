@@ -4,6 +4,7 @@ import pickle
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import requests
 
 from infrastructure.local.stack import SAVE_INTERVAL_SECONDS, free_port
 from infrastructure.local.state import STATE_FILE, stand_in_version
+from infrastructure.local.wire import SOCKET_FOLDER_PREFIX
 from tests.e2e.conftest import ROOT, Runner, create_team, new_case, start_runner
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("lifecycle")]
@@ -88,10 +90,13 @@ def test_a_hard_kill_loses_nothing_older_than_the_save_interval(tmp_path: Path) 
     # Saved within SAVE_INTERVAL_SECONDS of the change, plus the time the write takes.
     time.sleep(SAVE_INTERVAL_SECONDS + 2)
     first.stop(signal.SIGKILL)
+    socket_folders = f"{SOCKET_FOLDER_PREFIX}{first.process.pid}-*"
+    assert list(Path(tempfile.gettempdir()).glob(socket_folders)), "killed outright, it left its own"
 
     second = start_runner(tmp_path / "data", tmp_path / "second.log", "--no-demo")
     try:
         assert_both_kept(second.runner, case, contact, "kill-key-1")
+        assert not list(Path(tempfile.gettempdir()).glob(socket_folders)), "the next start swept it"
     finally:
         second.stop()
 

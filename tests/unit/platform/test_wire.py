@@ -1,6 +1,8 @@
 """AWS calls over the runner's socket: botocore's request arrives whole, and its answer comes back."""
 
 import json
+import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,7 +12,13 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from infrastructure.local.wire import SOCKET_ENVIRONMENT, StandInSocket, send_to_stand_in
+from infrastructure.local.wire import (
+    SOCKET_ENVIRONMENT,
+    SOCKET_FOLDER_PREFIX,
+    StandInSocket,
+    send_to_stand_in,
+    sweep_socket_folders,
+)
 
 ENDPOINT = "http://127.0.0.1:5999"  # never listened on: a call that went over HTTP would fail to connect
 
@@ -101,3 +109,18 @@ def test_an_error_answer_is_the_service_s_error(socket_path: Path) -> None:
 def test_a_stand_in_that_is_not_there_is_a_connection_error_as_over_http(socket_path: Path) -> None:
     with pytest.raises(EndpointConnectionError):
         dynamodb().get_item(TableName="cases", Key={"pk": {"S": "A"}})
+
+
+def test_the_socket_folders_of_runners_no_longer_running_are_swept(tmp_path: Path) -> None:
+    gone = subprocess.Popen(["true"])  # a process that has certainly ended, once waited for
+    gone.wait()
+    ours = tmp_path / f"{SOCKET_FOLDER_PREFIX}{os.getpid()}-abc"
+    theirs = tmp_path / f"{SOCKET_FOLDER_PREFIX}{gone.pid}-def"
+    unrelated = tmp_path / "probation-other-1-x"
+    for folder in (ours, theirs, unrelated):
+        folder.mkdir()
+        (folder / "aws.sock").touch()
+
+    sweep_socket_folders(tmp_path)
+
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted([ours.name, unrelated.name])
