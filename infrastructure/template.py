@@ -25,11 +25,14 @@ _NAME_PROPERTY = {
 _SUB_VARIABLE = re.compile(r"\$\{([^}]+)\}")
 
 
-class _TemplateLoader(yaml.CSafeLoader):
+# libyaml's parser, which PyYAML's wheels include (the pure-Python one, for a PyYAML built without it,
+# took half a second of the local runner's start).
+_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _TemplateLoader(_SafeLoader):  # type: ignore[misc]
     """YAML with CloudFormation's short forms of the intrinsic functions the template uses, read as their
-    long forms (``!Ref X`` is ``{"Ref": "X"}``, ``!GetAtt A.B`` is ``{"Fn::GetAtt": ["A", "B"]}``). Read by
-    libyaml, which PyYAML's wheels include: the pure-Python parser took half a second of the local runner's
-    start."""
+    long forms (``!Ref X`` is ``{"Ref": "X"}``, ``!GetAtt A.B`` is ``{"Fn::GetAtt": ["A", "B"]}``)."""
 
 
 def _short_form(name: str) -> Any:
