@@ -90,3 +90,33 @@ export function showErrors(scope, items) {
 export function formValues(form) {
   return Object.fromEntries(new FormData(form).entries());
 }
+
+// The named controls' values, undefined for one left empty or not on the form.
+export function readForm(form, names) {
+  const data = new FormData(form);
+  return Object.fromEntries(names.map((field) => [field, data.get(field) ?? undefined]));
+}
+
+// A form whose answers are checked on a page of their own before they are sent ("check your answers"). The
+// problems the API gave that page, sent back here, are shown at their fields; answers that pass ``check``
+// (values -> { body } or { problems }) are kept under ``key`` in ``pending`` with one Idempotency-Key for
+// that page, so sent again from it the request is made once; then ``onward`` opens it.
+export function checkAnswersFirst({ scope, form, fields, pending, key, check, onward }) {
+  const returned = pending.get(key);
+  if (returned?.problems) {
+    showErrors(scope, returned.problems);
+    delete returned.problems;
+  }
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    clearErrors(scope);
+    const values = readForm(event.target, fields);
+    const { body, problems } = check(values);
+    if (problems) {
+      showErrors(scope, problems);
+      return;
+    }
+    pending.set(key, { values, body, idempotencyKey: crypto.randomUUID() });
+    onward();
+  });
+}

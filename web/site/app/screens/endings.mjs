@@ -3,7 +3,7 @@
 // Only a manager or the case's practitioner may end either, as the API decides.
 import { ApiError, Unreachable } from '../api.mjs';
 import { longDate, readDate, ukToday } from '../dates.mjs';
-import { clearErrors, problemItems, showErrors } from '../forms.mjs';
+import { checkAnswersFirst, clearErrors, problemItems, readForm, showErrors } from '../forms.mjs';
 import { staffName, staffNames } from '../directory.mjs';
 import {
   backLink, characterCount, formatDate, formatDateTime, html, plural, render, words,
@@ -180,10 +180,7 @@ function unreachable(error) {
   return [{ text: `${error.message} Nothing has been changed: try again when you are connected.` }];
 }
 
-function readForm(form) {
-  const data = new FormData(form);
-  return Object.fromEntries([...PARTS, 'reason', 'notes'].map((field) => [field, data.get(field) ?? undefined]));
-}
+const ENDING_FIELDS = [...PARTS, 'reason', 'notes'];
 
 // ------------------------------------------------------------------ end a sentence: the form
 
@@ -217,23 +214,14 @@ export async function terminationScreen(context, crn, number) {
       </form>
     </div></div>`);
   context.ready();
-  // Sent back from the confirmation page with the API's problems: shown at their fields.
-  if (pending?.problems) {
-    showErrors(main, pending.problems);
-    delete pending.problems;
-  }
-  main.querySelector('#termination-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    clearErrors(main);
-    const values = readForm(event.target);
-    const { body, problems } = endingFrom(values, sentence, TERMINATION_REASONS, 'the date the sentence ended');
-    if (problems) {
-      showErrors(main, problems);
-      return;
-    }
-    // One Idempotency-Key per confirmation: sent again from that page, the request cannot end it twice.
-    pendingEndings.set(key, { values, body, idempotencyKey: crypto.randomUUID() });
-    context.navigate(`${terminationPath(crn, number)}/confirm`);
+  checkAnswersFirst({
+    scope: main,
+    form: main.querySelector('#termination-form'),
+    fields: ENDING_FIELDS,
+    pending: pendingEndings,
+    key,
+    check: (values) => endingFrom(values, sentence, TERMINATION_REASONS, 'the date the sentence ended'),
+    onward: () => context.navigate(`${terminationPath(crn, number)}/confirm`),
   });
 }
 
@@ -419,7 +407,7 @@ export async function requirementTerminationScreen(context, crn, requirementId) 
   main.querySelector('#requirement-form').addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(main);
-    const { body, problems } = endingFrom(readForm(event.target), conviction.sentence, REQUIREMENT_TERMINATION_REASONS, 'the date the requirement ended');
+    const { body, problems } = endingFrom(readForm(event.target, ENDING_FIELDS), conviction.sentence, REQUIREMENT_TERMINATION_REASONS, 'the date the requirement ended');
     if (problems) {
       showErrors(main, problems);
       return;

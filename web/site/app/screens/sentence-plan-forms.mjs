@@ -5,7 +5,7 @@
 import { ApiError, Unreachable } from '../api.mjs';
 import { readDate, ukToday } from '../dates.mjs';
 import { staffName, staffNames } from '../directory.mjs';
-import { clearErrors, problemItems, showErrors } from '../forms.mjs';
+import { checkAnswersFirst, clearErrors, problemItems, readForm, showErrors } from '../forms.mjs';
 import {
   backLink, characterCount, formatDate, formatDateTime, html, notificationBanner, plural, render, summaryList, words,
 } from '../view.mjs';
@@ -136,11 +136,6 @@ function noteProblem(values, problems, { required, message }) {
 
 function itemsOf(problems) {
   return problems.map((problem) => ({ ...problem, text: problem.message, href: `#${problem.id}` }));
-}
-
-function readForm(form, names) {
-  const data = new FormData(form);
-  return Object.fromEntries(names.map((field) => [field, data.get(field) ?? undefined]));
 }
 
 // The API's field problems at their controls, in words; a date's at the whole date input.
@@ -593,23 +588,14 @@ export async function agreementScreen(context, crn, planId) {
       </form>`,
   }));
   context.ready();
-  // Sent back from the check-your-answers page with the API's problems: shown at their fields.
-  if (pending?.problems) {
-    showErrors(main, pending.problems);
-    delete pending.problems;
-  }
-  main.querySelector('#agreement-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    clearErrors(main);
-    const values = readForm(event.target, ['status', 'notes']);
-    const { body, problems } = agreementFrom(values, name);
-    if (problems) {
-      showErrors(main, problems);
-      return;
-    }
-    // One Idempotency-Key per check-your-answers page: sent again from it, the agreement is recorded once.
-    pendingAgreements.set(key, { values, body, idempotencyKey: crypto.randomUUID() });
-    context.navigate(`${path}/agreement/confirm`);
+  checkAnswersFirst({
+    scope: main,
+    form: main.querySelector('#agreement-form'),
+    fields: ['status', 'notes'],
+    pending: pendingAgreements,
+    key,
+    check: (values) => agreementFrom(values, name),
+    onward: () => context.navigate(`${path}/agreement/confirm`),
   });
 }
 
