@@ -72,6 +72,8 @@ from moto.sqs.responses import SQSResponse
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import BaseWSGIServer
 
+from infrastructure.local.wire import Answer
+
 ACCOUNT = "123456789012"  # moto's default account
 REGION = "eu-west-2"
 MAX_TRANSACTION_ITEMS = 100
@@ -84,8 +86,6 @@ _REMEMBERED_EXPRESSIONS = 1024
 # pass a condition that only one of them should. Every write and transaction takes this lock.
 _writes = threading.RLock()
 _installed = False
-# An answer as the socket sends it: status, headers and body.
-Answer = tuple[int, list[tuple[str, str]], bytes]
 AnswerT = TypeVar("AnswerT")
 
 
