@@ -216,6 +216,34 @@ def test_a_practitioner_ends_their_case_s_sentence_after_confirming_and_sees_it_
     assert len(cancelled) == 2
 
 
+def test_a_second_press_of_the_confirmation_while_the_first_is_on_its_way_sends_nothing_more(
+    page: Page, runner: Runner, holder: Holder
+) -> None:
+    held = held_case(runner, holder, {"1-1": 1})
+    sign_in(page, runner, staff_code=holder.code)
+    page.goto(f"{runner.base_url}/#/cases/{held.crn}/convictions/1/termination")
+    fill_termination(page, today() - timedelta(days=1))
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="Are you sure you want to end this sentence?")).to_be_visible()
+    sent: list[Route] = []
+
+    def hold(route: Route) -> None:  # held until the test lets it go
+        sent.append(route)
+
+    page.route("**/termination", hold)
+
+    confirm = page.get_by_role("button", name="Yes, end this sentence")
+    with page.expect_request(lambda request: request.url.endswith("/termination")):
+        confirm.click()
+    expect(confirm).to_have_attribute("aria-disabled", "true")
+    confirm.dispatch_event("click")  # pressed again: aria-disabled alone does not stop a press
+    sent[0].continue_()
+
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("sentence ended")
+    assert len(sent) == 1, "the second press sent nothing"
+    assert case_status(runner, held.crn) == "CLOSED"
+
+
 def test_the_termination_is_completed_with_the_keyboard_alone(
     page: Page, runner: Runner, holder: Holder
 ) -> None:

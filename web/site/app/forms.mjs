@@ -120,3 +120,20 @@ export function checkAnswersFirst({ scope, form, fields, pending, key, check, on
     onward();
   });
 }
+
+// A button whose action is sent once: a second press while the first is on its way sends nothing more. The
+// button is announced as unavailable meanwhile, and is pressable again once the action has ended.
+export function sendOnce(button, action) {
+  let sending = false;
+  button.addEventListener('click', async () => {
+    if (sending) return;
+    sending = true;
+    button.setAttribute('aria-disabled', 'true');
+    try {
+      await action();
+    } finally {
+      sending = false;
+      button.removeAttribute('aria-disabled');
+    }
+  });
+}

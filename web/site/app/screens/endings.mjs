@@ -3,7 +3,7 @@
 // Only a manager or the case's practitioner may end either, as the API decides.
 import { ApiError, Unreachable } from '../api.mjs';
 import { longDate, readDate, ukToday } from '../dates.mjs';
-import { checkAnswersFirst, clearErrors, problemItems, readForm, showErrors } from '../forms.mjs';
+import { checkAnswersFirst, clearErrors, problemItems, readForm, sendOnce, showErrors } from '../forms.mjs';
 import { staffName, staffNames } from '../directory.mjs';
 import {
   backLink, characterCount, formatDate, formatDateTime, html, plural, render, words,
@@ -315,20 +315,13 @@ export async function terminationConfirmScreen(context, crn, number) {
       </div>
     </div></div>`);
   context.ready();
-  const button = main.querySelector('#confirm');
-  let sending = false;
-  button.addEventListener('click', async () => {
-    if (sending) return; // a second press while the first is on its way sends nothing more
-    sending = true;
-    button.setAttribute('aria-disabled', 'true');
+  sendOnce(main.querySelector('#confirm'), async () => {
     clearErrors(main);
     try {
       await api(`/cases/${crn}/convictions/${number}/termination`, {
         method: 'POST', body, headers: { 'Idempotency-Key': pending.idempotencyKey },
       });
     } catch (error) {
-      sending = false;
-      button.removeAttribute('aria-disabled');
       if (error instanceof ApiError && error.status === 422 && apiProblems(error).some((item) => item.id)) {
         // A problem with what was typed: back to the form, shown at its field.
         pending.problems = apiProblems(error);

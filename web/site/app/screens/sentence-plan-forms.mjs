@@ -5,7 +5,7 @@
 import { ApiError, Unreachable } from '../api.mjs';
 import { readDate, ukToday } from '../dates.mjs';
 import { staffName, staffNames } from '../directory.mjs';
-import { checkAnswersFirst, clearErrors, problemItems, readForm, showErrors } from '../forms.mjs';
+import { checkAnswersFirst, clearErrors, problemItems, readForm, sendOnce, showErrors } from '../forms.mjs';
 import {
   backLink, characterCount, formatDate, formatDateTime, html, notificationBanner, plural, render, summaryList, words,
 } from '../view.mjs';
@@ -675,12 +675,7 @@ export async function agreementConfirmScreen(context, crn, planId) {
   }));
   show();
   context.ready();
-  const button = main.querySelector('#confirm');
-  let sending = false;
-  button.addEventListener('click', async () => {
-    if (sending) return; // a second press while the first is on its way sends nothing more
-    sending = true;
-    button.setAttribute('aria-disabled', 'true');
+  sendOnce(main.querySelector('#confirm'), async () => {
     const agreed = await sendChange(context, state, {
       fields: AGREEMENT_FIELDS,
       whyNot: notReadyToAgree,
@@ -691,8 +686,6 @@ export async function agreementConfirmScreen(context, crn, planId) {
         context.navigate(formPath);
       },
     });
-    sending = false;
-    button.removeAttribute('aria-disabled');
     if (!agreed) {
       show(); // what is being agreed to, as the plan last read has it
       return;
